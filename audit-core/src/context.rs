@@ -1,0 +1,397 @@
+use std::fmt;
+
+use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ContextError;
+
+/// Who made a change: the value stored in `history_user_id`.
+///
+/// The history table stores the id as a plain column, with no foreign key, so the trail outlives the
+/// user. Each model chooses the SQL type of that column (integer, big integer, UUID or text); an
+/// audited write converts the context's `UserId` to it and fails with a clear error when it cannot
+/// (an `Int` that does not fit an `i32` column, a `Uuid` for an integer column, ...).
+///
+/// ```
+/// use audit_core::UserId;
+///
+/// assert_eq!(UserId::from(7), UserId::Int(7));
+/// assert_eq!(UserId::from("alice@example.com"), UserId::Text("alice@example.com".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UserId {
+    /// An integer id (`i32` or `i64` columns).
+    Int(i64),
+    /// A UUID (UUID columns).
+    Uuid(Uuid),
+    /// A text id: a username, an email, an external subject (text columns).
+    Text(String),
+}
+
+impl UserId {
+    /// The kind of id, for error messages: `integer`, `uuid` or `text`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UserId::Int(_) => "integer",
+            UserId::Uuid(_) => "uuid",
+            UserId::Text(_) => "text",
+        }
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserId::Int(v) => write!(f, "{v}"),
+            UserId::Uuid(v) => write!(f, "{v}"),
+            UserId::Text(v) => f.write_str(v),
+        }
+    }
+}
+
+impl From<i32> for UserId {
+    fn from(v: i32) -> Self {
+        UserId::Int(v.into())
+    }
+}
+
+impl From<i64> for UserId {
+    fn from(v: i64) -> Self {
+        UserId::Int(v)
+    }
+}
+
+impl From<Uuid> for UserId {
+    fn from(v: Uuid) -> Self {
+        UserId::Uuid(v)
+    }
+}
+
+impl From<String> for UserId {
+    fn from(v: String) -> Self {
+        UserId::Text(v)
+    }
+}
+
+impl From<&str> for UserId {
+    fn from(v: &str) -> Self {
+        UserId::Text(v.to_owned())
+    }
+}
+
+/// Why a change was made: the value stored in `history_change_reason`.
+///
+/// A reason is one line of printable text of at most [`ChangeReason::MAX_CHARS`] characters. The
+/// check runs when the reason is made, so an invalid reason is refused before any write starts.
+///
+/// ```
+/// use audit_core::{ChangeReason, ContextError};
+///
+/// let reason = ChangeReason::new("moved to tank 4 after lice count").unwrap();
+/// assert_eq!(reason.as_str(), "moved to tank 4 after lice count");
+///
+/// assert!(matches!(
+///     ChangeReason::new("two\nlines"),
+///     Err(ContextError::ChangeReasonControlCharacter { index: 3, character: '\n' })
+/// ));
+/// assert!(ChangeReason::new("x".repeat(256)).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ChangeReason(String);
+
+impl ChangeReason {
+    /// The longest reason, in characters (`VARCHAR(255)` on MySQL).
+    pub const MAX_CHARS: usize = 255;
+
+    /// Checks and wraps a reason.
+    ///
+    /// # Errors
+    /// [`ContextError::ChangeReasonEmpty`], [`ContextError::ChangeReasonTooLong`] or
+    /// [`ContextError::ChangeReasonControlCharacter`].
+    pub fn new(reason: impl Into<String>) -> Result<Self, ContextError> {
+        let reason = reason.into();
+        if reason.trim().is_empty() {
+            return Err(ContextError::ChangeReasonEmpty);
+        }
+        if let Some((index, character)) = reason.chars().enumerate().find(|(_, c)| c.is_control())
+        {
+            return Err(ContextError::ChangeReasonControlCharacter { index, character });
+        }
+        let length = reason.chars().count();
+        if length > Self::MAX_CHARS {
+            return Err(ContextError::ChangeReasonTooLong {
+                length,
+                max: Self::MAX_CHARS,
+            });
+        }
+        Ok(ChangeReason(reason))
+    }
+
+    /// The reason as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChangeReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChangeReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ChangeReason::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Who changes what, why and when: handed to every audited write.
+///
+/// Build one per request (or per job) and pass it by reference. It is plain data, `Send` and
+/// `Clone`, so it crosses into `spawn_blocking` where synchronous Diesel code runs; the library
+/// never reads an ambient, thread-local user.
+///
+/// ```
+/// use audit_core::{AuditContext, UserId};
+///
+/// # fn main() -> Result<(), audit_core::ContextError> {
+/// let ctx = AuditContext::builder()
+///     .user(42)
+///     .reason("stocking batch B-2026-07")
+///     .metadata(serde_json::json!({ "ip": "10.0.0.7" }))
+///     .build()?;
+/// assert_eq!(ctx.user(), Some(&UserId::Int(42)));
+/// assert_eq!(ctx.reason().map(|r| r.as_str()), Some("stocking batch B-2026-07"));
+///
+/// // The same user, another reason, for the next action of the request:
+/// let next = ctx.with_reason("daily feeding")?;
+/// assert_eq!(next.user(), ctx.user());
+///
+/// // No user, no reason: a system change.
+/// let system = AuditContext::anonymous();
+/// assert!(system.user().is_none());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct AuditContext {
+    user: Option<UserId>,
+    reason: Option<ChangeReason>,
+    metadata: Option<serde_json::Value>,
+    date: Option<DateTime<Utc>>,
+}
+
+impl AuditContext {
+    /// A context with no user, no reason and the current time: a change made by the system.
+    pub fn anonymous() -> Self {
+        AuditContext::default()
+    }
+
+    /// A context for `user`, with no reason.
+    ///
+    /// ```
+    /// let ctx = audit_core::AuditContext::for_user(7);
+    /// assert_eq!(ctx.user(), Some(&audit_core::UserId::Int(7)));
+    /// ```
+    pub fn for_user(user: impl Into<UserId>) -> Self {
+        AuditContext {
+            user: Some(user.into()),
+            ..AuditContext::default()
+        }
+    }
+
+    /// Starts a context; see [`AuditContextBuilder`].
+    pub fn builder() -> AuditContextBuilder {
+        AuditContextBuilder::default()
+    }
+
+    /// The same context with another reason.
+    ///
+    /// # Errors
+    /// The reason is checked as by [`ChangeReason::new`].
+    pub fn with_reason(&self, reason: impl Into<String>) -> Result<Self, ContextError> {
+        Ok(AuditContext {
+            reason: Some(ChangeReason::new(reason)?),
+            ..self.clone()
+        })
+    }
+
+    /// The same context with an explicit history date (for imports and backfills).
+    ///
+    /// # Errors
+    /// [`ContextError::DateOutOfRange`] outside the years 1 to 9999.
+    pub fn with_date(&self, date: DateTime<Utc>) -> Result<Self, ContextError> {
+        Ok(AuditContext {
+            date: Some(check_date(date)?),
+            ..self.clone()
+        })
+    }
+
+    /// Who makes the change, if known.
+    pub fn user(&self) -> Option<&UserId> {
+        self.user.as_ref()
+    }
+
+    /// Why, if given.
+    pub fn reason(&self) -> Option<&ChangeReason> {
+        self.reason.as_ref()
+    }
+
+    /// Free-form JSON about the change (request id, client address, ...).
+    pub fn metadata(&self) -> Option<&serde_json::Value> {
+        self.metadata.as_ref()
+    }
+
+    /// The explicit history date, if one was set; `None` means "when the write happens".
+    ///
+    /// Explicit dates are truncated to microseconds, the precision every backend stores.
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        self.date
+    }
+}
+
+/// Builds an [`AuditContext`]; [`build`](AuditContextBuilder::build) checks it.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct AuditContextBuilder {
+    user: Option<UserId>,
+    reason: Option<String>,
+    metadata: Option<serde_json::Value>,
+    date: Option<DateTime<Utc>>,
+}
+
+impl AuditContextBuilder {
+    /// Who makes the change.
+    pub fn user(mut self, user: impl Into<UserId>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Why the change is made; checked by [`build`](Self::build).
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Free-form JSON about the change.
+    pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// An explicit history date instead of the time of the write, for imports and backfills.
+    pub fn date(mut self, date: DateTime<Utc>) -> Self {
+        self.date = Some(date);
+        self
+    }
+
+    /// Checks the reason and the date and returns the context.
+    ///
+    /// # Errors
+    /// Any [`ContextError`]: the reason is checked as by [`ChangeReason::new`], and an explicit
+    /// date must lie in the years 1 to 9999.
+    pub fn build(self) -> Result<AuditContext, ContextError> {
+        Ok(AuditContext {
+            user: self.user,
+            reason: self.reason.map(ChangeReason::new).transpose()?,
+            metadata: self.metadata,
+            date: self.date.map(check_date).transpose()?,
+        })
+    }
+}
+
+/// Truncates to microseconds and checks the year, so every backend stores and orders it alike.
+fn check_date(date: DateTime<Utc>) -> Result<DateTime<Utc>, ContextError> {
+    if !(1..=9999).contains(&date.year()) {
+        return Err(ContextError::DateOutOfRange {
+            date: date.to_rfc3339(),
+        });
+    }
+    date.duration_trunc(TimeDelta::microseconds(1))
+        .map_err(|_| ContextError::DateOutOfRange {
+            date: date.to_rfc3339(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Timelike};
+
+    use super::*;
+
+    #[test]
+    fn a_reason_at_the_limit_is_accepted_and_one_past_it_refused() {
+        let at = "é".repeat(ChangeReason::MAX_CHARS);
+        assert_eq!(ChangeReason::new(at.clone()).unwrap().as_str(), at);
+        let past = "é".repeat(ChangeReason::MAX_CHARS + 1);
+        assert_eq!(
+            ChangeReason::new(past),
+            Err(ContextError::ChangeReasonTooLong {
+                length: 256,
+                max: 255
+            })
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_with_their_position() {
+        for (text, index, character) in [
+            ("tab\there", 3, '\t'),
+            ("\u{1b}[31mred", 0, '\u{1b}'),
+            ("nul\0", 3, '\0'),
+            ("line\r\n", 4, '\r'),
+        ] {
+            assert_eq!(
+                ChangeReason::new(text),
+                Err(ContextError::ChangeReasonControlCharacter { index, character })
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_reason_is_refused() {
+        assert_eq!(ChangeReason::new("  "), Err(ContextError::ChangeReasonEmpty));
+    }
+
+    #[test]
+    fn the_builder_checks_the_reason() {
+        let err = AuditContext::builder()
+            .user(1)
+            .reason("x".repeat(300))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("300 characters"), "{err}");
+    }
+
+    #[test]
+    fn explicit_dates_are_truncated_to_microseconds() {
+        let date = Utc
+            .with_ymd_and_hms(2026, 3, 3, 12, 0, 0)
+            .unwrap()
+            .with_nanosecond(123_456_789)
+            .unwrap();
+        let ctx = AuditContext::builder().date(date).build().unwrap();
+        assert_eq!(ctx.date().unwrap().nanosecond(), 123_456_000);
+    }
+
+    #[test]
+    fn dates_past_year_9999_are_refused() {
+        let date = Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap();
+        assert!(matches!(
+            AuditContext::anonymous().with_date(date),
+            Err(ContextError::DateOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn user_ids_deserialize_by_shape() {
+        let ids: Vec<UserId> =
+            serde_json::from_str(r#"[7, "67e55044-10b1-426f-9247-bb680e5fe0c8", "bob"]"#).unwrap();
+        assert_eq!(ids[0], UserId::Int(7));
+        assert_eq!(ids[1].kind(), "uuid");
+        assert_eq!(ids[2], UserId::Text("bob".into()));
+    }
+}
