@@ -1,0 +1,113 @@
+//! The backend seam: how each database writes a change and its history row atomically.
+//!
+//! One module per backend implements [`WriteBackend`] for every operation:
+//!
+//! - [`pg`](self) (PostgreSQL): one data-modifying CTE per write: the change, `RETURNING` the new
+//!   row, feeds the history insert in the same statement. Atomic without `BEGIN`/`COMMIT`, one round
+//!   trip.
+//! - `sqlite`: a transaction (a savepoint inside the caller's): the change with `RETURNING`, then
+//!   the history row bound from what it returned.
+//!
+//! A backend without `RETURNING` (MySQL) fits the same seam: inside a transaction it reads the row
+//! by key after the change (or before the delete) and inserts the history row from it.
+
+#[cfg(feature = "postgres")]
+mod pg;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use diesel::backend::Backend;
+use diesel::connection::LoadConnection;
+use diesel::query_builder::AstPass;
+use diesel::result::QueryResult;
+use diesel::serialize::ToSql;
+use diesel::sql_types::{HasSqlType, Nullable, Text};
+use diesel::Connection;
+
+use crate::schema::Dialect;
+use crate::sql_types::{HistoryDate, HistoryTypeCode};
+use crate::user_id::UserIdKind;
+use crate::write::HistoryMeta;
+use crate::{Historical, HistoryType};
+
+/// A Diesel backend the audit trail can write to: PostgreSQL, SQLite (and MySQL).
+pub trait AuditBackend:
+    Backend + HasSqlType<HistoryDate> + HasSqlType<HistoryTypeCode> + HasSqlType<Text>
+{
+    /// The dialect of its DDL.
+    const DIALECT: Dialect;
+    /// SQL that reads the database's clock as a `history_date`, evaluated when the history row is
+    /// inserted (after the change took its row locks), with microseconds where the database has
+    /// them.
+    const CLOCK_SQL: &'static str;
+
+    /// Binds the history columns that do not depend on the model.
+    #[doc(hidden)]
+    fn bind_history_type<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b HistoryType) -> QueryResult<()>;
+    #[doc(hidden)]
+    fn bind_reason<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b Option<String>) -> QueryResult<()>;
+    #[doc(hidden)]
+    fn bind_date<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        value: &'b chrono::DateTime<chrono::Utc>,
+    ) -> QueryResult<()>;
+}
+
+/// Implements the binds of [`AuditBackend`] for a backend whose `ToSql` impls exist.
+macro_rules! audit_backend_binds {
+    () => {
+        fn bind_history_type<'b>(
+            out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+            value: &'b crate::HistoryType,
+        ) -> diesel::QueryResult<()> {
+            out.push_bind_param::<crate::sql_types::HistoryTypeCode, _>(value)
+        }
+        fn bind_reason<'b>(
+            out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+            value: &'b Option<String>,
+        ) -> diesel::QueryResult<()> {
+            out.push_bind_param::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(value)
+        }
+        fn bind_date<'b>(
+            out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+            value: &'b chrono::DateTime<chrono::Utc>,
+        ) -> diesel::QueryResult<()> {
+            out.push_bind_param::<crate::sql_types::HistoryDate, _>(value)
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use audit_backend_binds;
+
+/// Binds `history_user_id` of one user id kind on one backend.
+pub trait BindUserId<DB: Backend>: UserIdKind {
+    #[doc(hidden)]
+    fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b Option<Self::Value>) -> QueryResult<()>;
+}
+
+impl<U, DB> BindUserId<DB> for U
+where
+    U: UserIdKind,
+    DB: Backend + HasSqlType<U::SqlType>,
+    Option<U::Value>: ToSql<Nullable<U::SqlType>, DB>,
+{
+    fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b Option<Self::Value>) -> QueryResult<()> {
+        out.push_bind_param::<Nullable<U::SqlType>, _>(value)
+    }
+}
+
+/// How backend `Self` performs operation `Op` on model `M` with its history row.
+///
+/// Implemented by this crate for each backend and operation; it appears in the bounds of the
+/// [`Historical`] methods, where it says "this connection's backend can audit this write".
+///
+/// The connection type `C` is a parameter so that each impl can require what Diesel needs to load
+/// the model back through `C`.
+pub trait WriteBackend<M: Historical, Op, C>: AuditBackend
+where
+    C: Connection<Backend = Self> + LoadConnection,
+{
+    /// Performs `op` and writes its history row, atomically; returns the model as written.
+    #[doc(hidden)]
+    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<M>;
+}

@@ -1,0 +1,75 @@
+use thiserror::Error;
+
+use crate::{ContextError, UserId, UserIdType};
+
+/// Why an audited write or a history query failed.
+///
+/// Every variant names the model, and where it applies the key or value that was wrong. A write
+/// that fails leaves the database as it was: the data change and its history row are written
+/// together or not at all.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The audit context is invalid (its change reason, its date).
+    #[error("invalid audit context: {0}")]
+    Context(#[from] ContextError),
+
+    /// No row of `model` has the key; nothing was written.
+    #[error("{model} with key {key} not found")]
+    NotFound {
+        /// The model's name.
+        model: String,
+        /// The key that was looked up, as `Debug` prints it.
+        key: String,
+    },
+
+    /// The context's user id does not fit the model's `history_user_id` column.
+    #[error(
+        "user id `{user}` ({}) does not fit history_user_id of {model}, which holds {expected:?} ids; \
+         set #[historical(user_id_type = ...)] on {model} or pass a user id of that kind",
+        user.kind()
+    )]
+    UserIdType {
+        /// The model's name.
+        model: String,
+        /// The id that was given.
+        user: UserId,
+        /// The column's type.
+        expected: UserIdType,
+    },
+
+    /// An update whose changeset sets no column.
+    #[error("update of {model} with key {key} sets no column")]
+    EmptyChangeset {
+        /// The model's name.
+        model: String,
+        /// The key of the row.
+        key: String,
+    },
+
+    /// The database refused the statement; nothing of the write remains.
+    #[error("{operation} of {model} failed: {source}")]
+    Database {
+        /// The model's name.
+        model: String,
+        /// What was being done: `create`, `update`, `delete`, ...
+        operation: &'static str,
+        /// Diesel's error.
+        #[source]
+        source: diesel::result::Error,
+    },
+
+    /// A database error outside any one model's write (opening a transaction, for instance).
+    #[error(transparent)]
+    Diesel(#[from] diesel::result::Error),
+}
+
+impl AuditError {
+    /// The underlying Diesel error, if the database refused something.
+    pub fn diesel_error(&self) -> Option<&diesel::result::Error> {
+        match self {
+            AuditError::Database { source, .. } | AuditError::Diesel(source) => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! SQL types of the history columns that differ between backends.
+//!
+//! A derive emits one `diesel::table!` per history table, used with every backend the application
+//! enables, so its column types must mean the right thing on each. These types map to the best
+//! native type of each backend:
+//!
+//! | type | Rust | PostgreSQL | SQLite | MySQL |
+//! |---|---|---|---|---|
+//! | [`HistoryDate`] | `DateTime<Utc>` | `timestamptz` | fixed-width UTC text | `DATETIME(6)` |
+//! | [`HistoryTypeCode`] | [`HistoryType`] | `char(1)` | text | `CHAR(1)` |
+//! | [`PortableUuid`] | `uuid::Uuid` | `uuid` | 36-character text | `CHAR(36)` |
+//!
+//! Diesel's own `TimestamptzSqlite` prints a variable number of fractional digits, so its text does
+//! not sort in time order (`…:01.5` sorts before `…:01`); [`HistoryDate`] always writes six digits,
+//! so ordering and range filters on `history_date` are correct on SQLite too.
+
+use chrono::{DateTime, Utc};
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, ToSql};
+use diesel::query_builder::QueryId;
+use diesel::sql_types::SqlType;
+
+use crate::HistoryType;
+
+/// `history_date`: when a change happened, UTC, microsecond precision.
+#[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
+pub struct HistoryDate;
+
+/// `history_type`: `+`, `~` or `-`, read and written as [`HistoryType`].
+#[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
+pub struct HistoryTypeCode;
+
+/// A UUID: native on PostgreSQL, its hyphenated text elsewhere.
+#[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
+pub struct PortableUuid;
+
+/// The text form of a [`HistoryDate`] where the backend stores text: sorts in time order.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+pub(crate) const DATE_TEXT_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+
+// Chrono's and uuid's types load through Diesel's own impls once `FromSql` exists; `HistoryType`
+// comes from audit-core, which knows no Diesel, so it says here how it loads.
+impl<DB> diesel::deserialize::Queryable<HistoryTypeCode, DB> for HistoryType
+where
+    DB: diesel::backend::Backend,
+    HistoryType: FromSql<HistoryTypeCode, DB>,
+{
+    type Row = Self;
+
+    fn build(row: Self) -> deserialize::Result<Self> {
+        Ok(row)
+    }
+}
+
+fn parse_history_type(text: &str) -> deserialize::Result<HistoryType> {
+    Ok(text.trim_end().parse::<HistoryType>()?)
+}
+
+#[cfg(feature = "postgres")]
+mod pg {
+    use diesel::pg::{Pg, PgValue};
+    use diesel::sql_types::{HasSqlType, Text, Timestamptz, Uuid};
+
+    use super::*;
+
+    impl HasSqlType<HistoryDate> for Pg {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Pg as HasSqlType<Timestamptz>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryDate, Pg> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Pg>) -> serialize::Result {
+            ToSql::<Timestamptz, Pg>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<HistoryDate, Pg> for DateTime<Utc> {
+        fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+            FromSql::<Timestamptz, Pg>::from_sql(bytes)
+        }
+    }
+
+    impl HasSqlType<HistoryTypeCode> for Pg {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Pg as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryTypeCode, Pg> for HistoryType {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Pg>) -> serialize::Result {
+            ToSql::<Text, Pg>::to_sql(self.as_str(), out)
+        }
+    }
+
+    impl FromSql<HistoryTypeCode, Pg> for HistoryType {
+        fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+            parse_history_type(&<String as FromSql<Text, Pg>>::from_sql(bytes)?)
+        }
+    }
+
+    impl HasSqlType<PortableUuid> for Pg {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Pg as HasSqlType<Uuid>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableUuid, Pg> for uuid::Uuid {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Pg>) -> serialize::Result {
+            ToSql::<Uuid, Pg>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<PortableUuid, Pg> for uuid::Uuid {
+        fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+            FromSql::<Uuid, Pg>::from_sql(bytes)
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use diesel::sql_types::{HasSqlType, Text};
+    use diesel::sqlite::{Sqlite, SqliteValue};
+
+    use super::*;
+
+    fn text<'b>(out: &mut serialize::Output<'b, '_, Sqlite>, value: String) -> serialize::Result {
+        out.set_value(value);
+        Ok(serialize::IsNull::No)
+    }
+
+    impl HasSqlType<HistoryDate> for Sqlite {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Sqlite as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryDate, Sqlite> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
+            text(out, self.format(DATE_TEXT_FORMAT).to_string())
+        }
+    }
+
+    impl FromSql<HistoryDate, Sqlite> for DateTime<Utc> {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+            chrono::NaiveDateTime::parse_from_str(&s, DATE_TEXT_FORMAT)
+                .map(|naive| naive.and_utc())
+                .map_err(|e| format!("invalid history_date `{s}`: {e}").into())
+        }
+    }
+
+    impl HasSqlType<HistoryTypeCode> for Sqlite {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Sqlite as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryTypeCode, Sqlite> for HistoryType {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
+            ToSql::<Text, Sqlite>::to_sql(self.as_str(), out)
+        }
+    }
+
+    impl FromSql<HistoryTypeCode, Sqlite> for HistoryType {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            parse_history_type(&<String as FromSql<Text, Sqlite>>::from_sql(value)?)
+        }
+    }
+
+    impl HasSqlType<PortableUuid> for Sqlite {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Sqlite as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableUuid, Sqlite> for uuid::Uuid {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
+            text(out, self.hyphenated().to_string())
+        }
+    }
+
+    impl FromSql<PortableUuid, Sqlite> for uuid::Uuid {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+            Ok(uuid::Uuid::parse_str(&s)?)
+        }
+    }
+}

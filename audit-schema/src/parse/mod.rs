@@ -1,0 +1,1 @@
+//! Parsing of #[derive(Historical)] structs.
