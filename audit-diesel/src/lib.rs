@@ -14,5 +14,10 @@ pub use audit_core::{
 };
 pub use audit_schema as schema;
 pub use audit_schema::{HistoryTableSpec, UserIdType, HistoryIdType};
+pub use audit_derive::Historical;
 pub use error::AuditError;
 pub use historical::Historical;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

@@ -1,1 +1,17 @@
-//! Parsing of #[derive(Historical)] structs.
+//! Reads a `#[derive(Historical)]` struct: parse, then validate, keeping spans for errors.
+//!
+//! The derive expands the [`Model`] this returns; the migration generator turns the same
+//! [`Model`] into a [`HistoryTableSpec`](crate::HistoryTableSpec) with [`Model::to_spec`]. Both
+//! therefore agree on every column, type and index.
+//!
+//! Every problem found is reported, each at the span that caused it, in one compile.
+
+mod attrs;
+mod errors;
+mod model;
+mod rust_type;
+mod symbol;
+
+pub use errors::Errors;
+pub use model::{Field, FieldSqlType, Model};
+pub use rust_type::sql_type_of_rust_type;

@@ -1,0 +1,410 @@
+//! Expansion of `#[derive(Historical)]`: the history `table!`, the record struct, compile-time
+//! checks of the model against its `table!`, and the `Historical` impl.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+
+use audit_schema::parse::{Field, FieldSqlType, Model};
+use audit_schema::{HistoryIdType, SqlType, UserIdType};
+
+pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
+    let model = Model::from_derive_input(&input)?;
+    Ok(expand(&model))
+}
+
+/// Paths the generated code uses; everything goes through `audit_diesel` so the user needs no
+/// direct dependency on chrono, uuid or serde.
+fn krate() -> TokenStream {
+    quote!(::audit_diesel)
+}
+
+fn private() -> TokenStream {
+    quote!(::audit_diesel::__private)
+}
+
+/// The Diesel SQL type of a field, without `Nullable`.
+fn base_sql_type(field: &Field) -> TokenStream {
+    let p = private();
+    match &field.sql_type {
+        FieldSqlType::Override(ty) => quote!(#ty),
+        FieldSqlType::Known(known) => match known {
+            SqlType::SmallInt => quote!(#p::diesel::sql_types::SmallInt),
+            SqlType::Integer => quote!(#p::diesel::sql_types::Integer),
+            SqlType::BigInt => quote!(#p::diesel::sql_types::BigInt),
+            SqlType::Float => quote!(#p::diesel::sql_types::Float),
+            SqlType::Double => quote!(#p::diesel::sql_types::Double),
+            SqlType::Numeric => quote!(#p::diesel::sql_types::Numeric),
+            SqlType::Bool => quote!(#p::diesel::sql_types::Bool),
+            SqlType::Text => quote!(#p::diesel::sql_types::Text),
+            SqlType::Binary => quote!(#p::diesel::sql_types::Binary),
+            SqlType::Date => quote!(#p::diesel::sql_types::Date),
+            SqlType::Time => quote!(#p::diesel::sql_types::Time),
+            SqlType::Timestamp => quote!(#p::diesel::sql_types::Timestamp),
+            SqlType::Timestamptz => quote!(#p::sql::Timestamptz),
+            SqlType::Uuid => quote!(#p::sql::Uuid),
+            SqlType::Json => quote!(#p::diesel::sql_types::Json),
+            SqlType::Jsonb => quote!(#p::diesel::sql_types::Jsonb),
+            SqlType::Custom(_) => unreachable!("custom types always come with an override"),
+        },
+    }
+}
+
+/// The Diesel SQL type of a field, `Nullable` when the column is.
+fn sql_type(field: &Field) -> TokenStream {
+    let base = base_sql_type(field);
+    if field.nullable {
+        let p = private();
+        quote!(#p::diesel::sql_types::Nullable<#base>)
+    } else {
+        base
+    }
+}
+
+fn spec_sql_type(sql: &SqlType) -> TokenStream {
+    let k = krate();
+    let p = private();
+    let variant = match sql {
+        SqlType::Custom(ddl) => {
+            let ddl = ddl.as_ref();
+            return quote!(#k::schema::SqlType::Custom(#p::Cow::Borrowed(#ddl)));
+        }
+        SqlType::SmallInt => "SmallInt",
+        SqlType::Integer => "Integer",
+        SqlType::BigInt => "BigInt",
+        SqlType::Float => "Float",
+        SqlType::Double => "Double",
+        SqlType::Numeric => "Numeric",
+        SqlType::Bool => "Bool",
+        SqlType::Text => "Text",
+        SqlType::Binary => "Binary",
+        SqlType::Date => "Date",
+        SqlType::Time => "Time",
+        SqlType::Timestamp => "Timestamp",
+        SqlType::Timestamptz => "Timestamptz",
+        SqlType::Uuid => "Uuid",
+        SqlType::Json => "Json",
+        SqlType::Jsonb => "Jsonb",
+    };
+    let variant = format_ident!("{variant}");
+    quote!(#k::schema::SqlType::#variant)
+}
+
+/// `(user id kind marker, its Rust value type, its SQL type, spec variant)`.
+fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    let k = krate();
+    let p = private();
+    match kind {
+        UserIdType::I32 => (
+            quote!(#k::user_id::I32),
+            quote!(i32),
+            quote!(#p::diesel::sql_types::Integer),
+            quote!(#k::UserIdType::I32),
+        ),
+        UserIdType::I64 => (
+            quote!(#k::user_id::I64),
+            quote!(i64),
+            quote!(#p::diesel::sql_types::BigInt),
+            quote!(#k::UserIdType::I64),
+        ),
+        UserIdType::Uuid => (
+            quote!(#k::user_id::Uuid),
+            quote!(#p::uuid::Uuid),
+            quote!(#k::sql_types::PortableUuid),
+            quote!(#k::UserIdType::Uuid),
+        ),
+        UserIdType::Text => (
+            quote!(#k::user_id::Text),
+            quote!(::std::string::String),
+            quote!(#p::diesel::sql_types::Text),
+            quote!(#k::UserIdType::Text),
+        ),
+    }
+}
+
+/// `(Rust type, SQL type, spec variant)` of `history_id`.
+fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream) {
+    let k = krate();
+    let p = private();
+    match kind {
+        HistoryIdType::BigInt => (
+            quote!(i64),
+            quote!(#p::diesel::sql_types::BigInt),
+            quote!(#k::HistoryIdType::BigInt),
+        ),
+        HistoryIdType::Uuid => (
+            quote!(#p::uuid::Uuid),
+            quote!(#k::sql_types::PortableUuid),
+            quote!(#k::HistoryIdType::Uuid),
+        ),
+    }
+}
+
+fn expand(model: &Model) -> TokenStream {
+    let k = krate();
+    let p = private();
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let table = &model.table_path;
+    let history = &model.history_table;
+    let record = &model.record;
+    let tracked: Vec<&Field> = model.tracked().collect();
+    let (user_kind, user_value, user_sql, user_spec) = user_id(model.user_id);
+    let (hid_ty, hid_sql, hid_spec) = history_id(model.history_id);
+
+    // --- the history table! -------------------------------------------------------------
+    let columns = tracked.iter().map(|f| {
+        let column = &f.column;
+        let ty = sql_type(f);
+        quote!(#column -> #ty,)
+    });
+    let table_doc = format!(
+        "History of [`{ident}`]: one row per create (`+`), update (`~`) and delete (`-`) of a \
+         row of `{}`. Generated by `#[derive(Historical)]`.",
+        model.table_name
+    );
+    let history_table = quote! {
+        diesel::table! {
+            #[doc = #table_doc]
+            #history (history_id) {
+                history_id -> #hid_sql,
+                #(#columns)*
+                history_date -> #k::sql_types::HistoryDate,
+                history_type -> #k::sql_types::HistoryTypeCode,
+                history_user_id -> #p::diesel::sql_types::Nullable<#user_sql>,
+                history_change_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
+            }
+        }
+    };
+
+    // --- the record struct ----------------------------------------------------------------
+    let record_fields = tracked.iter().map(|f| {
+        let field = &f.ident;
+        let ty = &f.ty;
+        let column = &f.column;
+        let rename = (f.ident != f.column).then(|| quote!(#[diesel(column_name = #column)]));
+        let doc = format!("`{column}` as it was after this change (before it, for a delete).");
+        quote!(#[doc = #doc] #rename pub #field: #ty,)
+    });
+    let record_doc = format!(
+        "A row of `{history}`: one recorded state of a [`{ident}`], with who changed it, when and \
+         why. Generated by `#[derive(Historical)]`."
+    );
+    let record_struct = quote! {
+        #k::__history_record! {
+            #[doc = #record_doc]
+            #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+            #[diesel(table_name = #history)]
+            #vis struct #record {
+                /// Primary key of the history row.
+                pub history_id: #hid_ty,
+                #(#record_fields)*
+                /// When the change happened (UTC, microseconds).
+                pub history_date: #p::chrono::DateTime<#p::chrono::Utc>,
+                /// `+` create, `~` update, `-` delete.
+                pub history_type: #k::HistoryType,
+                /// Who made the change, if known.
+                pub history_user_id: ::core::option::Option<#user_value>,
+                /// Why, if given.
+                pub history_change_reason: ::core::option::Option<::std::string::String>,
+            }
+        }
+    };
+
+    // --- compile-time checks against the source table! ---------------------------------------
+    let checks = type_checks(model, &tracked);
+    let column_count = tracked.len() + 5;
+    let too_wide = format!(
+        "the history table of `{ident}` has {column_count} columns (its tracked columns and 5 \
+         history columns); Diesel needs its `64-column-tables` feature above 32: enable \
+         audit-diesel's `64-column-tables` feature, or exclude columns with #[historical(exclude)]"
+    );
+
+    // --- the Historical impl ------------------------------------------------------------------
+    let key_fields: Vec<&Field> = model.key_fields().collect();
+    let (id_ty, id_value) = if key_fields.len() == 1 {
+        let f = key_fields[0];
+        let (ty, field) = (&f.ty, &f.ident);
+        (quote!(#ty), quote!(::core::clone::Clone::clone(&self.#field)))
+    } else {
+        let tys = key_fields.iter().map(|f| &f.ty);
+        let fields = key_fields.iter().map(|f| &f.ident);
+        (
+            quote!((#(#tys,)*)),
+            quote!((#(::core::clone::Clone::clone(&self.#fields),)*)),
+        )
+    };
+
+    let snapshot_ty = tracked.iter().map(|f| {
+        let ty = &f.ty;
+        let sql = sql_type(f);
+        quote!(#p::diesel::dsl::AsExprOf<&'__a #ty, #sql>)
+    });
+    let snapshot_value = tracked.iter().map(|f| {
+        let field = &f.ident;
+        let sql = sql_type(f);
+        quote!(#p::diesel::expression::AsExpression::<#sql>::as_expression(&self.#field))
+    });
+
+    let set_fields: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
+    let (changeset_ty, changeset_value) = if set_fields.is_empty() {
+        // Every column is part of the key: nothing to set. `None` renders no column, so `save`
+        // reports an empty changeset instead of failing to compile.
+        let f = key_fields[0];
+        let (column, ty) = (&f.column, &f.ty);
+        (
+            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, &'__a #ty>>),
+            quote!(::core::option::Option::None),
+        )
+    } else {
+        let tys = set_fields.iter().map(|f| {
+            let (column, ty) = (&f.column, &f.ty);
+            quote!(#p::diesel::dsl::Eq<#table::#column, &'__a #ty>)
+        });
+        let values = set_fields.iter().map(|f| {
+            let (column, field) = (&f.column, &f.ident);
+            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, &self.#field))
+        });
+        (quote!((#(#tys,)*)), quote!((#(#values,)*)))
+    };
+
+    let spec_columns = tracked.iter().map(|f| {
+        let name = f.column.to_string();
+        let sql = spec_sql_type(&f.ddl);
+        let nullable = f.nullable;
+        let indexed = f.indexed;
+        quote! {
+            #k::schema::ColumnSpec {
+                name: #p::Cow::Borrowed(#name),
+                sql_type: #sql,
+                nullable: #nullable,
+                indexed: #indexed,
+            }
+        }
+    });
+    let spec_key = model.primary_key.iter().map(|c| c.to_string());
+    let spec_excluded = model
+        .fields
+        .iter()
+        .filter(|f| f.excluded)
+        .map(|f| f.column.to_string());
+    let (model_name, table_name, history_name) = (
+        ident.to_string(),
+        model.table_name.to_string(),
+        history.to_string(),
+    );
+
+    quote! {
+        #history_table
+
+        #record_struct
+
+        #checks
+
+        const _: () = ::core::assert!(#column_count <= #p::MAX_TABLE_COLUMNS, #too_wide);
+
+        impl #k::Historical for #ident {
+            type Table = #table::table;
+            type HistoryTable = #history::table;
+            type Record = #record;
+            type Id = #id_ty;
+            type UserId = #user_kind;
+
+            const HISTORY: &'static #k::HistoryTableSpec = &#k::HistoryTableSpec {
+                model: #p::Cow::Borrowed(#model_name),
+                source_table: #p::Cow::Borrowed(#table_name),
+                history_table: #p::Cow::Borrowed(#history_name),
+                columns: #p::Cow::Borrowed(&[#(#spec_columns,)*]),
+                primary_key: #p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#spec_key),)*]),
+                excluded: #p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#spec_excluded),)*]),
+                user_id: #user_spec,
+                history_id: #hid_spec,
+            };
+
+            type Snapshot<'__a> = (#(#snapshot_ty,)*);
+            type Changeset<'__a> = #changeset_ty;
+
+            fn id(&self) -> Self::Id {
+                #id_value
+            }
+
+            fn snapshot(&self) -> Self::Snapshot<'_> {
+                (#(#snapshot_value,)*)
+            }
+
+            fn changeset(&self) -> Self::Changeset<'_> {
+                #changeset_value
+            }
+        }
+    }
+}
+
+/// One check per tracked field that its SQL type is its column's, and one that the model's key is
+/// the table's; each fails with a message that names the field and says how to fix it.
+fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
+    let p = private();
+    let ident = &model.ident;
+    let table = &model.table_path;
+    let table_name = &model.table_name;
+
+    let fields = tracked.iter().map(|f| {
+        let field = &f.ident;
+        let column = &f.column;
+        let check = format_ident!("{}_matches_its_column", f.ident, span = Span::call_site());
+        let message = format!(
+            "field `{field}` of `{ident}` has SQL type `{{Self}}`, but column \
+             `{table_name}::{column}` has SQL type `{{Column}}`"
+        );
+        let label = "this field's SQL type differs from its column's";
+        let note = format!(
+            "change the type of `{field}`, or set #[historical(sql_type = ...)] on it to the \
+             column's type in `table!`"
+        );
+        let sql = sql_type(f);
+        let call = quote_spanned! {f.type_span=>
+            #check::<#sql, #p::diesel::dsl::SqlTypeOf<#table::#column>>();
+        };
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #check<Column> {}
+            impl<T> #check<T> for T {}
+            fn #check<Field: #check<Column>, Column>() {}
+            #call
+        }
+    });
+
+    let key_columns: Vec<_> = model.primary_key.iter().map(|c| quote!(#table::#c)).collect();
+    let key = if key_columns.len() == 1 {
+        quote!(#(#key_columns)*)
+    } else {
+        quote!((#(#key_columns,)*))
+    };
+    let key_names = model
+        .primary_key
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let key_message = format!(
+        "the primary key of `{ident}` is ({key_names}), but `{table_name}` declares `{{Declared}}`"
+    );
+    let key_note = "name the table's key columns with #[diesel(primary_key(...))] on the model";
+    let key_call = quote_spanned! {model.primary_key_span=>
+        primary_key_matches_the_table::<#key, <#table::table as #p::diesel::Table>::PrimaryKey>();
+    };
+
+    quote! {
+        #[allow(non_camel_case_types, non_snake_case, dead_code)]
+        const _: () = {
+            fn checks() {
+                #(#fields)*
+
+                #[diagnostic::on_unimplemented(message = #key_message, note = #key_note)]
+                trait primary_key_matches_the_table<Declared> {}
+                impl<T> primary_key_matches_the_table<T> for T {}
+                fn primary_key_matches_the_table<Key: primary_key_matches_the_table<Declared>, Declared>() {}
+                #key_call
+            }
+        };
+    }
+}

@@ -1,0 +1,60 @@
+//! What generated code names. Not a public API.
+
+pub use std::borrow::Cow;
+
+pub use chrono;
+pub use diesel;
+pub use serde;
+pub use uuid;
+
+/// The widest table Diesel supports with the enabled features.
+#[cfg(not(feature = "64-column-tables"))]
+pub const MAX_TABLE_COLUMNS: usize = 32;
+/// The widest table Diesel supports with the enabled features.
+#[cfg(feature = "64-column-tables")]
+pub const MAX_TABLE_COLUMNS: usize = 64;
+
+/// SQL types whose Diesel name depends on the backend.
+pub mod sql {
+    /// `DateTime<Utc>` columns: PostgreSQL's `Timestamptz` when that backend is enabled, else
+    /// SQLite's `TimestamptzSqlite`.
+    #[cfg(feature = "postgres")]
+    pub type Timestamptz = diesel::sql_types::Timestamptz;
+    /// `DateTime<Utc>` columns: PostgreSQL's `Timestamptz` when that backend is enabled, else
+    /// SQLite's `TimestamptzSqlite`.
+    #[cfg(not(feature = "postgres"))]
+    pub type Timestamptz = diesel::sql_types::TimestamptzSqlite;
+
+    /// `uuid::Uuid` columns: PostgreSQL's `Uuid` when that backend is enabled, else the portable
+    /// text form.
+    #[cfg(feature = "postgres")]
+    pub type Uuid = diesel::sql_types::Uuid;
+    /// `uuid::Uuid` columns: PostgreSQL's `Uuid` when that backend is enabled, else the portable
+    /// text form.
+    #[cfg(not(feature = "postgres"))]
+    pub type Uuid = crate::sql_types::PortableUuid;
+}
+
+/// Declares the record struct, with serde's derives when the `serde` feature is on.
+#[cfg(feature = "serde")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __history_record {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+        #[derive($crate::__private::serde::Serialize, $crate::__private::serde::Deserialize)]
+        #[serde(crate = "::audit_diesel::__private::serde")]
+        $(#[$attr])*
+        $vis struct $name { $($body)* }
+    };
+}
+
+/// Declares the record struct, with serde's derives when the `serde` feature is on.
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __history_record {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+        $(#[$attr])*
+        $vis struct $name { $($body)* }
+    };
+}

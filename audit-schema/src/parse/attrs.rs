@@ -1,0 +1,297 @@
+//! Raw attributes: what `#[diesel(...)]` and `#[historical(...)]` say, with spans, before any
+//! validation across fields.
+
+use proc_macro2::{Span, TokenTree};
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, LitStr, Path, Token, Type};
+
+use super::errors::Errors;
+use super::symbol::*;
+use crate::{HistoryIdType, UserIdType};
+
+/// A foreign key declared with `#[diesel(belongs_to(Parent, foreign_key = column))]`.
+pub(crate) struct BelongsTo {
+    pub parent: Path,
+    pub foreign_key: Option<Ident>,
+}
+
+#[derive(Default)]
+pub(crate) struct StructAttrs {
+    pub table_name: Option<Path>,
+    pub primary_key: Option<(Vec<Ident>, Span)>,
+    pub belongs_to: Vec<BelongsTo>,
+    pub history_table: Option<Ident>,
+    pub user_id_type: Option<(UserIdType, Span)>,
+    pub history_id_type: Option<(HistoryIdType, Span)>,
+    pub record: Option<Ident>,
+}
+
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub column_name: Option<Ident>,
+    pub exclude: Option<Span>,
+    pub sql_type: Option<Type>,
+    pub ddl_type: Option<LitStr>,
+    pub index: Option<Span>,
+    /// A Diesel field attribute this derive cannot track, with its span.
+    pub unsupported: Option<(Span, &'static str)>,
+}
+
+/// Stores `value` unless the key was given before, which is an error at the second key.
+fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
+    if slot.is_some() {
+        let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+        errors.at(
+            meta.path.span(),
+            format!("duplicate `{key}` attribute: give it once"),
+        );
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// Consumes whatever follows a key this derive does not read (`= value` or `(...)`).
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.input.parse::<Token![=]>()?;
+        while !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+            meta.input.parse::<TokenTree>()?;
+        }
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::Group>()?;
+    }
+    Ok(())
+}
+
+fn key(meta: &ParseNestedMeta<'_>) -> String {
+    meta.path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| quote_path(&meta.path))
+}
+
+fn quote_path(path: &Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+fn unknown(meta: &ParseNestedMeta<'_>, expected: &[&str], errors: &mut Errors) -> syn::Result<()> {
+    let list = expected
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    errors.at(
+        meta.path.span(),
+        format!(
+            "unknown attribute `historical({})`; expected one of {list}",
+            key(meta)
+        ),
+    );
+    skip_value(meta)
+}
+
+pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    for attr in attrs {
+        let result = if attr.path().is_ident(DIESEL) {
+            attr.parse_nested_meta(|meta| diesel_struct_key(&meta, &mut out, errors))
+        } else if attr.path().is_ident(HISTORICAL) {
+            attr.parse_nested_meta(|meta| historical_struct_key(&meta, &mut out, errors))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+fn diesel_struct_key(
+    meta: &ParseNestedMeta<'_>,
+    out: &mut StructAttrs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if meta.path.is_ident(TABLE_NAME) {
+        let path: Path = meta.value()?.parse()?;
+        set_once(&mut out.table_name, path, meta, errors);
+    } else if meta.path.is_ident(PRIMARY_KEY) {
+        let span = meta.path.span();
+        let mut keys = Vec::new();
+        meta.parse_nested_meta(|key| {
+            keys.push(key.path.require_ident()?.clone());
+            Ok(())
+        })?;
+        set_once(&mut out.primary_key, (keys, span), meta, errors);
+    } else if meta.path.is_ident(BELONGS_TO) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let parent: Path = content.parse()?;
+        let mut foreign_key = None;
+        if content.parse::<Option<Token![,]>>()?.is_some() && !content.is_empty() {
+            let key: Ident = content.parse()?;
+            if key == FOREIGN_KEY {
+                content.parse::<Token![=]>()?;
+                foreign_key = Some(content.parse()?);
+            }
+            while !content.is_empty() {
+                content.parse::<TokenTree>()?;
+            }
+        }
+        out.belongs_to.push(BelongsTo {
+            parent,
+            foreign_key,
+        });
+    } else {
+        skip_value(meta)?;
+    }
+    Ok(())
+}
+
+fn historical_struct_key(
+    meta: &ParseNestedMeta<'_>,
+    out: &mut StructAttrs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if meta.path.is_ident(TABLE_NAME) {
+        let name: Ident = meta.value()?.parse()?;
+        set_once(&mut out.history_table, name, meta, errors);
+    } else if meta.path.is_ident(USER_ID_TYPE) {
+        let value: Ident = meta.value()?.parse()?;
+        match UserIdType::from_attr(&value.to_string()) {
+            Some(kind) => set_once(&mut out.user_id_type, (kind, value.span()), meta, errors),
+            None => errors.at(
+                value.span(),
+                format!(
+                    "unknown user id type `{value}`; expected `i32`, `i64`, `uuid` or `text`"
+                ),
+            ),
+        }
+    } else if meta.path.is_ident(HISTORY_ID_TYPE) {
+        let value: Ident = meta.value()?.parse()?;
+        match HistoryIdType::from_attr(&value.to_string()) {
+            Some(kind) => set_once(&mut out.history_id_type, (kind, value.span()), meta, errors),
+            None => errors.at(
+                value.span(),
+                format!("unknown history id type `{value}`; expected `bigint` or `uuid`"),
+            ),
+        }
+    } else if meta.path.is_ident(RECORD) {
+        let name: Ident = meta.value()?.parse()?;
+        set_once(&mut out.record, name, meta, errors);
+    } else if FIELD_KEYS.iter().any(|k| meta.path.is_ident(k)) {
+        errors.at(
+            meta.path.span(),
+            format!(
+                "`historical({})` belongs on a field, not on the struct",
+                key(meta)
+            ),
+        );
+        skip_value(meta)?;
+    } else {
+        unknown(meta, STRUCT_KEYS, errors)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in attrs {
+        let result = if attr.path().is_ident(DIESEL) {
+            attr.parse_nested_meta(|meta| diesel_field_key(&meta, &mut out, errors))
+        } else if attr.path().is_ident(HISTORICAL) {
+            attr.parse_nested_meta(|meta| historical_field_key(&meta, &mut out, errors))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+fn diesel_field_key(
+    meta: &ParseNestedMeta<'_>,
+    out: &mut FieldAttrs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if meta.path.is_ident(COLUMN_NAME) {
+        let name: Ident = meta.value()?.parse()?;
+        set_once(&mut out.column_name, name, meta, errors);
+    } else if meta.path.is_ident(EMBED) {
+        out.unsupported = Some((meta.path.span(), EMBED));
+        skip_value(meta)?;
+    } else if meta.path.is_ident(SELECT_EXPRESSION) {
+        out.unsupported = Some((meta.path.span(), SELECT_EXPRESSION));
+        skip_value(meta)?;
+    } else {
+        skip_value(meta)?;
+    }
+    Ok(())
+}
+
+fn historical_field_key(
+    meta: &ParseNestedMeta<'_>,
+    out: &mut FieldAttrs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if meta.path.is_ident(EXCLUDE) {
+        set_once(&mut out.exclude, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(INDEX) {
+        set_once(&mut out.index, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(SQL_TYPE) {
+        let ty: Type = meta.value()?.parse()?;
+        set_once(&mut out.sql_type, ty, meta, errors);
+    } else if meta.path.is_ident(DDL_TYPE) {
+        let ddl: LitStr = meta.value()?.parse()?;
+        if ddl.value().trim().is_empty() {
+            errors.at(ddl.span(), "`ddl_type` is empty: give the column's SQL type");
+        }
+        set_once(&mut out.ddl_type, ddl, meta, errors);
+    } else if STRUCT_KEYS.iter().any(|k| meta.path.is_ident(k)) {
+        errors.at(
+            meta.path.span(),
+            format!(
+                "`historical({})` belongs on the struct, not on a field",
+                key(meta)
+            ),
+        );
+        skip_value(meta)?;
+    } else {
+        unknown(meta, FIELD_KEYS, errors)?;
+    }
+    Ok(())
+}
+
+/// `BatchContainerAssignment` → `batch_container_assignment`, as Diesel derives foreign keys.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn snake_case_matches_diesel_foreign_keys() {
+        assert_eq!(snake_case("Batch"), "batch");
+        assert_eq!(snake_case("BatchContainerAssignment"), "batch_container_assignment");
+    }
+}

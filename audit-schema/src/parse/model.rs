@@ -1,0 +1,371 @@
+//! The validated model: what the derive expands and the migration generator renders.
+
+use std::borrow::Cow;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Ident, Path, Type, Visibility};
+
+use super::attrs::{self, snake_case};
+use super::errors::Errors;
+use super::rust_type::{last_segment, option_inner, sql_type_of_rust_type};
+use crate::spec::meta;
+use crate::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+
+/// Where a tracked field's Diesel SQL type comes from.
+#[derive(Clone)]
+pub enum FieldSqlType {
+    /// Derived from the Rust type.
+    Known(SqlType),
+    /// Given with `#[historical(sql_type = ...)]`: the type without `Nullable`.
+    Override(Type),
+}
+
+/// One field of the model.
+#[derive(Clone)]
+pub struct Field {
+    /// The field's name.
+    pub ident: Ident,
+    /// Its Rust type.
+    pub ty: Type,
+    /// Its column (the field name unless `#[diesel(column_name = ...)]`).
+    pub column: Ident,
+    /// `#[historical(exclude)]`: a column of the model, not tracked in history.
+    pub excluded: bool,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// Indexed in history (`#[historical(index)]` or a `belongs_to` foreign key).
+    pub indexed: bool,
+    /// Its Diesel SQL type (without `Nullable`).
+    pub sql_type: FieldSqlType,
+    /// Its SQL type for DDL.
+    pub ddl: SqlType,
+    /// Whether the column is nullable (the field is an `Option`).
+    pub nullable: bool,
+    /// Where to point errors about the field's type.
+    pub type_span: Span,
+}
+
+/// A `#[derive(Historical)]` struct, validated.
+pub struct Model {
+    /// The struct's name.
+    pub ident: Ident,
+    /// Its visibility, given to the generated record struct.
+    pub vis: Visibility,
+    /// The source table as written in `#[diesel(table_name = ...)]`.
+    pub table_path: Path,
+    /// The source table's name.
+    pub table_name: Ident,
+    /// The history table's name.
+    pub history_table: Ident,
+    /// The generated record struct's name.
+    pub record: Ident,
+    /// The primary key columns, in key order.
+    pub primary_key: Vec<Ident>,
+    /// Where to point errors about the primary key.
+    pub primary_key_span: Span,
+    /// Every field, in declaration order.
+    pub fields: Vec<Field>,
+    /// The type of `history_user_id`.
+    pub user_id: UserIdType,
+    /// The kind of `history_id`.
+    pub history_id: HistoryIdType,
+}
+
+impl Model {
+    /// Parses and validates `input`; every problem is reported, each at its span.
+    pub fn from_derive_input(input: &DeriveInput) -> syn::Result<Model> {
+        let mut errors = Errors::default();
+        let model = parse(input, &mut errors);
+        errors.finish()?;
+        Ok(model.expect("a model is returned whenever no error was recorded"))
+    }
+
+    /// The tracked fields, in declaration order.
+    pub fn tracked(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| !f.excluded)
+    }
+
+    /// The primary key fields, in key order.
+    pub fn key_fields(&self) -> impl Iterator<Item = &Field> {
+        self.primary_key.iter().map(|k| {
+            self.fields
+                .iter()
+                .find(|f| &f.column == k)
+                .expect("validated: every key column is a field")
+        })
+    }
+
+    /// The history table this model needs.
+    pub fn to_spec(&self) -> HistoryTableSpec {
+        HistoryTableSpec {
+            model: self.ident.to_string().into(),
+            source_table: self.table_name.to_string().into(),
+            history_table: self.history_table.to_string().into(),
+            columns: Cow::Owned(
+                self.tracked()
+                    .map(|f| ColumnSpec {
+                        name: f.column.to_string().into(),
+                        sql_type: f.ddl.clone(),
+                        nullable: f.nullable,
+                        indexed: f.indexed,
+                    })
+                    .collect(),
+            ),
+            primary_key: Cow::Owned(
+                self.primary_key
+                    .iter()
+                    .map(|k| k.to_string().into())
+                    .collect(),
+            ),
+            excluded: Cow::Owned(
+                self.fields
+                    .iter()
+                    .filter(|f| f.excluded)
+                    .map(|f| f.column.to_string().into())
+                    .collect(),
+            ),
+            user_id: self.user_id,
+            history_id: self.history_id,
+        }
+    }
+}
+
+fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
+    let named = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named),
+            _ => {
+                errors.at(
+                    input.ident.span(),
+                    "#[derive(Historical)] needs a struct with named fields, one per column",
+                );
+                None
+            }
+        },
+        _ => {
+            errors.at(
+                input.ident.span(),
+                "#[derive(Historical)] works on structs: one struct per table",
+            );
+            None
+        }
+    };
+    if !input.generics.params.is_empty() {
+        errors.at(
+            input.generics.span(),
+            "#[derive(Historical)] does not support generic structs; give the model concrete types",
+        );
+    }
+
+    let attrs = attrs::struct_attrs(&input.attrs, errors);
+    let Some(table_path) = attrs.table_name.clone() else {
+        errors.at(
+            input.ident.span(),
+            format!(
+                "#[derive(Historical)] needs the table of `{0}`: add #[diesel(table_name = ...)] \
+                 naming its `table!`, e.g. #[diesel(table_name = {1}s)]",
+                input.ident,
+                snake_case(&input.ident.to_string())
+            ),
+        );
+        return None;
+    };
+    let table_name = table_path
+        .segments
+        .last()
+        .expect("a parsed path has a segment")
+        .ident
+        .clone();
+
+    let foreign_keys: Vec<String> = attrs
+        .belongs_to
+        .iter()
+        .map(|b| match &b.foreign_key {
+            Some(fk) => fk.to_string(),
+            None => {
+                let parent = b.parent.segments.last().expect("a parsed path has a segment");
+                format!("{}_id", snake_case(&parent.ident.to_string()))
+            }
+        })
+        .collect();
+
+    let (primary_key, primary_key_span) = match &attrs.primary_key {
+        Some((keys, span)) => (keys.clone(), *span),
+        None => (vec![Ident::new("id", Span::call_site())], input.ident.span()),
+    };
+
+    let mut fields = Vec::new();
+    for field in named.map(|n| n.named.iter()).into_iter().flatten() {
+        let ident = field.ident.clone().expect("named fields have names");
+        let fattrs = attrs::field_attrs(&field.attrs, errors);
+        let column = fattrs.column_name.clone().unwrap_or_else(|| ident.clone());
+        let is_key = primary_key.iter().any(|k| *k == column);
+        let excluded = fattrs.exclude.is_some();
+
+        if let Some((span, what)) = fattrs.unsupported {
+            errors.at(
+                span,
+                format!(
+                    "field `{ident}` uses #[diesel({what})]: history tracks plain columns only, \
+                     so such a field cannot be part of a #[derive(Historical)] model"
+                ),
+            );
+        }
+        if let (true, Some(span)) = (is_key, fattrs.exclude) {
+            errors.at(
+                span,
+                format!(
+                    "cannot exclude `{ident}`: it is the primary key of `{table_name}`, and every \
+                     history row needs it to name its object; remove #[historical(exclude)]"
+                ),
+            );
+        }
+        if let (true, Some(span)) = (excluded, fattrs.index) {
+            errors.at(
+                span,
+                format!("`{ident}` is excluded from history, so history cannot index it"),
+            );
+        }
+        if !excluded && meta::ALL.iter().any(|m| column == m) {
+            errors.at(
+                column.span(),
+                format!(
+                    "column `{column}` has the name of a history column; rename it with \
+                     #[diesel(column_name = ...)] or exclude it with #[historical(exclude)]"
+                ),
+            );
+        }
+        if fields.iter().any(|f: &Field| f.column == column) {
+            errors.at(column.span(), format!("column `{column}` appears twice"));
+        }
+
+        let Some((sql_type, ddl, nullable)) = field_sql_type(&ident, &field.ty, &fattrs, errors)
+        else {
+            continue;
+        };
+        let indexed = !is_key
+            && !excluded
+            && (fattrs.index.is_some() || foreign_keys.iter().any(|fk| column == fk));
+        fields.push(Field {
+            type_span: field.ty.span(),
+            ident,
+            ty: field.ty.clone(),
+            column,
+            excluded,
+            primary_key: is_key,
+            indexed,
+            sql_type,
+            ddl,
+            nullable,
+        });
+    }
+
+    if named.is_some() && errors.is_empty() {
+        for key in &primary_key {
+            if !fields.iter().any(|f| f.column == *key) {
+                errors.at(
+                    primary_key_span,
+                    format!(
+                        "primary key column `{key}` is not a field of `{}`; name the key columns \
+                         with #[diesel(primary_key(...))]",
+                        input.ident
+                    ),
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+
+    Some(Model {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        history_table: attrs
+            .history_table
+            .unwrap_or_else(|| Ident::new(&format!("historical_{table_name}"), table_name.span())),
+        record: attrs
+            .record
+            .unwrap_or_else(|| Ident::new(&format!("Historical{}", input.ident), input.ident.span())),
+        table_path,
+        table_name,
+        primary_key,
+        primary_key_span,
+        fields,
+        user_id: attrs.user_id_type.map(|(k, _)| k).unwrap_or(UserIdType::I64),
+        history_id: attrs
+            .history_id_type
+            .map(|(k, _)| k)
+            .unwrap_or(HistoryIdType::BigInt),
+    })
+}
+
+/// The Diesel SQL type, the DDL type and the nullability of one field.
+fn field_sql_type(
+    ident: &Ident,
+    ty: &Type,
+    fattrs: &attrs::FieldAttrs,
+    errors: &mut Errors,
+) -> Option<(FieldSqlType, SqlType, bool)> {
+    let is_option = option_inner(ty).is_some();
+    let custom_ddl = fattrs
+        .ddl_type
+        .as_ref()
+        .map(|d| SqlType::Custom(d.value().trim().to_owned().into()));
+
+    if let Some(sql_type) = &fattrs.sql_type {
+        let (inner, nullable) = match last_segment(sql_type) {
+            Some((seg, args)) if seg == "Nullable" && args.len() == 1 => (args[0].clone(), true),
+            _ => (sql_type.clone(), is_option),
+        };
+        if nullable && !is_option {
+            errors.at(
+                sql_type.span(),
+                format!(
+                    "`sql_type` of `{ident}` is Nullable but the field is not an Option; \
+                     make the field an Option or drop Nullable"
+                ),
+            );
+            return None;
+        }
+        let known = last_segment(&inner).and_then(|(seg, _)| SqlType::from_diesel_name(&seg.to_string()));
+        let ddl = match (custom_ddl, known) {
+            (Some(custom), _) => custom,
+            (None, Some(known)) => known,
+            (None, None) => {
+                errors.at(
+                    sql_type.span(),
+                    format!(
+                        "the history table's DDL cannot be derived from the custom SQL type of \
+                         `{ident}`: add #[historical(ddl_type = \"...\")] with the column's SQL \
+                         type, e.g. ddl_type = \"my_enum\""
+                    ),
+                );
+                return None;
+            }
+        };
+        return Some((FieldSqlType::Override(inner), ddl, nullable));
+    }
+
+    match sql_type_of_rust_type(ty) {
+        Some((known, nullable)) => {
+            Some((FieldSqlType::Known(known.clone()), custom_ddl.unwrap_or(known), nullable))
+        }
+        None => {
+            let shown = option_inner(ty).unwrap_or(ty);
+            let name = last_segment(shown)
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_else(|| "this type".to_owned());
+            errors.at(
+                shown.span(),
+                format!(
+                    "no SQL type is known for `{name}` (field `{ident}`): add \
+                     #[historical(sql_type = ...)] with the column's type from your `table!`, \
+                     e.g. #[historical(sql_type = diesel::sql_types::Text)]"
+                ),
+            );
+            None
+        }
+    }
+}
