@@ -238,12 +238,12 @@ fn expand(model: &Model) -> TokenStream {
     let snapshot_ty = tracked.iter().map(|f| {
         let ty = &f.ty;
         let sql = sql_type(f);
-        quote!(#p::diesel::dsl::AsExprOf<&'__a #ty, #sql>)
+        quote!(#p::Bind<#sql, &'__a #ty>)
     });
     let snapshot_value = tracked.iter().map(|f| {
         let field = &f.ident;
         let sql = sql_type(f);
-        quote!(#p::diesel::expression::AsExpression::<#sql>::as_expression(&self.#field))
+        quote!(#p::Bind::<#sql, _>::new(&self.#field))
     });
 
     let set_fields: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
@@ -253,17 +253,17 @@ fn expand(model: &Model) -> TokenStream {
         let f = key_fields[0];
         let (column, ty) = (&f.column, &f.ty);
         (
-            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, &'__a #ty>>),
+            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>>),
             quote!(::core::option::Option::None),
         )
     } else {
         let tys = set_fields.iter().map(|f| {
             let (column, ty) = (&f.column, &f.ty);
-            quote!(#p::diesel::dsl::Eq<#table::#column, &'__a #ty>)
+            quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>)
         });
         let values = set_fields.iter().map(|f| {
             let (column, field) = (&f.column, &f.ident);
-            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, &self.#field))
+            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&self.#field)))
         });
         (quote!((#(#tys,)*)), quote!((#(#values,)*)))
     };
@@ -339,6 +339,23 @@ fn expand(model: &Model) -> TokenStream {
     }
 }
 
+/// Gives every token of `tokens` the span `span`, so errors about them point there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
 /// One check per tracked field that its SQL type is its column's, and one that the model's key is
 /// the table's; each fails with a message that names the field and says how to fix it.
 fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
@@ -360,7 +377,7 @@ fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
             "change the type of `{field}`, or set #[historical(sql_type = ...)] on it to the \
              column's type in `table!`"
         );
-        let sql = sql_type(f);
+        let sql = respan(sql_type(f), f.type_span);
         let call = quote_spanned! {f.type_span=>
             #check::<#sql, #p::diesel::dsl::SqlTypeOf<#table::#column>>();
         };

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+mod bind;
 mod error;
 mod historical;
 pub mod sql_types;

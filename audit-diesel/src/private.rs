@@ -7,6 +7,8 @@ pub use diesel;
 pub use serde;
 pub use uuid;
 
+pub use crate::bind::{Bind, SetValue};
+
 /// The widest table Diesel supports with the enabled features.
 #[cfg(not(feature = "64-column-tables"))]
 pub const MAX_TABLE_COLUMNS: usize = 32;

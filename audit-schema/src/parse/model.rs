@@ -163,10 +163,9 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         errors.at(
             input.ident.span(),
             format!(
-                "#[derive(Historical)] needs the table of `{0}`: add #[diesel(table_name = ...)] \
-                 naming its `table!`, e.g. #[diesel(table_name = {1}s)]",
-                input.ident,
-                snake_case(&input.ident.to_string())
+                "#[derive(Historical)] needs the table of `{}`: add #[diesel(table_name = ...)] \
+                 with the name of its `diesel::table!`",
+                input.ident
             ),
         );
         return None;
