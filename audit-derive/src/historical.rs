@@ -151,6 +151,11 @@ fn expand(model: &Model) -> TokenStream {
     let tracked: Vec<&Field> = model.tracked().collect();
     let (user_kind, user_value, user_sql, user_spec) = user_id(model.user_id);
     let (hid_ty, hid_sql, hid_spec) = history_id(model.history_id);
+    // Diesel loads `uuid::Uuid` only when its PostgreSQL backend is compiled in; these say how.
+    let hid_load = (model.history_id == HistoryIdType::Uuid)
+        .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::UuidValue)]));
+    let user_load = (model.user_id == UserIdType::Uuid)
+        .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::OptionalUuidValue)]));
 
     // --- the history table! -------------------------------------------------------------
     let columns = tracked.iter().map(|f| {
@@ -197,6 +202,7 @@ fn expand(model: &Model) -> TokenStream {
             #[diesel(table_name = #history)]
             #vis struct #record {
                 /// Primary key of the history row.
+                #hid_load
                 pub history_id: #hid_ty,
                 #(#record_fields)*
                 /// When the change happened (UTC, microseconds).
@@ -204,6 +210,7 @@ fn expand(model: &Model) -> TokenStream {
                 /// `+` create, `~` update, `-` delete.
                 pub history_type: #k::HistoryType,
                 /// Who made the change, if known.
+                #user_load
                 pub history_user_id: ::core::option::Option<#user_value>,
                 /// Why, if given.
                 pub history_change_reason: ::core::option::Option<::std::string::String>,

@@ -52,6 +52,54 @@ where
     }
 }
 
+/// Loads a [`PortableUuid`] column into a `uuid::Uuid` field (`#[diesel(deserialize_as)]`),
+/// whichever Diesel features are enabled: Diesel loads `uuid::Uuid` itself only with PostgreSQL.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct UuidValue(uuid::Uuid);
+
+impl<DB> diesel::deserialize::Queryable<PortableUuid, DB> for UuidValue
+where
+    DB: diesel::backend::Backend,
+    uuid::Uuid: FromSql<PortableUuid, DB>,
+{
+    type Row = uuid::Uuid;
+
+    fn build(row: uuid::Uuid) -> deserialize::Result<Self> {
+        Ok(UuidValue(row))
+    }
+}
+
+impl From<UuidValue> for uuid::Uuid {
+    fn from(value: UuidValue) -> Self {
+        value.0
+    }
+}
+
+/// Loads a nullable [`PortableUuid`] column into an `Option<uuid::Uuid>` field.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct OptionalUuidValue(Option<uuid::Uuid>);
+
+impl<DB> diesel::deserialize::Queryable<diesel::sql_types::Nullable<PortableUuid>, DB>
+    for OptionalUuidValue
+where
+    DB: diesel::backend::Backend,
+    uuid::Uuid: FromSql<PortableUuid, DB>,
+{
+    type Row = Option<uuid::Uuid>;
+
+    fn build(row: Option<uuid::Uuid>) -> deserialize::Result<Self> {
+        Ok(OptionalUuidValue(row))
+    }
+}
+
+impl From<OptionalUuidValue> for Option<uuid::Uuid> {
+    fn from(value: OptionalUuidValue) -> Self {
+        value.0
+    }
+}
+
 fn parse_history_type(text: &str) -> deserialize::Result<HistoryType> {
     Ok(text.trim_end().parse::<HistoryType>()?)
 }

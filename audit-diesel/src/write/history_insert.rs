@@ -19,8 +19,10 @@ pub(crate) trait SnapshotSource<DB: Backend> {
 
 /// The rows of the data-modifying CTE named [`CteSource::NAME`] (PostgreSQL): one history row per
 /// row the statement changed, taken from what the statement returned.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) struct CteSource;
 
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 impl CteSource {
     pub(crate) const NAME: &'static str = "audit_changed";
 }

@@ -14,7 +14,9 @@ use diesel::connection::LoadConnection;
 use diesel::result::{EmptyChangeset, Error as DieselError};
 use diesel::Connection;
 
-pub(crate) use history_insert::{CteSource, HistoryInsert, ValuesSource};
+#[cfg_attr(not(feature = "postgres"), allow(unused_imports))]
+pub(crate) use history_insert::CteSource;
+pub(crate) use history_insert::{HistoryInsert, ValuesSource};
 
 use crate::backend::WriteBackend;
 use crate::user_id::UserIdKind;

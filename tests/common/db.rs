@@ -1,0 +1,161 @@
+//! One fresh database per test.
+
+use audit_diesel::schema::Dialect;
+use audit_diesel::Historical;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::models::*;
+
+/// The source tables, per dialect (in the application these come from its migrations).
+fn source_tables(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE);
+             CREATE TABLE tanks (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                 volume_m3 DOUBLE NOT NULL, notes TEXT, commissioned_on DATE, internal_code TEXT);
+             CREATE TABLE feedings (id INTEGER PRIMARY KEY, tank_id INTEGER NOT NULL
+                 REFERENCES tanks (id), amount_kg DOUBLE NOT NULL CHECK (amount_kg > 0),
+                 fed_at TIMESTAMP NOT NULL);
+             CREATE TABLE assignments (tank_id INTEGER NOT NULL REFERENCES tanks (id),
+                 batch_code TEXT NOT NULL, population INTEGER NOT NULL,
+                 PRIMARY KEY (tank_id, batch_code));
+             CREATE TABLE tank_tags (tank_id INTEGER NOT NULL, tag TEXT NOT NULL,
+                 PRIMARY KEY (tank_id, tag));
+             CREATE TABLE sensors (id INTEGER PRIMARY KEY, serial TEXT NOT NULL,
+                 active BOOLEAN NOT NULL);
+             CREATE TABLE profiles (id INTEGER PRIMARY KEY, display_name TEXT NOT NULL);"
+        }
+        Dialect::Postgres => {
+            "CREATE TABLE users (id SERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE);
+             CREATE TABLE tanks (id SERIAL PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE,
+                 volume_m3 DOUBLE PRECISION NOT NULL, notes TEXT, commissioned_on DATE,
+                 internal_code TEXT);
+             CREATE TABLE feedings (id BIGSERIAL PRIMARY KEY, tank_id INTEGER NOT NULL
+                 REFERENCES tanks (id), amount_kg DOUBLE PRECISION NOT NULL CHECK (amount_kg > 0),
+                 fed_at TIMESTAMP NOT NULL);
+             CREATE TABLE assignments (tank_id INTEGER NOT NULL REFERENCES tanks (id),
+                 batch_code TEXT NOT NULL, population INTEGER NOT NULL,
+                 PRIMARY KEY (tank_id, batch_code));
+             CREATE TABLE tank_tags (tank_id INTEGER NOT NULL, tag TEXT NOT NULL,
+                 PRIMARY KEY (tank_id, tag));
+             CREATE TABLE sensors (id SERIAL PRIMARY KEY, serial TEXT NOT NULL,
+                 active BOOLEAN NOT NULL);
+             CREATE TABLE profiles (id SERIAL PRIMARY KEY, display_name TEXT NOT NULL);"
+        }
+        Dialect::Mysql => unreachable!("no MySQL suite yet"),
+    }
+}
+
+/// Every history table, as the library generates it.
+pub fn history_tables(dialect: Dialect) -> String {
+    [
+        Tank::HISTORY,
+        Feeding::HISTORY,
+        Assignment::HISTORY,
+        TankTag::HISTORY,
+        Sensor::HISTORY,
+        Profile::HISTORY,
+    ]
+    .iter()
+    .flat_map(|spec| spec.create_table_sql(dialect))
+    .collect::<Vec<_>>()
+    .join(";\n")
+}
+
+/// The PostgreSQL server the suite runs against.
+pub fn postgres_url() -> String {
+    std::env::var("AUDIT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A test's own database: SQLite in memory, or a PostgreSQL schema dropped at the end.
+pub struct TestDb<C> {
+    pub conn: C,
+    /// The PostgreSQL schema of this test.
+    pub schema: Option<String>,
+}
+
+impl TestDb<SqliteConnection> {
+    pub fn sqlite() -> Self {
+        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite opens");
+        conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+        conn.batch_execute(source_tables(Dialect::Sqlite)).unwrap();
+        conn.batch_execute(&history_tables(Dialect::Sqlite)).unwrap();
+        TestDb { conn, schema: None }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl TestDb<PgConnection> {
+    /// A fresh schema on the PostgreSQL service. Panics when the server cannot be reached: a
+    /// selected backend suite never passes by skipping.
+    pub fn postgres() -> Self {
+        let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = Self::connect_to(&schema, true);
+        conn.batch_execute(source_tables(Dialect::Postgres)).unwrap();
+        conn.batch_execute(&history_tables(Dialect::Postgres)).unwrap();
+        TestDb {
+            conn,
+            schema: Some(schema),
+        }
+    }
+
+    /// Another connection to this test's schema (for concurrency tests).
+    pub fn connect(&self) -> PgConnection {
+        Self::connect_to(self.schema.as_deref().expect("a PostgreSQL test db"), false)
+    }
+
+    fn connect_to(schema: &str, create: bool) -> PgConnection {
+        let url = postgres_url();
+        let mut conn = PgConnection::establish(&url).unwrap_or_else(|e| {
+            panic!("the PostgreSQL suite needs a server at {url}: {e}")
+        });
+        if create {
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+        }
+        conn.batch_execute(&format!("SET search_path TO {schema}")).unwrap();
+        conn
+    }
+}
+
+impl<C> Drop for TestDb<C> {
+    fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
+        if let Some(schema) = &self.schema {
+            if let Ok(mut conn) = PgConnection::establish(&postgres_url()) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Makes the database refuse history rows whose reason is `reason`, to force a failure of the
+/// history insert after the data statement succeeded.
+pub trait RefuseHistory {
+    fn refuse_history_with_reason(&mut self, table: &str, reason: &str);
+}
+
+impl RefuseHistory for SqliteConnection {
+    fn refuse_history_with_reason(&mut self, table: &str, reason: &str) {
+        self.batch_execute(&format!(
+            "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table}
+             WHEN NEW.history_change_reason = '{reason}'
+             BEGIN SELECT RAISE(ABORT, 'history row refused by test trigger'); END;"
+        ))
+        .unwrap();
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl RefuseHistory for PgConnection {
+    fn refuse_history_with_reason(&mut self, table: &str, reason: &str) {
+        self.batch_execute(&format!(
+            "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'history row refused by test trigger'; END $$;
+             CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW
+             WHEN (NEW.history_change_reason = '{reason}') EXECUTE FUNCTION refuse_{table}();"
+        ))
+        .unwrap();
+    }
+}
