@@ -35,7 +35,11 @@ fn every_audited_write_is_one_statement() {
     let conn = &mut db.conn;
     let statements = Statements::default();
     conn.set_instrumentation(statements.clone());
-    let ctx = AuditContext::builder().user(1).reason("counted").build().unwrap();
+    let ctx = AuditContext::builder()
+        .user(1)
+        .reason("counted")
+        .build()
+        .unwrap();
 
     let mut tank = Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
     let create = statements.take();
@@ -47,12 +51,31 @@ fn every_audited_write_is_one_statement() {
     Tank::delete(conn, &ctx, tank.id).unwrap();
     let delete = statements.take();
 
-    for (write, sql) in [("create", create), ("update", update), ("save", save), ("delete", delete)] {
+    for (write, sql) in [
+        ("create", create),
+        ("update", update),
+        ("save", save),
+        ("delete", delete),
+    ] {
         assert_eq!(sql.len(), 1, "{write} sent {sql:#?}");
-        assert!(sql[0].starts_with("WITH \"audit_changed\" AS ("), "{write}: {}", sql[0]);
-        assert!(sql[0].contains("INSERT INTO \"historical_tanks\""), "{write}: {}", sql[0]);
+        assert!(
+            sql[0].starts_with("WITH \"audit_changed\" AS ("),
+            "{write}: {}",
+            sql[0]
+        );
+        assert!(
+            sql[0].contains("INSERT INTO \"historical_tanks\""),
+            "{write}: {}",
+            sql[0]
+        );
     }
-    assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 4);
+    assert_eq!(
+        historical_tanks::table
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap(),
+        4
+    );
 }
 
 /// What one write returned, to compare with its history row.
@@ -69,7 +92,10 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
     let setup = AuditContext::builder().reason("setup").build().unwrap();
     let shared: Vec<i32> = (0..4)
         .map(|i| {
-            let new = NewTank { volume_m3: 0.0, ..NewTank::named(&format!("shared-{i}")) };
+            let new = NewTank {
+                volume_m3: 0.0,
+                ..NewTank::named(&format!("shared-{i}"))
+            };
             Tank::create(&mut db.conn, &setup, &new).unwrap().id
         })
         .collect();
@@ -84,7 +110,11 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
                     let mut own: Vec<i32> = Vec::new();
                     for i in 0..WRITES {
                         let tag = format!("t{t}-w{i}");
-                        let ctx = AuditContext::builder().user(t as i64).reason(&tag).build().unwrap();
+                        let ctx = AuditContext::builder()
+                            .user(t as i64)
+                            .reason(&tag)
+                            .build()
+                            .unwrap();
                         let (history_type, tank) = match (i % 5, own.last().copied()) {
                             (1, _) | (3, _) => {
                                 // Contended: every thread bumps the same four rows.
@@ -93,7 +123,10 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
                                     tanks::volume_m3.eq(tanks::volume_m3 + 1.0),
                                     tanks::notes.eq(&tag),
                                 );
-                                (HistoryType::Update, Tank::update(&mut conn, &ctx, id, changes).unwrap())
+                                (
+                                    HistoryType::Update,
+                                    Tank::update(&mut conn, &ctx, id, changes).unwrap(),
+                                )
                             }
                             (2, Some(id)) => (
                                 HistoryType::Update,
@@ -101,10 +134,14 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
                             ),
                             (4, Some(id)) => {
                                 own.pop();
-                                (HistoryType::Delete, Tank::delete(&mut conn, &ctx, id).unwrap())
+                                (
+                                    HistoryType::Delete,
+                                    Tank::delete(&mut conn, &ctx, id).unwrap(),
+                                )
                             }
                             _ => {
-                                let tank = Tank::create(&mut conn, &ctx, &NewTank::named(&tag)).unwrap();
+                                let tank =
+                                    Tank::create(&mut conn, &ctx, &NewTank::named(&tag)).unwrap();
                                 own.push(tank.id);
                                 (HistoryType::Create, tank)
                             }
@@ -115,7 +152,10 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     assert_eq!(written.len(), THREADS * WRITES);
 
@@ -124,17 +164,32 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
         .filter(historical_tanks::history_change_reason.ne("setup"))
         .load(conn)
         .unwrap();
-    assert_eq!(history.len(), THREADS * WRITES, "exactly one history row per write");
+    assert_eq!(
+        history.len(),
+        THREADS * WRITES,
+        "exactly one history row per write"
+    );
 
     let mut seen = HashMap::new();
     for row in &history {
         let tag = row.history_change_reason.clone().unwrap();
         let write = &written[&tag];
-        assert!(seen.insert(tag.clone(), ()).is_none(), "two history rows for {tag}");
+        assert!(
+            seen.insert(tag.clone(), ()).is_none(),
+            "two history rows for {tag}"
+        );
         assert_eq!(row.history_type, write.history_type, "{tag}");
         let snapshot = (row.id, &row.name, row.volume_m3, &row.notes);
-        let state = (write.tank.id, &write.tank.name, write.tank.volume_m3, &write.tank.notes);
-        assert_eq!(snapshot, state, "{tag}: the snapshot is the row's state after the write");
+        let state = (
+            write.tank.id,
+            &write.tank.name,
+            write.tank.volume_m3,
+            &write.tank.notes,
+        );
+        assert_eq!(
+            snapshot, state,
+            "{tag}: the snapshot is the row's state after the write"
+        );
     }
 
     // The contended rows: ordered by (history_date, history_id), their updates count up one by
@@ -147,8 +202,15 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
             .unwrap();
         let volumes: Vec<f64> = trail.iter().map(|r| r.volume_m3).collect();
         let expected: Vec<f64> = (0..trail.len()).map(|v| v as f64).collect();
-        assert_eq!(volumes, expected, "history of shared tank {id} in commit order");
-        let now: Tank = tanks::table.find(id).select(Tank::as_select()).first(conn).unwrap();
+        assert_eq!(
+            volumes, expected,
+            "history of shared tank {id} in commit order"
+        );
+        let now: Tank = tanks::table
+            .find(id)
+            .select(Tank::as_select())
+            .first(conn)
+            .unwrap();
         let last = trail.last().unwrap();
         assert_eq!((last.volume_m3, &last.notes), (now.volume_m3, &now.notes));
     }

@@ -9,7 +9,11 @@ use common::*;
 use diesel::prelude::*;
 
 fn ctx(user: i64, reason: &str) -> AuditContext {
-    AuditContext::builder().user(user).reason(reason).build().unwrap()
+    AuditContext::builder()
+        .user(user)
+        .reason(reason)
+        .build()
+        .unwrap()
 }
 
 on_each_backend! {

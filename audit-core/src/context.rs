@@ -116,8 +116,7 @@ impl ChangeReason {
         if reason.trim().is_empty() {
             return Err(ContextError::ChangeReasonEmpty);
         }
-        if let Some((index, character)) = reason.chars().enumerate().find(|(_, c)| c.is_control())
-        {
+        if let Some((index, character)) = reason.chars().enumerate().find(|(_, c)| c.is_control()) {
             return Err(ContextError::ChangeReasonControlCharacter { index, character });
         }
         let length = reason.chars().count();
@@ -353,7 +352,10 @@ mod tests {
 
     #[test]
     fn an_empty_reason_is_refused() {
-        assert_eq!(ChangeReason::new("  "), Err(ContextError::ChangeReasonEmpty));
+        assert_eq!(
+            ChangeReason::new("  "),
+            Err(ContextError::ChangeReasonEmpty)
+        );
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub enum HistoryType {
 
 impl HistoryType {
     /// All three types, in the order of an object's life.
-    pub const ALL: [HistoryType; 3] = [HistoryType::Create, HistoryType::Update, HistoryType::Delete];
+    pub const ALL: [HistoryType; 3] = [
+        HistoryType::Create,
+        HistoryType::Update,
+        HistoryType::Delete,
+    ];
 
     /// The one-character code stored in `history_type`.
     ///
@@ -122,13 +126,19 @@ mod tests {
         for bad in ["", "+ ", "~~", "C", "create", "*", " -"] {
             let err = bad.parse::<HistoryType>().unwrap_err();
             assert_eq!(err.input, bad);
-            assert!(err.to_string().contains("expected `+`, `~` or `-`"), "{err}");
+            assert!(
+                err.to_string().contains("expected `+`, `~` or `-`"),
+                "{err}"
+            );
         }
     }
 
     #[test]
     fn serializes_as_its_code() {
-        assert_eq!(serde_json::to_string(&HistoryType::Update).unwrap(), r#""~""#);
+        assert_eq!(
+            serde_json::to_string(&HistoryType::Update).unwrap(),
+            r#""~""#
+        );
         let t: HistoryType = serde_json::from_str(r#""-""#).unwrap();
         assert_eq!(t, HistoryType::Delete);
         let err = serde_json::from_str::<HistoryType>(r#""d""#).unwrap_err();

@@ -232,7 +232,10 @@ fn expand(model: &Model) -> TokenStream {
     let (id_ty, id_value) = if key_fields.len() == 1 {
         let f = key_fields[0];
         let (ty, field) = (&f.ty, &f.ident);
-        (quote!(#ty), quote!(::core::clone::Clone::clone(&self.#field)))
+        (
+            quote!(#ty),
+            quote!(::core::clone::Clone::clone(&self.#field)),
+        )
     } else {
         let tys = key_fields.iter().map(|f| &f.ty);
         let fields = key_fields.iter().map(|f| &f.ident);
@@ -352,7 +355,8 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .into_iter()
         .map(|mut tree| {
             if let proc_macro2::TokenTree::Group(group) = &tree {
-                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
                 inner.set_span(span);
                 tree = proc_macro2::TokenTree::Group(inner);
             } else {
@@ -397,7 +401,11 @@ fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
         }
     });
 
-    let key_columns: Vec<_> = model.primary_key.iter().map(|c| quote!(#table::#c)).collect();
+    let key_columns: Vec<_> = model
+        .primary_key
+        .iter()
+        .map(|c| quote!(#table::#c))
+        .collect();
     let key = if key_columns.len() == 1 {
         quote!(#(#key_columns)*)
     } else {

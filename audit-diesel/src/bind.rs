@@ -9,7 +9,10 @@
 use std::marker::PhantomData;
 
 use diesel::backend::Backend;
-use diesel::expression::{is_aggregate, AppearsOnTable, AsExpression, Expression, SelectableExpression, TypedExpressionType, ValidGrouping};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, AsExpression, Expression, SelectableExpression,
+    TypedExpressionType, ValidGrouping,
+};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::result::QueryResult;
 use diesel::serialize::ToSql;

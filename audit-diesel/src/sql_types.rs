@@ -16,8 +16,8 @@
 
 use chrono::{DateTime, Utc};
 use diesel::deserialize::{self, FromSql};
-use diesel::serialize::{self, ToSql};
 use diesel::query_builder::QueryId;
+use diesel::serialize::{self, ToSql};
 use diesel::sql_types::SqlType;
 
 use crate::HistoryType;

@@ -109,7 +109,10 @@ mod tests {
         let id = uuid::Uuid::nil();
         assert_eq!(Uuid::convert(&UserId::Uuid(id)), Some(id));
         assert_eq!(Uuid::convert(&UserId::Text(id.to_string())), None);
-        assert_eq!(Text::convert(&UserId::Text("bob".into())), Some("bob".into()));
+        assert_eq!(
+            Text::convert(&UserId::Text("bob".into())),
+            Some("bob".into())
+        );
         assert_eq!(Text::convert(&UserId::Int(1)), None);
     }
 }

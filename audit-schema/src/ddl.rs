@@ -144,7 +144,9 @@ impl Dialect {
                  substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || \
                  '-' || hex(randomblob(6))))"
             }
-            (Dialect::Mysql, HistoryIdType::Uuid) => "CHAR(36) NOT NULL DEFAULT (UUID()) PRIMARY KEY",
+            (Dialect::Mysql, HistoryIdType::Uuid) => {
+                "CHAR(36) NOT NULL DEFAULT (UUID()) PRIMARY KEY"
+            }
         }
     }
 
@@ -234,8 +236,16 @@ impl HistoryTableSpec {
                 dialect.column_type(&c.sql_type, keyed(c))
             ));
         }
-        lines.push(format!("{} {}", q(meta::HISTORY_DATE), dialect.history_date()));
-        lines.push(format!("{} {}", q(meta::HISTORY_TYPE), dialect.history_type()));
+        lines.push(format!(
+            "{} {}",
+            q(meta::HISTORY_DATE),
+            dialect.history_date()
+        ));
+        lines.push(format!(
+            "{} {}",
+            q(meta::HISTORY_TYPE),
+            dialect.history_type()
+        ));
         lines.push(format!(
             "{} {}",
             q(meta::HISTORY_USER_ID),
@@ -289,7 +299,10 @@ impl HistoryTableSpec {
     /// assert_eq!(spec.drop_table_sql(Dialect::Sqlite), r#"DROP TABLE IF EXISTS "historical_t""#);
     /// ```
     pub fn drop_table_sql(&self, dialect: Dialect) -> String {
-        format!("DROP TABLE IF EXISTS {}", dialect.quote(&self.history_table))
+        format!(
+            "DROP TABLE IF EXISTS {}",
+            dialect.quote(&self.history_table)
+        )
     }
 }
 
@@ -375,7 +388,11 @@ mod tests {
         let sql = spec.create_table_sql(Dialect::Mysql);
         assert!(sql[0].contains("`id` VARCHAR(255) NOT NULL"), "{}", sql[0]);
         assert!(sql[0].contains("`notes` TEXT,"), "{}", sql[0]);
-        assert!(sql[0].contains("`amount_kg` DECIMAL(65, 30) NOT NULL"), "{}", sql[0]);
+        assert!(
+            sql[0].contains("`amount_kg` DECIMAL(65, 30) NOT NULL"),
+            "{}",
+            sql[0]
+        );
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl TestDb<SqliteConnection> {
         let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite opens");
         conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
         conn.batch_execute(source_tables(Dialect::Sqlite)).unwrap();
-        conn.batch_execute(&history_tables(Dialect::Sqlite)).unwrap();
+        conn.batch_execute(&history_tables(Dialect::Sqlite))
+            .unwrap();
         TestDb { conn, schema: None }
     }
 }
@@ -93,8 +94,10 @@ impl TestDb<PgConnection> {
     pub fn postgres() -> Self {
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = Self::connect_to(&schema, true);
-        conn.batch_execute(source_tables(Dialect::Postgres)).unwrap();
-        conn.batch_execute(&history_tables(Dialect::Postgres)).unwrap();
+        conn.batch_execute(source_tables(Dialect::Postgres))
+            .unwrap();
+        conn.batch_execute(&history_tables(Dialect::Postgres))
+            .unwrap();
         TestDb {
             conn,
             schema: Some(schema),
@@ -108,13 +111,14 @@ impl TestDb<PgConnection> {
 
     fn connect_to(schema: &str, create: bool) -> PgConnection {
         let url = postgres_url();
-        let mut conn = PgConnection::establish(&url).unwrap_or_else(|e| {
-            panic!("the PostgreSQL suite needs a server at {url}: {e}")
-        });
+        let mut conn = PgConnection::establish(&url)
+            .unwrap_or_else(|e| panic!("the PostgreSQL suite needs a server at {url}: {e}"));
         if create {
-            conn.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .unwrap();
         }
-        conn.batch_execute(&format!("SET search_path TO {schema}")).unwrap();
+        conn.batch_execute(&format!("SET search_path TO {schema}"))
+            .unwrap();
         conn
     }
 }

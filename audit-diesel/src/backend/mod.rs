@@ -43,9 +43,15 @@ pub trait AuditBackend:
 
     /// Binds the history columns that do not depend on the model.
     #[doc(hidden)]
-    fn bind_history_type<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b HistoryType) -> QueryResult<()>;
+    fn bind_history_type<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        value: &'b HistoryType,
+    ) -> QueryResult<()>;
     #[doc(hidden)]
-    fn bind_reason<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b Option<String>) -> QueryResult<()>;
+    fn bind_reason<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        value: &'b Option<String>,
+    ) -> QueryResult<()>;
     #[doc(hidden)]
     fn bind_date<'b>(
         out: &mut AstPass<'_, 'b, Self>,

@@ -74,7 +74,11 @@ where
 }
 
 /// Runs `statement` and the history row of the model it returns, in one transaction.
-fn write<'q, M, S, C>(conn: &mut C, statement: S, mut meta: HistoryMeta<M::UserId>) -> QueryResult<M>
+fn write<'q, M, S, C>(
+    conn: &mut C,
+    statement: S,
+    mut meta: HistoryMeta<M::UserId>,
+) -> QueryResult<M>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
@@ -94,7 +98,8 @@ where
 /// The current time at the microsecond precision every backend stores.
 fn now() -> chrono::DateTime<Utc> {
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }
 
 type Target<M> = Find<<M as Historical>::Table, <M as Historical>::Id>;
@@ -111,7 +116,11 @@ where
     for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        write(conn, diesel::insert_into(M::Table::default()).values(op.0), meta)
+        write(
+            conn,
+            diesel::insert_into(M::Table::default()).values(op.0),
+            meta,
+        )
     }
 }
 

@@ -12,7 +12,11 @@ use crate::{Historical, HistoryTableSpec};
 /// Where the snapshot of the tracked columns comes from.
 pub(crate) trait SnapshotSource<DB: Backend> {
     /// Renders the tracked values, in the order of the spec's columns.
-    fn walk_values<'b>(&'b self, spec: &HistoryTableSpec, out: AstPass<'_, 'b, DB>) -> QueryResult<()>;
+    fn walk_values<'b>(
+        &'b self,
+        spec: &HistoryTableSpec,
+        out: AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()>;
     /// Renders what follows the select list (`FROM ...`), if anything.
     fn walk_from<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()>;
 }
@@ -28,7 +32,11 @@ impl CteSource {
 }
 
 impl<DB: Backend> SnapshotSource<DB> for CteSource {
-    fn walk_values<'b>(&'b self, spec: &HistoryTableSpec, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+    fn walk_values<'b>(
+        &'b self,
+        spec: &HistoryTableSpec,
+        mut out: AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
         for (i, column) in spec.columns.iter().enumerate() {
             if i > 0 {
                 out.push_sql(", ");
@@ -48,7 +56,11 @@ impl<DB: Backend> SnapshotSource<DB> for CteSource {
 pub(crate) struct ValuesSource<S>(pub(crate) S);
 
 impl<DB: Backend, S: QueryFragment<DB>> SnapshotSource<DB> for ValuesSource<S> {
-    fn walk_values<'b>(&'b self, _: &HistoryTableSpec, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+    fn walk_values<'b>(
+        &'b self,
+        _: &HistoryTableSpec,
+        out: AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
         self.0.walk_ast(out)
     }
 

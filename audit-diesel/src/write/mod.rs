@@ -1,9 +1,8 @@
 //! Audited writes: the operations, the history metadata they carry, and the one history insert.
 //!
-//! A write goes `Historical::create/update/save/delete` → [`run`] (checks the context, converts
-//! the user id) → the backend's [`WriteBackend`](crate::backend::WriteBackend) impl (the SQL
-//! strategy of that backend) → [`HistoryInsert`], the single fragment that renders every history
-//! row insert on every backend.
+//! A write goes `Historical::create/update/save/delete` → `run` (checks the context, converts
+//! the user id) → the backend's [`WriteBackend`] impl (the SQL strategy of that backend) →
+//! `HistoryInsert`, the single fragment that renders every history row insert on every backend.
 
 mod history_insert;
 
@@ -43,7 +42,7 @@ pub struct Delete<Id> {
     pub id: Id,
 }
 
-/// What every operation tells [`run`]: the history type it records and the key it targets.
+/// What every operation tells the write path: the history type it records and the key it targets.
 pub trait Operation {
     /// The history type of the rows it writes.
     const HISTORY_TYPE: HistoryType;

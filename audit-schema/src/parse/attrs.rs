@@ -41,7 +41,11 @@ pub(crate) struct FieldAttrs {
 /// Stores `value` unless the key was given before, which is an error at the second key.
 fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
     if slot.is_some() {
-        let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+        let key = meta
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         errors.at(
             meta.path.span(),
             format!("duplicate `{key}` attribute: give it once"),
@@ -167,9 +171,7 @@ fn historical_struct_key(
             Some(kind) => set_once(&mut out.user_id_type, (kind, value.span()), meta, errors),
             None => errors.at(
                 value.span(),
-                format!(
-                    "unknown user id type `{value}`; expected `i32`, `i64`, `uuid` or `text`"
-                ),
+                format!("unknown user id type `{value}`; expected `i32`, `i64`, `uuid` or `text`"),
             ),
         }
     } else if meta.path.is_ident(HISTORY_ID_TYPE) {
@@ -251,7 +253,10 @@ fn historical_field_key(
     } else if meta.path.is_ident(DDL_TYPE) {
         let ddl: LitStr = meta.value()?.parse()?;
         if ddl.value().trim().is_empty() {
-            errors.at(ddl.span(), "`ddl_type` is empty: give the column's SQL type");
+            errors.at(
+                ddl.span(),
+                "`ddl_type` is empty: give the column's SQL type",
+            );
         }
         set_once(&mut out.ddl_type, ddl, meta, errors);
     } else if STRUCT_KEYS.iter().any(|k| meta.path.is_ident(k)) {
@@ -292,6 +297,9 @@ mod tests {
     #[test]
     fn snake_case_matches_diesel_foreign_keys() {
         assert_eq!(snake_case("Batch"), "batch");
-        assert_eq!(snake_case("BatchContainerAssignment"), "batch_container_assignment");
+        assert_eq!(
+            snake_case("BatchContainerAssignment"),
+            "batch_container_assignment"
+        );
     }
 }

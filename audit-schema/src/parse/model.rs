@@ -183,7 +183,11 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         .map(|b| match &b.foreign_key {
             Some(fk) => fk.to_string(),
             None => {
-                let parent = b.parent.segments.last().expect("a parsed path has a segment");
+                let parent = b
+                    .parent
+                    .segments
+                    .last()
+                    .expect("a parsed path has a segment");
                 format!("{}_id", snake_case(&parent.ident.to_string()))
             }
         })
@@ -191,7 +195,10 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
 
     let (primary_key, primary_key_span) = match &attrs.primary_key {
         Some((keys, span)) => (keys.clone(), *span),
-        None => (vec![Ident::new("id", Span::call_site())], input.ident.span()),
+        None => (
+            vec![Ident::new("id", Span::call_site())],
+            input.ident.span(),
+        ),
     };
 
     let mut fields = Vec::new();
@@ -199,7 +206,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         let ident = field.ident.clone().expect("named fields have names");
         let fattrs = attrs::field_attrs(&field.attrs, errors);
         let column = fattrs.column_name.clone().unwrap_or_else(|| ident.clone());
-        let is_key = primary_key.iter().any(|k| *k == column);
+        let is_key = primary_key.contains(&column);
         let excluded = fattrs.exclude.is_some();
 
         if let Some((span, what)) = fattrs.unsupported {
@@ -284,15 +291,18 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         history_table: attrs
             .history_table
             .unwrap_or_else(|| Ident::new(&format!("historical_{table_name}"), table_name.span())),
-        record: attrs
-            .record
-            .unwrap_or_else(|| Ident::new(&format!("Historical{}", input.ident), input.ident.span())),
+        record: attrs.record.unwrap_or_else(|| {
+            Ident::new(&format!("Historical{}", input.ident), input.ident.span())
+        }),
         table_path,
         table_name,
         primary_key,
         primary_key_span,
         fields,
-        user_id: attrs.user_id_type.map(|(k, _)| k).unwrap_or(UserIdType::I64),
+        user_id: attrs
+            .user_id_type
+            .map(|(k, _)| k)
+            .unwrap_or(UserIdType::I64),
         history_id: attrs
             .history_id_type
             .map(|(k, _)| k)
@@ -328,7 +338,8 @@ fn field_sql_type(
             );
             return None;
         }
-        let known = last_segment(&inner).and_then(|(seg, _)| SqlType::from_diesel_name(&seg.to_string()));
+        let known =
+            last_segment(&inner).and_then(|(seg, _)| SqlType::from_diesel_name(&seg.to_string()));
         let ddl = match (custom_ddl, known) {
             (Some(custom), _) => custom,
             (None, Some(known)) => known,
@@ -348,9 +359,11 @@ fn field_sql_type(
     }
 
     match sql_type_of_rust_type(ty) {
-        Some((known, nullable)) => {
-            Some((FieldSqlType::Known(known.clone()), custom_ddl.unwrap_or(known), nullable))
-        }
+        Some((known, nullable)) => Some((
+            FieldSqlType::Known(known.clone()),
+            custom_ddl.unwrap_or(known),
+            nullable,
+        )),
         None => {
             let shown = option_inner(ty).unwrap_or(ty);
             let name = last_segment(shown)

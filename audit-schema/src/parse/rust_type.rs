@@ -78,7 +78,9 @@ pub fn sql_type_of_rust_type(ty: &Type) -> Option<(SqlType, bool)> {
         "NaiveDate" => SqlType::Date,
         "NaiveTime" => SqlType::Time,
         "NaiveDateTime" => SqlType::Timestamp,
-        "DateTime" if args.len() == 1 && matches!(last_segment(args[0]), Some((i, _)) if i == "Utc") => {
+        "DateTime"
+            if args.len() == 1 && matches!(last_segment(args[0]), Some((i, _)) if i == "Utc") =>
+        {
             SqlType::Timestamptz
         }
         "Uuid" => SqlType::Uuid,

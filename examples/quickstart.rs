@@ -1,0 +1,103 @@
+//! The quickstart: one audited model, three writes by two people, and its trail.
+//!
+//! ```sh
+//! cargo run --example quickstart
+//! ```
+//!
+//! Runs on an in-memory SQLite database, so it needs no setup.
+
+use audit_diesel::prelude::*;
+use audit_diesel::schema::Dialect;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+diesel::table! {
+    batches (id) {
+        id -> Integer,
+        name -> Text,
+        species -> Text,
+        population -> Integer,
+        status -> Text,
+    }
+}
+
+/// A batch of fish, audited.
+#[derive(Debug, Clone, Queryable, Selectable, Historical)]
+#[diesel(table_name = batches)]
+#[historical(user_id_type = i32)]
+pub struct Batch {
+    pub id: i32,
+    pub name: String,
+    pub species: String,
+    pub population: i32,
+    pub status: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = batches)]
+pub struct NewBatch<'a> {
+    pub name: &'a str,
+    pub species: &'a str,
+    pub population: i32,
+    pub status: &'a str,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = SqliteConnection::establish(":memory:")?;
+    conn.batch_execute(
+        "CREATE TABLE batches (id INTEGER PRIMARY KEY, name TEXT NOT NULL, species TEXT NOT NULL,
+                               population INTEGER NOT NULL, status TEXT NOT NULL)",
+    )?;
+    for statement in Batch::HISTORY.create_table_sql(Dialect::Sqlite) {
+        conn.batch_execute(&statement)?;
+    }
+
+    let operator = AuditContext::builder()
+        .user(1)
+        .reason("stocking from hatchery")
+        .build()?;
+    let vet = AuditContext::builder()
+        .user(2)
+        .reason("mortality after gill check")
+        .build()?;
+
+    let new = NewBatch {
+        name: "B-2026-07",
+        species: "Atlantic salmon",
+        population: 50_000,
+        status: "active",
+    };
+    let batch = Batch::create(&mut conn, &operator, &new)?;
+    Batch::update(&mut conn, &vet, batch.id, batches::population.eq(49_820))?;
+    let mut batch: Batch = batches::table.find(batch.id).first(&mut conn)?;
+    batch.status = "harvested".into();
+    batch.save(&mut conn, &operator.with_reason("harvest complete")?)?;
+    Batch::delete(&mut conn, &operator.with_reason("archived")?, batch.id)?;
+
+    let trail: Vec<HistoricalBatch> = historical_batches::table
+        .filter(historical_batches::id.eq(batch.id))
+        .order((
+            historical_batches::history_date,
+            historical_batches::history_id,
+        ))
+        .load(&mut conn)?;
+
+    println!("History of batch {} ({}):", batch.id, batch.name);
+    println!(
+        "{:<27} {:<4} {:<5} {:>10}  {:<10} reason",
+        "date (UTC)", "type", "user", "population", "status"
+    );
+    for row in &trail {
+        println!(
+            "{:<27} {:<4} {:<5} {:>10}  {:<10} {}",
+            row.history_date.format("%Y-%m-%d %H:%M:%S%.6f"),
+            row.history_type,
+            row.history_user_id
+                .map_or("-".to_owned(), |u| u.to_string()),
+            row.population,
+            row.status,
+            row.history_change_reason.as_deref().unwrap_or("-"),
+        );
+    }
+    Ok(())
+}
