@@ -4,7 +4,7 @@ mod common;
 
 use audit_diesel::{AuditContext, AuditError, Historical, HistoryType, UserId};
 use chrono::{NaiveDate, TimeZone, Utc};
-use common::db::RefuseHistory;
+use common::db::{Indexes, RefuseHistory};
 use common::*;
 use diesel::prelude::*;
 
@@ -354,6 +354,50 @@ on_each_backend! {
         assert!(matches!(err, AuditError::UserIdType { .. }), "{err:?}");
     }
 
+    fn history_tables_are_indexed_by_object_date_user_and_foreign_key(db) {
+        let conn = &mut db.conn;
+        assert_eq!(
+            conn.index_names("historical_feedings"),
+            [
+                "historical_feedings_date_idx",
+                "historical_feedings_object_idx",
+                "historical_feedings_tank_id_idx",
+                "historical_feedings_user_idx",
+            ]
+        );
+        assert_eq!(
+            conn.index_names("historical_tanks"),
+            ["historical_tanks_date_idx", "historical_tanks_object_idx", "historical_tanks_user_idx"]
+        );
+    }
+
+    fn metadata_is_stored_by_models_that_ask_for_it(db) {
+        let conn = &mut db.conn;
+        let request = serde_json::json!({ "ip": "10.0.0.7", "request_id": "r-19", "tags": [1, 2] });
+        let ctx = AuditContext::builder()
+            .user("auth0|ada")
+            .reason("profile edit")
+            .metadata(request.clone())
+            .build()
+            .unwrap();
+        let profile = Profile { id: 1, display_name: "Ada".into() };
+        Profile::create(conn, &ctx, &profile).unwrap();
+        Profile::update(conn, &AuditContext::for_user("auth0|ada"), 1, profiles::display_name.eq("A."))
+            .unwrap();
+        let rows: Vec<HistoricalProfile> = historical_profiles::table
+            .order(historical_profiles::history_id)
+            .load(conn)
+            .unwrap();
+        assert_eq!(rows[0].history_metadata, Some(request.clone()));
+        assert_eq!(rows[1].history_metadata, None);
+
+        // A model without the column ignores the context's metadata.
+        assert!(!Tank::HISTORY.metadata);
+        let tank_ctx = AuditContext::builder().metadata(request).build().unwrap();
+        Tank::create(conn, &tank_ctx, &NewTank::named("T1")).unwrap();
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
+    }
+
     fn uuid_history_ids_are_made_by_the_database(db) {
         let conn = &mut db.conn;
         let sensor = Sensor { id: 1, serial: "S-1".into(), active: true };
@@ -413,4 +457,64 @@ on_each_backend! {
             .unwrap();
         assert_eq!(types, [HistoryType::Create, HistoryType::Delete]);
     }
+}
+
+/// SQLite: an audited write is a savepoint inside the caller's transaction, so a failed write
+/// undoes only itself and the caller may go on.
+#[test]
+fn sqlite_a_failed_write_inside_a_caller_transaction_undoes_only_itself() {
+    let mut db = TestDb::sqlite();
+    let conn = &mut db.conn;
+    conn.transaction::<_, AuditError, _>(|conn| {
+        Tank::create(conn, &ctx(1, "first"), &NewTank::named("T1"))?;
+        let duplicate = Tank::create(conn, &ctx(1, "dup"), &NewTank::named("T1"));
+        assert!(matches!(duplicate, Err(AuditError::Database { .. })));
+        Tank::create(conn, &ctx(1, "second"), &NewTank::named("T2"))?;
+        Ok(())
+    })
+    .unwrap();
+    let names: Vec<String> = tanks::table
+        .select(tanks::name)
+        .order(tanks::id)
+        .load(conn)
+        .unwrap();
+    assert_eq!(names, ["T1", "T2"]);
+    let reasons: Vec<Option<String>> = historical_tanks::table
+        .select(historical_tanks::history_change_reason)
+        .order(historical_tanks::history_id)
+        .load(conn)
+        .unwrap();
+    assert_eq!(
+        reasons,
+        [Some("first".to_owned()), Some("second".to_owned())]
+    );
+}
+
+/// PostgreSQL: an audited write is one statement and, like any failed statement, a failed one
+/// aborts the caller's transaction; the caller rolls back, and nothing of it remains.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_a_failed_write_inside_a_caller_transaction_aborts_it_like_any_statement() {
+    let mut db = TestDb::postgres();
+    let conn = &mut db.conn;
+    let result = conn.transaction::<(), AuditError, _>(|conn| {
+        Tank::create(conn, &ctx(1, "first"), &NewTank::named("T1"))?;
+        let duplicate = Tank::create(conn, &ctx(1, "dup"), &NewTank::named("T1"));
+        assert!(matches!(duplicate, Err(AuditError::Database { .. })));
+        let after = Tank::create(conn, &ctx(1, "second"), &NewTank::named("T2")).unwrap_err();
+        assert!(
+            after.to_string().contains("current transaction is aborted"),
+            "{after}"
+        );
+        Err(after)
+    });
+    assert!(result.is_err());
+    assert_eq!(tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+    assert_eq!(
+        historical_tanks::table
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap(),
+        0
+    );
 }

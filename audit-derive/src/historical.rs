@@ -157,6 +157,18 @@ fn expand(model: &Model) -> TokenStream {
     let user_load = (model.user_id == UserIdType::Uuid)
         .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::OptionalUuidValue)]));
 
+    let metadata = model.metadata;
+    let metadata_column = metadata.then(|| {
+        quote!(history_metadata -> #p::diesel::sql_types::Nullable<#k::sql_types::HistoryMetadata>,)
+    });
+    let metadata_field = metadata.then(|| {
+        quote! {
+            /// The context's JSON metadata, if any.
+            #[diesel(deserialize_as = #k::sql_types::OptionalMetadataValue)]
+            pub history_metadata: ::core::option::Option<#p::serde_json::Value>,
+        }
+    });
+
     // --- the history table! -------------------------------------------------------------
     let columns = tracked.iter().map(|f| {
         let column = &f.column;
@@ -178,6 +190,7 @@ fn expand(model: &Model) -> TokenStream {
                 history_type -> #k::sql_types::HistoryTypeCode,
                 history_user_id -> #p::diesel::sql_types::Nullable<#user_sql>,
                 history_change_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
+                #metadata_column
             }
         }
     };
@@ -214,15 +227,16 @@ fn expand(model: &Model) -> TokenStream {
                 pub history_user_id: ::core::option::Option<#user_value>,
                 /// Why, if given.
                 pub history_change_reason: ::core::option::Option<::std::string::String>,
+                #metadata_field
             }
         }
     };
 
     // --- compile-time checks against the source table! ---------------------------------------
     let checks = type_checks(model, &tracked);
-    let column_count = tracked.len() + 5;
+    let column_count = tracked.len() + 5 + usize::from(metadata);
     let too_wide = format!(
-        "the history table of `{ident}` has {column_count} columns (its tracked columns and 5 \
+        "the history table of `{ident}` has {column_count} columns (its tracked columns and the \
          history columns); Diesel needs its `64-column-tables` feature above 32: enable \
          audit-diesel's `64-column-tables` feature, or exclude columns with #[historical(exclude)]"
     );
@@ -329,6 +343,7 @@ fn expand(model: &Model) -> TokenStream {
                 excluded: #p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#spec_excluded),)*]),
                 user_id: #user_spec,
                 history_id: #hid_spec,
+                metadata: #metadata,
             };
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);

@@ -1,4 +1,65 @@
-//! An audit trail for Diesel.
+//! An audit trail for Diesel: who changed what, when and why, for every create, update and
+//! delete, written atomically with the change.
+//!
+//! Mark a model with [`#[derive(Historical)]`](derive@Historical) and write through the
+//! [`Historical`] methods. Each write stores one row in the model's history table: a snapshot of
+//! its tracked columns, [`HistoryType`] (`+`, `~`, `-`), the user and reason of the
+//! [`AuditContext`], and the date.
+//!
+//! ```
+//! # include!("../doctest_setup.rs");
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mut conn = setup();
+//! let ctx = AuditContext::builder().user(7).reason("new tank").build()?;
+//! let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+//! Tank::update(&mut conn, &ctx.with_reason("resized")?, tank.id, tanks::volume_m3.eq(55.0))?;
+//!
+//! let trail: Vec<HistoricalTank> = historical_tanks::table
+//!     .order((historical_tanks::history_date, historical_tanks::history_id))
+//!     .load(&mut conn)?;
+//! assert_eq!(trail.len(), 2);
+//! assert_eq!(trail[1].history_type, HistoryType::Update);
+//! assert_eq!(trail[1].volume_m3, 55.0);
+//! assert_eq!(trail[1].history_user_id, Some(7));
+//! assert_eq!(trail[1].history_change_reason.as_deref(), Some("resized"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The derive
+//!
+//! On a struct with `#[diesel(table_name = ...)]` (and `primary_key(...)` when the key is not
+//! `id`), `#[derive(Historical)]` generates next to the model:
+//!
+//! - `historical_<table>`: the history table's `diesel::table!`, with the tracked columns and
+//!   `history_id`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`
+//!   (and `history_metadata` with `#[historical(metadata)]`);
+//! - `Historical<Model>`: its row struct (`Queryable`, `Selectable`, `Debug`, `Clone`; serde's
+//!   traits with this crate's `serde` feature);
+//! - compile-time checks that each field's SQL type is its column's and the model's key is the
+//!   table's, each failing with a message that names the field;
+//! - the [`Historical`] impl, whose [`HISTORY`](Historical::HISTORY) renders the table's DDL.
+//!
+//! | on the struct | meaning | default |
+//! |---|---|---|
+//! | `#[historical(table_name = name)]` | the history table | `historical_<table>` |
+//! | `#[historical(record = Name)]` | the row struct | `Historical<Model>` |
+//! | `#[historical(user_id_type = i32 \| i64 \| uuid \| text)]` | type of `history_user_id` | `i64` |
+//! | `#[historical(history_id_type = bigint \| uuid)]` | kind of `history_id` | `bigint` |
+//! | `#[historical(metadata)]` | store the context's JSON metadata | off |
+//!
+//! | on a field | meaning |
+//! |---|---|
+//! | `#[historical(exclude)]` | not tracked (never the key) |
+//! | `#[historical(sql_type = ...)]` | the column's SQL type, when the Rust type does not say it |
+//! | `#[historical(ddl_type = "...")]` | the history column's DDL type, for custom SQL types |
+//! | `#[historical(index)]` | index the column in history (`belongs_to` keys always are) |
+//!
+//! # Backends
+//!
+//! Features `sqlite` (default) and `postgres`, named as Diesel names them. On PostgreSQL a write
+//! is one statement; on SQLite, a transaction (a savepoint in the caller's) of two. See
+//! [`backend`].
 #![warn(missing_docs)]
 
 pub mod backend;

@@ -5,6 +5,7 @@ pub use std::borrow::Cow;
 pub use chrono;
 pub use diesel;
 pub use serde;
+pub use serde_json;
 pub use uuid;
 
 pub use crate::bind::{Bind, SetValue};

@@ -9,6 +9,7 @@
 //! | [`HistoryDate`] | `DateTime<Utc>` | `timestamptz` | fixed-width UTC text | `DATETIME(6)` |
 //! | [`HistoryTypeCode`] | [`HistoryType`] | `char(1)` | text | `CHAR(1)` |
 //! | [`PortableUuid`] | `uuid::Uuid` | `uuid` | 36-character text | `CHAR(36)` |
+//! | [`HistoryMetadata`] | `serde_json::Value` | `jsonb` | JSON text | `JSON` |
 //!
 //! Diesel's own `TimestamptzSqlite` prints a variable number of fractional digits, so its text does
 //! not sort in time order (`…:01.5` sorts before `…:01`); [`HistoryDate`] always writes six digits,
@@ -29,6 +30,11 @@ pub struct HistoryDate;
 /// `history_type`: `+`, `~` or `-`, read and written as [`HistoryType`].
 #[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
 pub struct HistoryTypeCode;
+
+/// `history_metadata`: the context's JSON metadata, as `serde_json::Value`; `jsonb` on PostgreSQL,
+/// JSON text elsewhere.
+#[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
+pub struct HistoryMetadata;
 
 /// A UUID: native on PostgreSQL, its hyphenated text elsewhere.
 #[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
@@ -100,6 +106,30 @@ impl From<OptionalUuidValue> for Option<uuid::Uuid> {
     }
 }
 
+/// Loads a nullable [`HistoryMetadata`] column into an `Option<serde_json::Value>` field.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct OptionalMetadataValue(Option<serde_json::Value>);
+
+impl<DB> diesel::deserialize::Queryable<diesel::sql_types::Nullable<HistoryMetadata>, DB>
+    for OptionalMetadataValue
+where
+    DB: diesel::backend::Backend,
+    serde_json::Value: FromSql<HistoryMetadata, DB>,
+{
+    type Row = Option<serde_json::Value>;
+
+    fn build(row: Option<serde_json::Value>) -> deserialize::Result<Self> {
+        Ok(OptionalMetadataValue(row))
+    }
+}
+
+impl From<OptionalMetadataValue> for Option<serde_json::Value> {
+    fn from(value: OptionalMetadataValue) -> Self {
+        value.0
+    }
+}
+
 fn parse_history_type(text: &str) -> deserialize::Result<HistoryType> {
     Ok(text.trim_end().parse::<HistoryType>()?)
 }
@@ -107,7 +137,7 @@ fn parse_history_type(text: &str) -> deserialize::Result<HistoryType> {
 #[cfg(feature = "postgres")]
 mod pg {
     use diesel::pg::{Pg, PgValue};
-    use diesel::sql_types::{HasSqlType, Text, Timestamptz, Uuid};
+    use diesel::sql_types::{HasSqlType, Jsonb, Text, Timestamptz, Uuid};
 
     use super::*;
 
@@ -144,6 +174,24 @@ mod pg {
     impl FromSql<HistoryTypeCode, Pg> for HistoryType {
         fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
             parse_history_type(&<String as FromSql<Text, Pg>>::from_sql(bytes)?)
+        }
+    }
+
+    impl HasSqlType<HistoryMetadata> for Pg {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Pg as HasSqlType<Jsonb>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryMetadata, Pg> for serde_json::Value {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Pg>) -> serialize::Result {
+            ToSql::<Jsonb, Pg>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<HistoryMetadata, Pg> for serde_json::Value {
+        fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+            FromSql::<Jsonb, Pg>::from_sql(bytes)
         }
     }
 
@@ -214,6 +262,25 @@ mod sqlite {
     impl FromSql<HistoryTypeCode, Sqlite> for HistoryType {
         fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
             parse_history_type(&<String as FromSql<Text, Sqlite>>::from_sql(value)?)
+        }
+    }
+
+    impl HasSqlType<HistoryMetadata> for Sqlite {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Sqlite as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryMetadata, Sqlite> for serde_json::Value {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
+            text(out, self.to_string())
+        }
+    }
+
+    impl FromSql<HistoryMetadata, Sqlite> for serde_json::Value {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+            Ok(serde_json::from_str(&s)?)
         }
     }
 

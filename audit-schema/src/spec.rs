@@ -17,13 +17,16 @@ pub mod meta {
     pub const HISTORY_USER_ID: &str = "history_user_id";
     /// Why.
     pub const HISTORY_CHANGE_REASON: &str = "history_change_reason";
+    /// The context's JSON metadata, in models with `#[historical(metadata)]`.
+    pub const HISTORY_METADATA: &str = "history_metadata";
     /// All of them: a model may not track a column with one of these names.
-    pub const ALL: [&str; 5] = [
+    pub const ALL: [&str; 6] = [
         HISTORY_ID,
         HISTORY_DATE,
         HISTORY_TYPE,
         HISTORY_USER_ID,
         HISTORY_CHANGE_REASON,
+        HISTORY_METADATA,
     ];
 }
 
@@ -185,6 +188,8 @@ pub struct HistoryTableSpec {
     pub user_id: UserIdType,
     /// Kind of `history_id`.
     pub history_id: HistoryIdType,
+    /// Whether the table has `history_metadata`, the context's JSON metadata.
+    pub metadata: bool,
 }
 
 impl HistoryTableSpec {

@@ -163,3 +163,49 @@ impl RefuseHistory for PgConnection {
         .unwrap();
     }
 }
+
+#[derive(QueryableByName)]
+struct IndexName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// The names of a table's indexes, sorted.
+pub trait Indexes {
+    fn index_names(&mut self, table: &str) -> Vec<String>;
+}
+
+impl Indexes for SqliteConnection {
+    fn index_names(&mut self, table: &str) -> Vec<String> {
+        let mut names: Vec<String> = diesel::sql_query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? \
+             AND name NOT LIKE 'sqlite_autoindex%'",
+        )
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load::<IndexName>(self)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+        names.sort();
+        names
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Indexes for PgConnection {
+    fn index_names(&mut self, table: &str) -> Vec<String> {
+        let mut names: Vec<String> = diesel::sql_query(
+            "SELECT indexname AS name FROM pg_indexes WHERE tablename = $1 \
+             AND schemaname = current_schema() AND indexname NOT LIKE '%_pkey'",
+        )
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load::<IndexName>(self)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+        names.sort();
+        names
+    }
+}

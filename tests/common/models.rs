@@ -155,10 +155,10 @@ pub struct Sensor {
     pub active: bool,
 }
 
-/// A profile: text user ids (usernames, external subjects).
+/// A profile: text user ids (usernames, external subjects) and the context's JSON metadata.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
 #[diesel(table_name = profiles)]
-#[historical(user_id_type = text)]
+#[historical(user_id_type = text, metadata)]
 pub struct Profile {
     pub id: i32,
     pub display_name: String,

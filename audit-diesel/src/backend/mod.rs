@@ -53,6 +53,11 @@ pub trait AuditBackend:
         value: &'b Option<String>,
     ) -> QueryResult<()>;
     #[doc(hidden)]
+    fn bind_metadata<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        value: &'b Option<serde_json::Value>,
+    ) -> QueryResult<()>;
+    #[doc(hidden)]
     fn bind_date<'b>(
         out: &mut AstPass<'_, 'b, Self>,
         value: &'b chrono::DateTime<chrono::Utc>,
@@ -73,6 +78,15 @@ macro_rules! audit_backend_binds {
             value: &'b Option<String>,
         ) -> diesel::QueryResult<()> {
             out.push_bind_param::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(value)
+        }
+        fn bind_metadata<'b>(
+            out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+            value: &'b Option<serde_json::Value>,
+        ) -> diesel::QueryResult<()> {
+            out.push_bind_param::<
+                        diesel::sql_types::Nullable<crate::sql_types::HistoryMetadata>,
+                        _,
+                    >(value)
         }
         fn bind_date<'b>(
             out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,

@@ -70,7 +70,8 @@ impl<DB: Backend, S: QueryFragment<DB>> SnapshotSource<DB> for ValuesSource<S> {
 }
 
 /// `INSERT INTO <history> (<tracked>, history_type, history_user_id, history_change_reason,
-/// history_date) SELECT <snapshot>, $type, $user, $reason, <date> [FROM <source>]`.
+/// history_date[, history_metadata]) SELECT <snapshot>, $type, $user, $reason, <date>[, $metadata]
+/// [FROM <source>]`.
 ///
 /// The date is bound when the write has one; otherwise it is the backend's clock read by the
 /// database as the row is inserted (see [`AuditBackend::CLOCK_SQL`]).
@@ -114,6 +115,10 @@ where
         out.push_identifier(meta::HISTORY_CHANGE_REASON)?;
         out.push_sql(", ");
         out.push_identifier(meta::HISTORY_DATE)?;
+        if M::HISTORY.metadata {
+            out.push_sql(", ");
+            out.push_identifier(meta::HISTORY_METADATA)?;
+        }
         out.push_sql(") SELECT ");
         self.source.walk_values(M::HISTORY, out.reborrow())?;
         out.push_sql(", ");
@@ -126,6 +131,10 @@ where
         match &self.meta.date {
             Some(date) => DB::bind_date(&mut out, date)?,
             None => out.push_sql(DB::CLOCK_SQL),
+        }
+        if M::HISTORY.metadata {
+            out.push_sql(", ");
+            DB::bind_metadata(&mut out, &self.meta.metadata)?;
         }
         self.source.walk_from(out.reborrow())
     }

@@ -81,6 +81,7 @@ pub struct HistoryMeta<U: UserIdKind> {
     pub(crate) history_type: HistoryType,
     pub(crate) user: Option<U::Value>,
     pub(crate) reason: Option<String>,
+    pub(crate) metadata: Option<serde_json::Value>,
     /// An explicit date; `None` lets the backend take the time of the write.
     pub(crate) date: Option<DateTime<Utc>>,
 }
@@ -103,6 +104,7 @@ impl<U: UserIdKind> HistoryMeta<U> {
             history_type,
             user,
             reason: ctx.reason().map(|r| r.as_str().to_owned()),
+            metadata: ctx.metadata().cloned(),
             date: ctx.date(),
         })
     }

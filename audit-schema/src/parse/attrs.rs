@@ -25,6 +25,7 @@ pub(crate) struct StructAttrs {
     pub user_id_type: Option<(UserIdType, Span)>,
     pub history_id_type: Option<(HistoryIdType, Span)>,
     pub record: Option<Ident>,
+    pub metadata: Option<Span>,
 }
 
 #[derive(Default)]
@@ -186,6 +187,8 @@ fn historical_struct_key(
     } else if meta.path.is_ident(RECORD) {
         let name: Ident = meta.value()?.parse()?;
         set_once(&mut out.record, name, meta, errors);
+    } else if meta.path.is_ident(METADATA) {
+        set_once(&mut out.metadata, meta.path.span(), meta, errors);
     } else if FIELD_KEYS.iter().any(|k| meta.path.is_ident(k)) {
         errors.at(
             meta.path.span(),

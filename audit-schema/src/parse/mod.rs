@@ -15,3 +15,6 @@ mod symbol;
 pub use errors::Errors;
 pub use model::{Field, FieldSqlType, Model};
 pub use rust_type::sql_type_of_rust_type;
+
+#[cfg(test)]
+mod tests;

@@ -70,6 +70,8 @@ pub struct Model {
     pub user_id: UserIdType,
     /// The kind of `history_id`.
     pub history_id: HistoryIdType,
+    /// `#[historical(metadata)]`: the table stores the context's JSON metadata.
+    pub metadata: bool,
 }
 
 impl Model {
@@ -127,6 +129,7 @@ impl Model {
             ),
             user_id: self.user_id,
             history_id: self.history_id,
+            metadata: self.metadata,
         }
     }
 }
@@ -307,6 +310,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
             .history_id_type
             .map(|(k, _)| k)
             .unwrap_or(HistoryIdType::BigInt),
+        metadata: attrs.metadata.is_some(),
     })
 }
 

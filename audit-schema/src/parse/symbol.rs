@@ -16,7 +16,8 @@ pub const SELECT_EXPRESSION: &str = "select_expression";
 pub const USER_ID_TYPE: &str = "user_id_type";
 pub const HISTORY_ID_TYPE: &str = "history_id_type";
 pub const RECORD: &str = "record";
-pub const STRUCT_KEYS: &[&str] = &[TABLE_NAME, USER_ID_TYPE, HISTORY_ID_TYPE, RECORD];
+pub const METADATA: &str = "metadata";
+pub const STRUCT_KEYS: &[&str] = &[TABLE_NAME, USER_ID_TYPE, HISTORY_ID_TYPE, RECORD, METADATA];
 
 // #[historical(...)] keys on a field.
 pub const EXCLUDE: &str = "exclude";
