@@ -15,6 +15,8 @@
 mod pg;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+mod statement;
 
 use diesel::backend::Backend;
 use diesel::connection::LoadConnection;
@@ -84,9 +86,9 @@ macro_rules! audit_backend_binds {
             value: &'b Option<serde_json::Value>,
         ) -> diesel::QueryResult<()> {
             out.push_bind_param::<
-                        diesel::sql_types::Nullable<crate::sql_types::HistoryMetadata>,
-                        _,
-                    >(value)
+                                diesel::sql_types::Nullable<crate::sql_types::HistoryMetadata>,
+                                _,
+                            >(value)
         }
         fn bind_date<'b>(
             out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,

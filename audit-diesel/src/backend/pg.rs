@@ -16,7 +16,7 @@
 //! committed, even from application servers whose clocks disagree.
 
 use diesel::connection::LoadConnection;
-use diesel::dsl::{AsSelect, Find, Set, Values};
+use diesel::dsl::AsSelect;
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::pg::Pg;
@@ -28,7 +28,7 @@ use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
 use diesel::Connection;
 
-use super::{audit_backend_binds, AuditBackend, BindUserId, WriteBackend};
+use super::{audit_backend_binds, statement, AuditBackend, BindUserId, WriteBackend};
 use crate::schema::Dialect;
 use crate::write::{Create, CteSource, Delete, HistoryInsert, HistoryMeta, Update};
 use crate::Historical;
@@ -91,20 +91,15 @@ where
     }
 }
 
-type Target<M> = Find<<M as Historical>::Table, <M as Historical>::Id>;
-type InsertValues<M, V> = Values<diesel::dsl::insert_into<<M as Historical>::Table>, V>;
-type UpdateSet<M, Ch> = Set<diesel::dsl::update<Target<M>>, Ch>;
-type DeleteTarget<M> = diesel::dsl::delete<Target<M>>;
-
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
     M: Historical + Selectable<Pg>,
     V: Insertable<M::Table>,
-    AuditedStatement<InsertValues<M, V>, M>: LoadQuery<'q, C, M>,
+    AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = diesel::insert_into(M::Table::default()).values(op.0);
+        let statement = statement::insert::<M, V>(op.0);
         AuditedStatement::new(statement, meta).get_result(conn)
     }
 }
@@ -114,13 +109,13 @@ where
     C: Connection<Backend = Pg> + LoadConnection,
     M: Historical + Selectable<Pg>,
     M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
     Ch: AsChangeset<Target = M::Table>,
-    UpdateSet<M, Ch>: AsQuery,
-    AuditedStatement<UpdateSet<M, Ch>, M>: LoadQuery<'q, C, M>,
+    statement::Update<M, Ch>: AsQuery,
+    AuditedStatement<statement::Update<M, Ch>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = diesel::update(M::Table::default().find(op.id)).set(op.changes);
+        let statement = statement::update::<M, Ch>(op.id, op.changes);
         AuditedStatement::new(statement, meta).get_result(conn)
     }
 }
@@ -130,11 +125,11 @@ where
     C: Connection<Backend = Pg> + LoadConnection,
     M: Historical + Selectable<Pg>,
     M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
-    AuditedStatement<DeleteTarget<M>, M>: LoadQuery<'q, C, M>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
+    AuditedStatement<statement::Delete<M>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = diesel::delete(M::Table::default().find(op.id));
+        let statement = statement::delete::<M>(op.id);
         AuditedStatement::new(statement, meta).get_result(conn)
     }
 }

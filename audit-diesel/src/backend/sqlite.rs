@@ -9,7 +9,7 @@
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use diesel::connection::LoadConnection;
-use diesel::dsl::{AsSelect, Find, Set, Values};
+use diesel::dsl::AsSelect;
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::query_builder::{
@@ -21,7 +21,7 @@ use diesel::result::QueryResult;
 use diesel::sqlite::Sqlite;
 use diesel::Connection;
 
-use super::{audit_backend_binds, AuditBackend, WriteBackend};
+use super::{audit_backend_binds, statement, AuditBackend, WriteBackend};
 use crate::schema::Dialect;
 use crate::write::{Create, Delete, HistoryInsert, HistoryMeta, Update, ValuesSource};
 use crate::Historical;
@@ -102,17 +102,12 @@ fn now() -> chrono::DateTime<Utc> {
         .unwrap_or(now)
 }
 
-type Target<M> = Find<<M as Historical>::Table, <M as Historical>::Id>;
-type InsertValues<M, V> = Values<diesel::dsl::insert_into<<M as Historical>::Table>, V>;
-type UpdateSet<M, Ch> = Set<diesel::dsl::update<Target<M>>, Ch>;
-type DeleteTarget<M> = diesel::dsl::delete<Target<M>>;
-
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
-    Returning<InsertValues<M, V>, M>: LoadQuery<'q, C, M>,
+    Returning<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
@@ -129,14 +124,14 @@ where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
     Ch: AsChangeset<Target = M::Table>,
-    UpdateSet<M, Ch>: AsQuery,
-    Returning<UpdateSet<M, Ch>, M>: LoadQuery<'q, C, M>,
+    statement::Update<M, Ch>: AsQuery,
+    Returning<statement::Update<M, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = diesel::update(M::Table::default().find(op.id)).set(op.changes);
+        let statement = statement::update::<M, Ch>(op.id, op.changes);
         write(conn, statement, meta)
     }
 }
@@ -146,11 +141,11 @@ where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
-    Returning<DeleteTarget<M>, M>: LoadQuery<'q, C, M>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
+    Returning<statement::Delete<M>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        write(conn, diesel::delete(M::Table::default().find(op.id)), meta)
+        write(conn, statement::delete::<M>(op.id), meta)
     }
 }

@@ -85,35 +85,80 @@ fn quote_path(path: &Path) -> String {
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, expected: &[&str], errors: &mut Errors) -> syn::Result<()> {
+    let given = key(meta);
     let list = expected
         .iter()
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ");
+    let hint = expected
+        .iter()
+        .map(|k| (edit_distance(&given, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("did you mean `{k}`? "))
+        .unwrap_or_default();
     errors.at(
         meta.path.span(),
-        format!(
-            "unknown attribute `historical({})`; expected one of {list}",
-            key(meta)
-        ),
+        format!("unknown attribute `historical({given})`; {hint}expected one of {list}"),
     );
     skip_value(meta)
 }
 
-pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
-    let mut out = StructAttrs::default();
-    for attr in attrs {
-        let result = if attr.path().is_ident(DIESEL) {
-            attr.parse_nested_meta(|meta| diesel_struct_key(&meta, &mut out, errors))
-        } else if attr.path().is_ident(HISTORICAL) {
-            attr.parse_nested_meta(|meta| historical_struct_key(&meta, &mut out, errors))
-        } else {
-            Ok(())
-        };
-        if let Err(e) = result {
-            errors.push(e);
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
         }
     }
+    row[b.len()]
+}
+
+/// Which attribute a key sits in.
+#[derive(Clone, Copy)]
+enum Namespace {
+    Diesel,
+    Historical,
+}
+
+/// Calls `key` for every key of every `#[diesel(...)]` and `#[historical(...)]` attribute; a
+/// syntax error is recorded and ends that attribute only.
+fn each_key(
+    attrs: &[Attribute],
+    errors: &mut Errors,
+    mut key: impl FnMut(Namespace, &ParseNestedMeta<'_>, &mut Errors) -> syn::Result<()>,
+) {
+    for attr in attrs {
+        let namespace = if attr.path().is_ident(DIESEL) {
+            Namespace::Diesel
+        } else if attr.path().is_ident(HISTORICAL) {
+            Namespace::Historical
+        } else {
+            continue;
+        };
+        let mut found = Errors::default();
+        if let Err(e) = attr.parse_nested_meta(|meta| key(namespace, &meta, &mut found)) {
+            found.push(e);
+        }
+        errors.append(found);
+    }
+}
+
+pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    each_key(attrs, errors, |namespace, meta, errors| match namespace {
+        Namespace::Diesel => diesel_struct_key(meta, &mut out, errors),
+        Namespace::Historical => historical_struct_key(meta, &mut out, errors),
+    });
     out
 }
 
@@ -206,18 +251,10 @@ fn historical_struct_key(
 
 pub(crate) fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
-    for attr in attrs {
-        let result = if attr.path().is_ident(DIESEL) {
-            attr.parse_nested_meta(|meta| diesel_field_key(&meta, &mut out, errors))
-        } else if attr.path().is_ident(HISTORICAL) {
-            attr.parse_nested_meta(|meta| historical_field_key(&meta, &mut out, errors))
-        } else {
-            Ok(())
-        };
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+    each_key(attrs, errors, |namespace, meta, errors| match namespace {
+        Namespace::Diesel => diesel_field_key(meta, &mut out, errors),
+        Namespace::Historical => historical_field_key(meta, &mut out, errors),
+    });
     out
 }
 
@@ -296,6 +333,15 @@ pub(crate) fn snake_case(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::snake_case;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        use super::edit_distance;
+        assert_eq!(edit_distance("user_id_typ", "user_id_type"), 1);
+        assert_eq!(edit_distance("exclud", "exclude"), 1);
+        assert_eq!(edit_distance("idnex", "index"), 2);
+        assert_eq!(edit_distance("skip", "exclude"), 7);
+    }
 
     #[test]
     fn snake_case_matches_diesel_foreign_keys() {

@@ -17,6 +17,11 @@ impl Errors {
         self.0.push(error);
     }
 
+    /// Moves the errors of `other` after these.
+    pub fn append(&mut self, mut other: Errors) {
+        self.0.append(&mut other.0);
+    }
+
     /// Whether any error was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
