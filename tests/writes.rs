@@ -354,6 +354,23 @@ on_each_backend! {
         assert!(matches!(err, AuditError::UserIdType { .. }), "{err:?}");
     }
 
+    fn history_rows_serialize_to_json(db) {
+        let conn = &mut db.conn;
+        let at = Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 0).unwrap();
+        let ctx = ctx(9, "stocking").with_date(at).unwrap();
+        Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
+        let row: HistoricalTank = historical_tanks::table.first(conn).unwrap();
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["history_type"], "+");
+        assert_eq!(json["history_user_id"], 9);
+        assert_eq!(json["history_change_reason"], "stocking");
+        assert_eq!(json["history_date"], "2026-03-03T08:00:00Z");
+        assert_eq!(json["name"], "T1");
+        assert!(json.get("internal_code").is_none(), "excluded fields are not in the row");
+        let back: HistoricalTank = serde_json::from_value(json).unwrap();
+        assert_eq!(back.history_date, at);
+    }
+
     fn history_tables_are_indexed_by_object_date_user_and_foreign_key(db) {
         let conn = &mut db.conn;
         assert_eq!(
