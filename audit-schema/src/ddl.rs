@@ -228,22 +228,21 @@ impl HistoryTableSpec {
     ///
     /// Each statement is complete and has no trailing semicolon.
     pub fn create_table_sql(&self, dialect: Dialect) -> Vec<String> {
-        let q = |name: &str| dialect.quote(name);
-        let table = q(&self.history_table);
-        let keyed = |c: &ColumnSpec| c.indexed || self.is_primary_key(&c.name);
+        let mut statements = vec![self.create_table_only(dialect, &self.history_table)];
+        statements.extend(self.index_sql(dialect));
+        statements
+    }
 
+    /// `CREATE TABLE <name> (...)` with this spec's columns, without indexes.
+    fn create_table_only(&self, dialect: Dialect, name: &str) -> String {
+        let q = |name: &str| dialect.quote(name);
         let mut lines = vec![format!(
             "{} {}",
             q(meta::HISTORY_ID),
             dialect.history_id(self.history_id)
         )];
         for c in self.columns.iter() {
-            let null = if c.nullable { "" } else { " NOT NULL" };
-            lines.push(format!(
-                "{} {}{null}",
-                q(&c.name),
-                dialect.column_type(&c.sql_type, keyed(c))
-            ));
+            lines.push(self.column_definition(c, dialect, c.nullable));
         }
         lines.push(format!(
             "{} {}",
@@ -266,41 +265,203 @@ impl HistoryTableSpec {
             dialect.change_reason()
         ));
         if self.metadata {
-            lines.push(format!(
-                "{} {}",
-                q(meta::HISTORY_METADATA),
-                dialect.metadata()
-            ));
+            lines.push(self.metadata_definition(dialect));
         }
 
-        let mut create = format!("CREATE TABLE {table} (\n");
+        let mut create = format!("CREATE TABLE {} (\n", q(name));
         for (i, line) in lines.iter().enumerate() {
             let comma = if i + 1 < lines.len() { "," } else { "" };
             let _ = writeln!(create, "    {line}{comma}");
         }
         create.push(')');
+        create
+    }
 
-        let index = |suffix: &str, columns: Vec<&str>| {
-            let cols: Vec<String> = columns.into_iter().map(q).collect();
-            format!(
-                "CREATE INDEX {} ON {table} ({})",
-                q(&dialect.index_name(&self.history_table, suffix)),
-                cols.join(", ")
-            )
-        };
+    /// `<name> <type>[ NOT NULL]` of a tracked column.
+    fn column_definition(&self, c: &ColumnSpec, dialect: Dialect, nullable: bool) -> String {
+        let keyed = c.indexed || self.is_primary_key(&c.name);
+        let null = if nullable { "" } else { " NOT NULL" };
+        format!(
+            "{} {}{null}",
+            dialect.quote(&c.name),
+            dialect.column_type(&c.sql_type, keyed)
+        )
+    }
+
+    fn metadata_definition(&self, dialect: Dialect) -> String {
+        format!(
+            "{} {}",
+            dialect.quote(meta::HISTORY_METADATA),
+            dialect.metadata()
+        )
+    }
+
+    fn index_name(&self, dialect: Dialect, suffix: &str) -> String {
+        dialect.index_name(&self.history_table, suffix)
+    }
+
+    fn create_index(&self, dialect: Dialect, suffix: &str, columns: &[&str]) -> String {
+        let cols: Vec<String> = columns.iter().map(|c| dialect.quote(c)).collect();
+        format!(
+            "CREATE INDEX {} ON {} ({})",
+            dialect.quote(&self.index_name(dialect, suffix)),
+            dialect.quote(&self.history_table),
+            cols.join(", ")
+        )
+    }
+
+    fn column_index_sql(&self, dialect: Dialect, column: &ColumnSpec) -> String {
+        self.create_index(dialect, &format!("{}_idx", column.name), &[&column.name])
+    }
+
+    /// The indexes of the table: object, date, user and each indexed column.
+    fn index_sql(&self, dialect: Dialect) -> Vec<String> {
         let mut object: Vec<&str> = self.primary_key.iter().map(|k| k.as_ref()).collect();
         object.extend([meta::HISTORY_DATE, meta::HISTORY_ID]);
-
         let mut statements = vec![
-            create,
-            index("object_idx", object),
-            index("date_idx", vec![meta::HISTORY_DATE]),
-            index("user_idx", vec![meta::HISTORY_USER_ID]),
+            self.create_index(dialect, "object_idx", &object),
+            self.create_index(dialect, "date_idx", &[meta::HISTORY_DATE]),
+            self.create_index(dialect, "user_idx", &[meta::HISTORY_USER_ID]),
         ];
         for c in self.columns.iter().filter(|c| c.indexed) {
-            statements.push(index(&format!("{}_idx", c.name), vec![&c.name]));
+            statements.push(self.column_index_sql(dialect, c));
         }
         statements
+    }
+
+    /// Adds the tracked column `name` of this spec to an existing history table: always nullable,
+    /// since the rows recorded before it have no value, and indexed if the spec says so.
+    ///
+    /// # Panics
+    /// If this spec has no column `name`.
+    pub fn add_column_sql(&self, name: &str, dialect: Dialect) -> Vec<String> {
+        let column = self
+            .column(name)
+            .expect("add_column_sql: the spec has the column");
+        let mut statements = vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            dialect.quote(&self.history_table),
+            self.column_definition(column, dialect, true)
+        )];
+        if column.indexed {
+            statements.push(self.column_index_sql(dialect, column));
+        }
+        statements
+    }
+
+    /// Removes the tracked column `name` again (the reverse of [`add_column_sql`](Self::add_column_sql)),
+    /// and its index.
+    pub fn drop_column_sql(&self, name: &str, dialect: Dialect) -> Vec<String> {
+        let mut statements = Vec::new();
+        if self.column(name).is_some_and(|c| c.indexed) {
+            statements.push(self.drop_index_sql(dialect, &format!("{name}_idx")));
+        }
+        statements.push(format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            dialect.quote(&self.history_table),
+            dialect.quote(name)
+        ));
+        statements
+    }
+
+    /// Adds `history_metadata` to an existing history table.
+    pub fn add_metadata_sql(&self, dialect: Dialect) -> String {
+        format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            dialect.quote(&self.history_table),
+            self.metadata_definition(dialect)
+        )
+    }
+
+    /// Adds the index of the tracked column `name` to an existing history table.
+    ///
+    /// # Panics
+    /// If this spec has no column `name`.
+    pub fn add_index_sql(&self, name: &str, dialect: Dialect) -> String {
+        let column = self
+            .column(name)
+            .expect("add_index_sql: the spec has the column");
+        self.column_index_sql(dialect, column)
+    }
+
+    /// Drops the index of the tracked column `name`.
+    pub fn drop_index_sql(&self, dialect: Dialect, suffix: &str) -> String {
+        let index = dialect.quote(&self.index_name(dialect, suffix));
+        match dialect {
+            Dialect::Mysql => format!(
+                "DROP INDEX {index} ON {}",
+                dialect.quote(&self.history_table)
+            ),
+            Dialect::Postgres | Dialect::Sqlite => format!("DROP INDEX {index}"),
+        }
+    }
+
+    /// Gives `columns` of an existing history table the nullability this spec says they have.
+    ///
+    /// PostgreSQL and MySQL alter the columns in place. SQLite cannot, so the table is rebuilt:
+    /// created anew under a temporary name, filled with every row, the old one dropped and the new
+    /// one renamed and indexed; ids and dates are kept.
+    pub fn set_nullability_sql(&self, columns: &[&str], dialect: Dialect) -> Vec<String> {
+        let table = dialect.quote(&self.history_table);
+        let specs: Vec<&ColumnSpec> = columns.iter().filter_map(|c| self.column(c)).collect();
+        match dialect {
+            Dialect::Postgres => specs
+                .iter()
+                .map(|c| {
+                    let action = if c.nullable {
+                        "DROP NOT NULL"
+                    } else {
+                        "SET NOT NULL"
+                    };
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} {action}",
+                        dialect.quote(&c.name)
+                    )
+                })
+                .collect(),
+            Dialect::Mysql => specs
+                .iter()
+                .map(|c| {
+                    format!(
+                        "ALTER TABLE {table} MODIFY COLUMN {}",
+                        self.column_definition(c, dialect, c.nullable)
+                    )
+                })
+                .collect(),
+            Dialect::Sqlite => {
+                let rebuilt = format!("{}__audit_rebuild", self.history_table);
+                let mut all = vec![meta::HISTORY_ID.to_owned()];
+                all.extend(self.columns.iter().map(|c| c.name.to_string()));
+                all.extend(
+                    [
+                        meta::HISTORY_DATE,
+                        meta::HISTORY_TYPE,
+                        meta::HISTORY_USER_ID,
+                        meta::HISTORY_CHANGE_REASON,
+                    ]
+                    .map(str::to_owned),
+                );
+                if self.metadata {
+                    all.push(meta::HISTORY_METADATA.to_owned());
+                }
+                let list = all
+                    .iter()
+                    .map(|c| dialect.quote(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut statements = vec![
+                    self.create_table_only(dialect, &rebuilt),
+                    format!(
+                        "INSERT INTO {} ({list}) SELECT {list} FROM {table}",
+                        dialect.quote(&rebuilt)
+                    ),
+                    format!("DROP TABLE {table}"),
+                    format!("ALTER TABLE {} RENAME TO {table}", dialect.quote(&rebuilt)),
+                ];
+                statements.extend(self.index_sql(dialect));
+                statements
+            }
+        }
     }
 
     /// The statement that drops the history table (and with it its indexes).

@@ -36,6 +36,7 @@ pub mod meta {
 /// the column type of a dialect. A type Diesel does not define (a PostgreSQL enum, a domain) is
 /// [`SqlType::Custom`] and carries its DDL text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SqlType {
     /// `SmallInt`, `i16`.
     SmallInt,
@@ -108,6 +109,7 @@ impl SqlType {
 
 /// One tracked column: copied from the source table into the history table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ColumnSpec {
     /// The column's name, in the source and in the history table.
     pub name: Name,
@@ -121,6 +123,7 @@ pub struct ColumnSpec {
 
 /// The SQL type of `history_user_id`, chosen per model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum UserIdType {
     /// `INTEGER`: `i32` user ids.
     I32,
@@ -147,6 +150,7 @@ impl UserIdType {
 
 /// The kind of `history_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum HistoryIdType {
     /// An auto-increment `BIGINT` (the default): compact, and ordered by insertion.
     BigInt,
@@ -170,6 +174,7 @@ impl HistoryIdType {
 /// The derive emits it as `<Model as Historical>::HISTORY`; `audit_schema::parse` builds the same
 /// value from the model's source for the migration generator.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HistoryTableSpec {
     /// The model's Rust name, for messages (`Batch`).
     pub model: Name,

@@ -1,67 +1,14 @@
 //! One fresh database per test.
 
-use audit_diesel::schema::Dialect;
-use audit_diesel::Historical;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::models::*;
-
-/// The source tables, per dialect (in the application these come from its migrations).
-fn source_tables(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => {
-            "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE);
-             CREATE TABLE tanks (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-                 volume_m3 DOUBLE NOT NULL, notes TEXT, commissioned_on DATE, internal_code TEXT);
-             CREATE TABLE feedings (id INTEGER PRIMARY KEY, tank_id INTEGER NOT NULL
-                 REFERENCES tanks (id), amount_kg DOUBLE NOT NULL CHECK (amount_kg > 0),
-                 fed_at TIMESTAMP NOT NULL);
-             CREATE TABLE assignments (tank_id INTEGER NOT NULL REFERENCES tanks (id),
-                 batch_code TEXT NOT NULL, population INTEGER NOT NULL,
-                 PRIMARY KEY (tank_id, batch_code));
-             CREATE TABLE tank_tags (tank_id INTEGER NOT NULL, tag TEXT NOT NULL,
-                 PRIMARY KEY (tank_id, tag));
-             CREATE TABLE sensors (id INTEGER PRIMARY KEY, serial TEXT NOT NULL,
-                 active BOOLEAN NOT NULL);
-             CREATE TABLE profiles (id INTEGER PRIMARY KEY, display_name TEXT NOT NULL);"
-        }
-        Dialect::Postgres => {
-            "CREATE TABLE users (id SERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE);
-             CREATE TABLE tanks (id SERIAL PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE,
-                 volume_m3 DOUBLE PRECISION NOT NULL, notes TEXT, commissioned_on DATE,
-                 internal_code TEXT);
-             CREATE TABLE feedings (id BIGSERIAL PRIMARY KEY, tank_id INTEGER NOT NULL
-                 REFERENCES tanks (id), amount_kg DOUBLE PRECISION NOT NULL CHECK (amount_kg > 0),
-                 fed_at TIMESTAMP NOT NULL);
-             CREATE TABLE assignments (tank_id INTEGER NOT NULL REFERENCES tanks (id),
-                 batch_code TEXT NOT NULL, population INTEGER NOT NULL,
-                 PRIMARY KEY (tank_id, batch_code));
-             CREATE TABLE tank_tags (tank_id INTEGER NOT NULL, tag TEXT NOT NULL,
-                 PRIMARY KEY (tank_id, tag));
-             CREATE TABLE sensors (id SERIAL PRIMARY KEY, serial TEXT NOT NULL,
-                 active BOOLEAN NOT NULL);
-             CREATE TABLE profiles (id SERIAL PRIMARY KEY, display_name TEXT NOT NULL);"
-        }
-        Dialect::Mysql => unreachable!("no MySQL suite yet"),
-    }
-}
-
-/// Every history table, as the library generates it.
-pub fn history_tables(dialect: Dialect) -> String {
-    [
-        Tank::HISTORY,
-        Feeding::HISTORY,
-        Assignment::HISTORY,
-        TankTag::HISTORY,
-        Sensor::HISTORY,
-        Profile::HISTORY,
-    ]
-    .iter()
-    .flat_map(|spec| spec.create_table_sql(dialect))
-    .collect::<Vec<_>>()
-    .join(";\n")
-}
+/// The application's migrations and the history migrations generated from the models by the root
+/// package's build.rs, per backend.
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations/postgres");
 
 /// The PostgreSQL server the suite runs against.
 pub fn postgres_url() -> String {
@@ -80,9 +27,7 @@ impl TestDb<SqliteConnection> {
     pub fn sqlite() -> Self {
         let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite opens");
         conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
-        conn.batch_execute(source_tables(Dialect::Sqlite)).unwrap();
-        conn.batch_execute(&history_tables(Dialect::Sqlite))
-            .unwrap();
+        conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
         TestDb { conn, schema: None }
     }
 }
@@ -94,10 +39,7 @@ impl TestDb<PgConnection> {
     pub fn postgres() -> Self {
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = Self::connect_to(&schema, true);
-        conn.batch_execute(source_tables(Dialect::Postgres))
-            .unwrap();
-        conn.batch_execute(&history_tables(Dialect::Postgres))
-            .unwrap();
+        conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
         TestDb {
             conn,
             schema: Some(schema),

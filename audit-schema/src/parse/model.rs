@@ -18,7 +18,7 @@ pub enum FieldSqlType {
     /// Derived from the Rust type.
     Known(SqlType),
     /// Given with `#[historical(sql_type = ...)]`: the type without `Nullable`.
-    Override(Type),
+    Override(Box<Type>),
 }
 
 /// One field of the model.
@@ -359,7 +359,7 @@ fn field_sql_type(
                 return None;
             }
         };
-        return Some((FieldSqlType::Override(inner), ddl, nullable));
+        return Some((FieldSqlType::Override(Box::new(inner)), ddl, nullable));
     }
 
     match sql_type_of_rust_type(ty) {

@@ -4,12 +4,15 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! Runs on an in-memory SQLite database, so it needs no setup.
+//! Runs on an in-memory SQLite database, so it needs no setup. Its tables come from
+//! `examples/quickstart/migrations`: the application's own `batches`, and `historical_batches`,
+//! generated from the model below by the package's build.rs.
 
 use audit_diesel::prelude::*;
-use audit_diesel::schema::Dialect;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("examples/quickstart/migrations");
 
 diesel::table! {
     batches (id) {
@@ -42,15 +45,9 @@ pub struct NewBatch<'a> {
     pub status: &'a str,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut conn = SqliteConnection::establish(":memory:")?;
-    conn.batch_execute(
-        "CREATE TABLE batches (id INTEGER PRIMARY KEY, name TEXT NOT NULL, species TEXT NOT NULL,
-                               population INTEGER NOT NULL, status TEXT NOT NULL)",
-    )?;
-    for statement in Batch::HISTORY.create_table_sql(Dialect::Sqlite) {
-        conn.batch_execute(&statement)?;
-    }
+    conn.run_pending_migrations(MIGRATIONS)?;
 
     let operator = AuditContext::builder()
         .user(1)

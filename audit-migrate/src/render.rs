@@ -1,0 +1,75 @@
+//! The SQL of a plan: `up.sql` applies it, `down.sql` reverts it.
+
+use audit_schema::Dialect;
+
+use crate::plan::{Change, TablePlan};
+
+/// `(up, down)` bodies, without the generated header.
+pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
+    let after = &plan.after.spec;
+    let mut up: Vec<String> = Vec::new();
+    // One group per change, so a change's own statements keep their order when undone.
+    let mut down: Vec<Vec<String>> = Vec::new();
+    let mut up_notes: Vec<String> = Vec::new();
+
+    for change in &plan.changes {
+        match change {
+            Change::Create => {
+                up.extend(after.create_table_sql(dialect));
+                down.push(vec![after.drop_table_sql(dialect)]);
+            }
+            Change::AddColumn(column) => {
+                up.extend(after.add_column_sql(column, dialect));
+                down.push(after.drop_column_sql(column, dialect));
+            }
+            Change::AddMetadata => {
+                up.push(after.add_metadata_sql(dialect));
+                down.push(
+                    after.drop_column_sql(audit_schema::spec::meta::HISTORY_METADATA, dialect),
+                );
+            }
+            Change::AddIndex(column) => {
+                up.push(after.add_index_sql(column, dialect));
+                down.push(vec![after.drop_index_sql(dialect, &format!("{column}_idx"))]);
+            }
+            Change::MakeNullable(columns) => {
+                let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                up.extend(after.set_nullability_sql(&columns, dialect));
+                let before = &plan
+                    .before
+                    .as_ref()
+                    .expect("only existing tables change")
+                    .spec;
+                down.push(before.set_nullability_sql(&columns, dialect));
+            }
+            Change::Retire(column) => up_notes.push(format!(
+                "`{column}` is no longer tracked; the column and its values stay."
+            )),
+            Change::Retrack(column) => up_notes.push(format!("`{column}` is tracked again.")),
+        }
+    }
+    // Undo in the reverse order: what was added last goes first.
+    let down: Vec<String> = down.into_iter().rev().flatten().collect();
+    (body(&up_notes, &up), body(&[], &down))
+}
+
+fn body(notes: &[String], statements: &[String]) -> String {
+    let mut out = String::new();
+    for note in notes {
+        out.push_str("-- ");
+        out.push_str(note);
+        out.push('\n');
+    }
+    if statements.is_empty() {
+        // Nothing for the database to do; diesel still records the migration as run.
+        out.push_str("SELECT 1;\n");
+    }
+    for statement in statements {
+        out.push_str(statement);
+        out.push_str(";\n\n");
+    }
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}

@@ -1,0 +1,243 @@
+//! Generated migrations on real databases: the committed trees are current, and a model that
+//! gains and loses fields evolves its history table through generated migrations that diesel
+//! applies, with audited writes working at every step.
+
+mod common;
+
+use audit_diesel::{AuditContext, Historical, HistoryType};
+use audit_migrate::{Dialect, Migrations};
+use chrono::{TimeZone, Utc};
+use common::*;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+
+#[test]
+fn the_committed_migrations_match_the_models() {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+        Migrations::new(format!("tests/migrations/{}", dialect.name()), dialect)
+            .models_in("tests/common/models.rs")
+            .check()
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)
+        .models_in("examples/quickstart/main.rs")
+        .check()
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_model_change_not_yet_generated_is_reported_as_stale() {
+    let mut spec = Tank::HISTORY.clone();
+    spec.columns
+        .to_mut()
+        .push(audit_diesel::schema::ColumnSpec {
+            name: "salinity_ppt".into(),
+            sql_type: audit_diesel::schema::SqlType::Double,
+            nullable: true,
+            indexed: false,
+        });
+    let err = Migrations::new("tests/migrations/sqlite", Dialect::Sqlite)
+        .model(&spec)
+        .check()
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("stale for historical_tanks"), "{message}");
+    assert!(message.contains("add column `salinity_ppt`"), "{message}");
+}
+
+/// A pen and its history, at three versions of the model.
+mod v1 {
+    use audit_diesel::Historical;
+    use diesel::prelude::*;
+
+    diesel::table! {
+        pens (id) {
+            id -> Integer,
+            name -> Text,
+        }
+    }
+
+    #[derive(Debug, Clone, Queryable, Selectable, Insertable, Historical)]
+    #[diesel(table_name = pens)]
+    pub struct Pen {
+        pub id: i32,
+        pub name: String,
+    }
+}
+
+mod v2 {
+    use audit_diesel::Historical;
+    use diesel::prelude::*;
+
+    diesel::table! {
+        pens (id) {
+            id -> Integer,
+            name -> Text,
+            depth_m -> Nullable<Double>,
+        }
+    }
+
+    /// Gained `depth_m`.
+    #[derive(Debug, Clone, Queryable, Selectable, Insertable, Historical)]
+    #[diesel(table_name = pens)]
+    pub struct Pen {
+        pub id: i32,
+        pub name: String,
+        #[historical(index)]
+        pub depth_m: Option<f64>,
+    }
+}
+
+mod v3 {
+    use audit_diesel::Historical;
+    use diesel::prelude::*;
+
+    diesel::table! {
+        pens (id) {
+            id -> Integer,
+            depth_m -> Nullable<Double>,
+        }
+    }
+
+    /// Lost `name`.
+    #[derive(Debug, Clone, Queryable, Selectable, Insertable, Historical)]
+    #[diesel(table_name = pens)]
+    pub struct Pen {
+        pub id: i32,
+        pub depth_m: Option<f64>,
+    }
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct NameRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    name: Option<String>,
+}
+
+/// Generates the migrations of `spec` into `dir` as of `minute` and runs what is pending.
+macro_rules! migrate {
+    ($conn:expr, $dir:expr, $dialect:expr, $spec:expr, $minute:expr) => {{
+        let report = Migrations::new($dir, $dialect)
+            .model($spec)
+            .at(Utc.with_ymd_and_hms(2031, 1, 1, 0, $minute, 0).unwrap())
+            .generate()
+            .unwrap();
+        let migrations = FileBasedMigrations::from_path($dir).unwrap();
+        $conn.run_pending_migrations(migrations).unwrap();
+        report
+    }};
+}
+
+macro_rules! evolution_test {
+    ($db:ident, $dialect:expr) => {{
+        let conn = &mut $db.conn;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let ctx = AuditContext::builder()
+            .user(3)
+            .reason("pens")
+            .build()
+            .unwrap();
+        conn.batch_execute("CREATE TABLE pens (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            .unwrap();
+
+        // v1: the history table is created.
+        migrate!(conn, dir, $dialect, v1::Pen::HISTORY, 0);
+        v1::Pen::create(
+            conn,
+            &ctx,
+            &v1::Pen {
+                id: 1,
+                name: "north".into(),
+            },
+        )
+        .unwrap();
+
+        // v2: the model gains an indexed field; history gains a nullable column.
+        conn.batch_execute("ALTER TABLE pens ADD COLUMN depth_m DOUBLE PRECISION")
+            .unwrap();
+        let report = migrate!(conn, dir, $dialect, v2::Pen::HISTORY, 1);
+        assert_eq!(report.written.len(), 1);
+        // Its down.sql reverts it and its up.sql applies again.
+        let migrations = FileBasedMigrations::from_path(dir).unwrap();
+        conn.revert_last_migration(migrations.clone()).unwrap();
+        conn.run_pending_migrations(migrations).unwrap();
+        v2::Pen::update(conn, &ctx, 1, v2::pens::depth_m.eq(4.5)).unwrap();
+        let trail: Vec<v2::HistoricalPen> = v2::historical_pens::table
+            .order(v2::historical_pens::history_id)
+            .load(conn)
+            .unwrap();
+        let seen: Vec<(HistoryType, &str, Option<f64>)> = trail
+            .iter()
+            .map(|r| (r.history_type, r.name.as_str(), r.depth_m))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (HistoryType::Create, "north", None),
+                (HistoryType::Update, "north", Some(4.5))
+            ]
+        );
+
+        // v3: the model loses `name`; history keeps the column and its values, now nullable.
+        conn.batch_execute("ALTER TABLE pens DROP COLUMN name")
+            .unwrap();
+        let report = migrate!(conn, dir, $dialect, v3::Pen::HISTORY, 2);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("no longer tracks `name`")),
+            "{:?}",
+            report.notes
+        );
+        v3::Pen::create(
+            conn,
+            &ctx,
+            &v3::Pen {
+                id: 2,
+                depth_m: Some(3.0),
+            },
+        )
+        .unwrap();
+        v3::Pen::delete(conn, &ctx, 1).unwrap();
+        let names: Vec<NameRow> =
+            diesel::sql_query("SELECT name FROM historical_pens ORDER BY history_id")
+                .load(conn)
+                .unwrap();
+        let names: Vec<Option<&str>> = names.iter().map(|r| r.name.as_deref()).collect();
+        assert_eq!(names, [Some("north"), Some("north"), None, None]);
+        let trail: Vec<v3::HistoricalPen> = v3::historical_pens::table
+            .order(v3::historical_pens::history_id)
+            .load(conn)
+            .unwrap();
+        assert_eq!(
+            trail.len(),
+            4,
+            "history rows of every version load through v3"
+        );
+        assert_eq!(trail[3].history_type, HistoryType::Delete);
+        assert_eq!(trail[3].depth_m, Some(4.5));
+
+        // Nothing left to generate.
+        let again = Migrations::new(dir, $dialect)
+            .model(v3::Pen::HISTORY)
+            .generate()
+            .unwrap();
+        assert!(again.written.is_empty(), "{:?}", again.written);
+    }};
+}
+
+#[test]
+fn sqlite_history_tables_evolve_with_their_models() {
+    let mut db = TestDb::sqlite();
+    evolution_test!(db, Dialect::Sqlite);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_history_tables_evolve_with_their_models() {
+    let mut db = TestDb::postgres();
+    evolution_test!(db, Dialect::Postgres);
+}
