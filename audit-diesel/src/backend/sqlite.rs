@@ -111,11 +111,7 @@ where
     for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        write(
-            conn,
-            diesel::insert_into(M::Table::default()).values(op.0),
-            meta,
-        )
+        write(conn, statement::insert::<M, V>(op.0), meta)
     }
 }
 

@@ -53,6 +53,7 @@ impl<DB: Backend> SnapshotSource<DB> for CteSource {
 }
 
 /// Values bound from a model in memory ([`Historical::snapshot`]): one history row.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) struct ValuesSource<S>(pub(crate) S);
 
 impl<DB: Backend, S: QueryFragment<DB>> SnapshotSource<DB> for ValuesSource<S> {

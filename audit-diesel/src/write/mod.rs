@@ -15,7 +15,9 @@ use diesel::Connection;
 
 #[cfg_attr(not(feature = "postgres"), allow(unused_imports))]
 pub(crate) use history_insert::CteSource;
-pub(crate) use history_insert::{HistoryInsert, ValuesSource};
+pub(crate) use history_insert::HistoryInsert;
+#[cfg_attr(not(feature = "sqlite"), allow(unused_imports))]
+pub(crate) use history_insert::ValuesSource;
 
 use crate::backend::WriteBackend;
 use crate::user_id::UserIdKind;
