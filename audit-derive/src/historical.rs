@@ -122,22 +122,71 @@ fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream, TokenStr
     }
 }
 
-/// `(Rust type, SQL type, spec variant)` of `history_id`.
-fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream) {
+/// `(kind marker, Rust type, SQL type, spec variant)` of `history_id`.
+fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let k = krate();
     let p = private();
     match kind {
         HistoryIdType::BigInt => (
+            quote!(#k::history_id::BigInt),
             quote!(i64),
             quote!(#p::diesel::sql_types::BigInt),
             quote!(#k::HistoryIdType::BigInt),
         ),
         HistoryIdType::Uuid => (
+            quote!(#k::history_id::Uuid),
             quote!(#p::uuid::Uuid),
             quote!(#k::sql_types::PortableUuid),
             quote!(#k::HistoryIdType::Uuid),
         ),
     }
+}
+
+/// `(type, value)` of `Eq<column, SetValue>` over `fields`, `And`-ed together, with the values
+/// taken from `value(index, field)`.
+fn key_filter<'f>(
+    table: &TokenStream,
+    fields: &[&'f Field],
+    value: impl Fn(usize, &'f Field) -> TokenStream,
+) -> (TokenStream, TokenStream) {
+    let p = private();
+    let mut parts = fields.iter().enumerate().map(|(i, f)| {
+        let (column, ty) = (&f.column, &f.ty);
+        let v = value(i, f);
+        (
+            quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>),
+            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(#v))),
+        )
+    });
+    let (mut ty, mut value) = parts.next().expect("a key has a column");
+    for (next_ty, next_value) in parts {
+        ty = quote!(#p::diesel::dsl::And<#ty, #next_ty>);
+        value = quote!(#p::diesel::BoolExpressionMethods::and(#value, #next_value));
+    }
+    (ty, value)
+}
+
+/// `(type, value)` of a tuple of `Eq<column, SetValue>` of `fields` read from `self`, for a
+/// changeset or an insert; `Option<..>::None` of the first key column when `fields` is empty (an
+/// empty changeset, which Diesel reports as such).
+fn assignments(table: &TokenStream, fields: &[&Field], key: &Field) -> (TokenStream, TokenStream) {
+    let p = private();
+    if fields.is_empty() {
+        let (column, ty) = (&key.column, &key.ty);
+        return (
+            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>>),
+            quote!(::core::option::Option::None),
+        );
+    }
+    let tys = fields.iter().map(|f| {
+        let (column, ty) = (&f.column, &f.ty);
+        quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>)
+    });
+    let values = fields.iter().map(|f| {
+        let (column, field) = (&f.column, &f.ident);
+        quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&self.#field)))
+    });
+    (quote!((#(#tys,)*)), quote!((#(#values,)*)))
 }
 
 fn expand(model: &Model) -> TokenStream {
@@ -150,7 +199,7 @@ fn expand(model: &Model) -> TokenStream {
     let record = &model.record;
     let tracked: Vec<&Field> = model.tracked().collect();
     let (user_kind, user_value, user_sql, user_spec) = user_id(model.user_id);
-    let (hid_ty, hid_sql, hid_spec) = history_id(model.history_id);
+    let (hid_kind, hid_ty, hid_sql, hid_spec) = history_id(model.history_id);
     // Diesel loads `uuid::Uuid` only when its PostgreSQL backend is compiled in; these say how.
     let hid_load = (model.history_id == HistoryIdType::Uuid)
         .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::UuidValue)]));
@@ -270,26 +319,35 @@ fn expand(model: &Model) -> TokenStream {
         quote!(#p::Bind::<#sql, _>::new(&self.#field))
     });
 
+    let source: TokenStream = quote!(#table);
     let set_fields: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
-    let (changeset_ty, changeset_value) = if set_fields.is_empty() {
-        // Every column is part of the key: nothing to set. `None` renders no column, so `save`
-        // reports an empty changeset instead of failing to compile.
-        let f = key_fields[0];
-        let (column, ty) = (&f.column, &f.ty);
-        (
-            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>>),
-            quote!(::core::option::Option::None),
-        )
+    let (changeset_ty, changeset_value) = assignments(&source, &set_fields, key_fields[0]);
+
+    // The rows of one object in the history table, for reads.
+    let history_path: TokenStream = quote!(#history);
+    let (history_filter_ty, history_filter_value) = if key_fields.len() == 1 {
+        key_filter(&history_path, &key_fields, |_, _| quote!(id))
     } else {
-        let tys = set_fields.iter().map(|f| {
-            let (column, ty) = (&f.column, &f.ty);
-            quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>)
-        });
-        let values = set_fields.iter().map(|f| {
-            let (column, field) = (&f.column, &f.ident);
-            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&self.#field)))
-        });
-        (quote!((#(#tys,)*)), quote!((#(#values,)*)))
+        key_filter(&history_path, &key_fields, |i, _| {
+            let i = syn::Index::from(i);
+            quote!(&id.#i)
+        })
+    };
+
+    // Restoring a recorded state (revert): its tracked columns, without and with the key.
+    let tracked_set: Vec<&Field> = tracked.iter().copied().filter(|f| !f.primary_key).collect();
+    let (restore_ty, restore_value) = assignments(&source, &tracked_set, key_fields[0]);
+    let (restore_insert_ty, restore_insert_value) = assignments(&source, &tracked, key_fields[0]);
+    let (_, record_filter_value) = key_filter(&history_path, &key_fields, |_, f| {
+        let field = &f.ident;
+        quote!(&self.#field)
+    });
+    let object_id = if key_fields.len() == 1 {
+        let field = &key_fields[0].ident;
+        quote!(::core::clone::Clone::clone(&self.#field))
+    } else {
+        let fields = key_fields.iter().map(|f| &f.ident);
+        quote!((#(::core::clone::Clone::clone(&self.#fields),)*))
     };
 
     let spec_columns = tracked.iter().map(|f| {
@@ -333,6 +391,7 @@ fn expand(model: &Model) -> TokenStream {
             type Record = #record;
             type Id = #id_ty;
             type UserId = #user_kind;
+            type HistoryId = #hid_kind;
 
             const HISTORY: &'static #k::HistoryTableSpec = &#k::HistoryTableSpec {
                 model: #p::Cow::Borrowed(#model_name),
@@ -348,6 +407,7 @@ fn expand(model: &Model) -> TokenStream {
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
             type Changeset<'__a> = #changeset_ty;
+            type HistoryKeyFilter<'__a> = #history_filter_ty;
 
             fn id(&self) -> Self::Id {
                 #id_value
@@ -359,6 +419,52 @@ fn expand(model: &Model) -> TokenStream {
 
             fn changeset(&self) -> Self::Changeset<'_> {
                 #changeset_value
+            }
+
+            fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_> {
+                #history_filter_value
+            }
+        }
+
+        impl #k::HistoryRecord for #record {
+            type Model = #ident;
+            type Restore<'__a> = #restore_ty;
+            type RestoreInsert<'__a> = #restore_insert_ty;
+
+            fn history_id(&self) -> &#hid_ty {
+                &self.history_id
+            }
+
+            fn history_date(&self) -> #p::chrono::DateTime<#p::chrono::Utc> {
+                self.history_date
+            }
+
+            fn history_type(&self) -> #k::HistoryType {
+                self.history_type
+            }
+
+            fn history_user_id(&self) -> ::core::option::Option<&#user_value> {
+                self.history_user_id.as_ref()
+            }
+
+            fn history_change_reason(&self) -> ::core::option::Option<&str> {
+                self.history_change_reason.as_deref()
+            }
+
+            fn object_id(&self) -> <#ident as #k::Historical>::Id {
+                #object_id
+            }
+
+            fn history_key_filter(&self) -> <#ident as #k::Historical>::HistoryKeyFilter<'_> {
+                #record_filter_value
+            }
+
+            fn restore_changeset(&self) -> Self::Restore<'_> {
+                #restore_value
+            }
+
+            fn restore_values(&self) -> Self::RestoreInsert<'_> {
+                #restore_insert_value
             }
         }
     }

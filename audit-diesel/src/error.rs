@@ -59,6 +59,68 @@ pub enum AuditError {
         source: diesel::result::Error,
     },
 
+    /// A page size of 0 or above the query's maximum.
+    #[error("page size {requested} is out of range: it must be between 1 and {max}")]
+    InvalidPageSize {
+        /// The size asked for.
+        requested: u64,
+        /// The largest allowed.
+        max: u64,
+    },
+
+    /// A page number of 0: pages count from 1.
+    #[error("page {page} does not exist: pages count from 1")]
+    InvalidPage {
+        /// The page asked for.
+        page: u64,
+    },
+
+    /// A keyset cursor naming a history row that does not exist.
+    #[error("{model} has no history row with id {id}")]
+    UnknownHistoryId {
+        /// The model's name.
+        model: String,
+        /// The id, as `Debug` prints it.
+        id: String,
+    },
+
+    /// A diff of rows of two different objects.
+    #[error("cannot diff history rows of two {model} objects: {first} and {second}")]
+    DifferentObjects {
+        /// The model's name.
+        model: String,
+        /// The key of the older row's object.
+        first: String,
+        /// The key of the newer row's object.
+        second: String,
+    },
+
+    /// A field name that is not a tracked field of the model.
+    #[error(
+        "{model} has no tracked field `{field}`{}; tracked fields: {}",
+        if *excluded { " (it is excluded from history)" } else { "" },
+        tracked.join(", ")
+    )]
+    UnknownField {
+        /// The model's name.
+        model: String,
+        /// The name given.
+        field: String,
+        /// Whether it is a field of the model that history excludes.
+        excluded: bool,
+        /// The tracked fields.
+        tracked: Vec<String>,
+    },
+
+    /// A history row could not be serialized (for a diff).
+    #[error("cannot serialize a history row of {model}: {message}")]
+    Serialize {
+        /// The model's name.
+        model: String,
+        /// Serde's message.
+        message: String,
+    },
+
     /// A database error outside any one model's write (opening a transaction, for instance).
     #[error(transparent)]
     Diesel(#[from] diesel::result::Error),

@@ -7,8 +7,11 @@ use diesel::query_source::Table;
 use diesel::{AsChangeset, Connection};
 
 use crate::backend::WriteBackend;
+use crate::history_id::HistoryIdKind;
+use crate::read::{AsOf, HistoryQuery, ObjectHistory};
 use crate::user_id::UserIdKind;
 use crate::write::{self, Create, Delete, Update};
+use crate::HistoryRecord;
 use crate::{AuditContext, AuditError, HistoryTableSpec};
 
 /// A Diesel model whose changes are recorded in a history table.
@@ -31,11 +34,13 @@ pub trait Historical: Sized + 'static {
     /// The history table the derive declares (`historical_batches::table`).
     type HistoryTable: Table + Default + Copy + 'static;
     /// A row of the history table (`HistoricalBatch`).
-    type Record: 'static;
+    type Record: crate::HistoryRecord<Model = Self>;
     /// The primary key: one value, or a tuple for a composite key, as `table.find(..)` takes it.
-    type Id: Clone + Debug + Send + 'static;
+    type Id: Clone + Debug + PartialEq + Send + 'static;
     /// The type of `history_user_id`.
     type UserId: UserIdKind;
+    /// The kind of `history_id`.
+    type HistoryId: HistoryIdKind;
 
     /// What the history table holds: its name, the tracked columns and their types.
     const HISTORY: &'static HistoryTableSpec;
@@ -49,6 +54,10 @@ pub trait Historical: Sized + 'static {
     #[doc(hidden)]
     type Changeset<'a>: AsChangeset<Target = Self::Table>;
 
+    /// `<history table>.<key> = <id>`: the rows of one object.
+    #[doc(hidden)]
+    type HistoryKeyFilter<'a>;
+
     /// This model's primary key.
     fn id(&self) -> Self::Id;
 
@@ -57,6 +66,9 @@ pub trait Historical: Sized + 'static {
 
     #[doc(hidden)]
     fn changeset(&self) -> Self::Changeset<'_>;
+
+    #[doc(hidden)]
+    fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_>;
 
     /// Inserts `values` and a `+` history row; returns the new model.
     ///
@@ -163,5 +175,63 @@ pub trait Historical: Sized + 'static {
         C::Backend: WriteBackend<Self, Delete<Self::Id>, C>,
     {
         write::run(conn, ctx, Delete { id })
+    }
+
+    /// The history of the object with key `id`: its trail, `as_of`, earliest and latest rows.
+    /// See [`ObjectHistory`].
+    fn history(id: &Self::Id) -> ObjectHistory<'_, Self> {
+        ObjectHistory::new(id)
+    }
+
+    /// A filtered, paginated listing of this model's history. See [`HistoryQuery`].
+    fn history_query() -> HistoryQuery<'static, Self> {
+        HistoryQuery::new()
+    }
+
+    /// Every object of this model as it was at `at`. See [`AsOf`].
+    fn as_of(at: chrono::DateTime<chrono::Utc>) -> AsOf<Self> {
+        AsOf::new(at)
+    }
+
+    /// Restores the object of `record` to the state `record` holds, as a normal audited write:
+    /// a `~` row when the object exists, a `+` row when it was deleted (then it is inserted again
+    /// with its key). Columns excluded from history are left as they are, or take their default
+    /// when the row is inserted again. Returns the restored model.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::for_user(7);
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::update(&mut conn, &ctx, tank.id, tanks::volume_m3.eq(99.0))?;
+    /// let first = Tank::history(&tank.id).earliest(&mut conn)?.unwrap();
+    ///
+    /// let restored = Tank::revert(&mut conn, &ctx.with_reason("typo in volume")?, &first)?;
+    /// assert_eq!(restored.volume_m3, 40.0);
+    /// let latest = Tank::history(&tank.id).latest(&mut conn)?.unwrap();
+    /// assert_eq!(latest.history_type, HistoryType::Update);
+    /// assert_eq!(latest.history_change_reason.as_deref(), Some("typo in volume"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn revert<'r, C>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        record: &'r Self::Record,
+    ) -> Result<Self, AuditError>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: WriteBackend<Self, Update<Self::Id, <Self::Record as HistoryRecord>::Restore<'r>>, C>
+            + WriteBackend<Self, Create<<Self::Record as HistoryRecord>::RestoreInsert<'r>>, C>,
+    {
+        conn.transaction(|conn| {
+            match Self::update(conn, ctx, record.object_id(), record.restore_changeset()) {
+                Err(AuditError::NotFound { .. }) => {
+                    Self::create(conn, ctx, record.restore_values())
+                }
+                other => other,
+            }
+        })
     }
 }

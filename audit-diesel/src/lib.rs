@@ -64,21 +64,28 @@
 
 pub mod backend;
 mod bind;
+pub mod diff;
 mod error;
 mod historical;
+pub mod history_id;
+pub mod read;
+mod record;
 pub mod sql_types;
+pub mod testing;
 pub mod user_id;
 pub mod write;
 
 pub use audit_core::{
-    AuditContext, AuditContextBuilder, ChangeReason, ContextError, HistoryType,
-    ParseHistoryTypeError, UserId,
+    AuditContext, AuditContextBuilder, ChangeReason, ContextError, FieldChange, HistoryDiff,
+    HistoryType, ParseHistoryTypeError, UserId,
 };
 pub use audit_derive::Historical;
 pub use audit_schema as schema;
 pub use audit_schema::{HistoryIdType, HistoryTableSpec, UserIdType};
 pub use error::AuditError;
 pub use historical::Historical;
+pub use read::{AsOf, HistoryQuery, ObjectHistory, Page};
+pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -91,5 +98,5 @@ pub mod __private;
 
 /// The names most code needs: `use audit_diesel::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AuditContext, AuditError, Historical, HistoryType, UserId};
+    pub use crate::{AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId};
 }

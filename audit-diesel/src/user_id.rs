@@ -21,7 +21,7 @@ pub trait UserIdKind: 'static {
         + diesel::query_builder::QueryId
         + 'static;
     /// The Rust value bound for it.
-    type Value: Clone + Debug + Send + Sync + 'static;
+    type Value: Clone + Debug + PartialEq + Send + Sync + 'static;
     /// The kind, as the DDL and the messages name it.
     const KIND: UserIdType;
     /// The value for `user`, or `None` when it does not fit this kind.

@@ -38,6 +38,8 @@ pub trait AuditBackend:
 {
     /// The dialect of its DDL.
     const DIALECT: Dialect;
+    /// How it answers `as_of` for a whole table.
+    const AS_OF: AsOfStrategy;
     /// SQL that reads the database's clock as a `history_date`, evaluated when the history row is
     /// inserted (after the change took its row locks), with microseconds where the database has
     /// them.
@@ -116,6 +118,35 @@ where
     fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b Option<Self::Value>) -> QueryResult<()> {
         out.push_bind_param::<Nullable<U::SqlType>, _>(value)
     }
+}
+
+/// Binds `history_id` of one history id kind on one backend.
+pub trait BindHistoryId<DB: Backend>: crate::history_id::HistoryIdKind {
+    #[doc(hidden)]
+    fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b Self::Value) -> QueryResult<()>;
+}
+
+impl<H, DB> BindHistoryId<DB> for H
+where
+    H: crate::history_id::HistoryIdKind,
+    DB: Backend + HasSqlType<H::SqlType>,
+    H::Value: ToSql<H::SqlType, DB>,
+{
+    fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b Self::Value) -> QueryResult<()> {
+        out.push_bind_param::<H::SqlType, _>(value)
+    }
+}
+
+/// How a backend finds the latest history row of every object at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOfStrategy {
+    /// Walks the distinct keys of the object index (a recursive skip scan) and probes the index
+    /// once per object: work grows with the number of objects, not of history rows. Needs
+    /// `LATERAL` (PostgreSQL, MySQL 8).
+    SkipScan,
+    /// Ranks the rows up to the time per object with `ROW_NUMBER()` and keeps the first: one pass
+    /// over those rows (SQLite, MariaDB).
+    Window,
 }
 
 /// How backend `Self` performs operation `Op` on model `M` with its history row.

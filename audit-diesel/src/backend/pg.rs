@@ -28,7 +28,7 @@ use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
 use diesel::Connection;
 
-use super::{audit_backend_binds, statement, AuditBackend, BindUserId, WriteBackend};
+use super::{audit_backend_binds, statement, AsOfStrategy, AuditBackend, BindUserId, WriteBackend};
 use crate::schema::Dialect;
 use crate::write::{Create, CteSource, Delete, HistoryInsert, HistoryMeta, Update};
 use crate::Historical;
@@ -36,6 +36,7 @@ use crate::Historical;
 impl AuditBackend for Pg {
     const DIALECT: Dialect = Dialect::Postgres;
     const CLOCK_SQL: &'static str = "clock_timestamp()";
+    const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
     audit_backend_binds!();
 }
 

@@ -21,7 +21,7 @@ use diesel::result::QueryResult;
 use diesel::sqlite::Sqlite;
 use diesel::Connection;
 
-use super::{audit_backend_binds, statement, AuditBackend, WriteBackend};
+use super::{audit_backend_binds, statement, AsOfStrategy, AuditBackend, WriteBackend};
 use crate::schema::Dialect;
 use crate::write::{Create, Delete, HistoryInsert, HistoryMeta, Update, ValuesSource};
 use crate::Historical;
@@ -30,6 +30,7 @@ impl AuditBackend for Sqlite {
     const DIALECT: Dialect = Dialect::Sqlite;
     /// Millisecond precision only: SQLite's clock has no more. Writes bind the Rust clock instead.
     const CLOCK_SQL: &'static str = "strftime('%Y-%m-%d %H:%M:%f000', 'now')";
+    const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     audit_backend_binds!();
 }
 

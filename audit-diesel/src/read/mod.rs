@@ -1,0 +1,587 @@
+//! Reading history: one object's trail, `as_of` a time, previous and next rows, filtered and
+//! paginated listings.
+//!
+//! Every read is ordered by (`history_date`, `history_id`), the id breaking ties between rows of
+//! the same date. Semantics follow django-simple-history: `as_of(t)` counts a row dated exactly
+//! `t`, and an object whose latest row at `t` is a delete, or that had no row yet, does not exist
+//! at `t`.
+
+#[doc(hidden)]
+pub mod select;
+
+use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
+use diesel::connection::LoadConnection;
+use diesel::expression::{AppearsOnTable, Expression, Selectable};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::query_dsl::LoadQuery;
+use diesel::result::QueryResult;
+use diesel::sql_types::BoolOrNullableBool;
+use diesel::{Connection, RunQueryDsl};
+use serde::Serialize;
+
+use self::select::{AsOfTable, Conditions, CountRecords, Cursor, SelectRecords};
+use crate::user_id::UserIdKind;
+use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, UserId};
+
+/// Rows per page unless [`HistoryQuery::page_size`] says otherwise (django-simple-history's API
+/// default).
+pub const DEFAULT_PAGE_SIZE: u64 = 25;
+/// The largest page unless [`HistoryQuery::max_page_size`] says otherwise.
+pub const DEFAULT_MAX_PAGE_SIZE: u64 = 1000;
+
+static NO_FILTER: NoFilter = NoFilter;
+
+/// No filter on the history table's columns (renders `1 = 1`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFilter;
+
+impl<DB: Backend> QueryFragment<DB> for NoFilter {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("1 = 1");
+        Ok(())
+    }
+}
+
+/// Two filters that must both hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Both<A, B>(A, B);
+
+impl<A, B, DB> QueryFragment<DB> for Both<A, B>
+where
+    DB: Backend,
+    A: QueryFragment<DB>,
+    B: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AND (");
+        self.1.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// One page of history rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<R> {
+    /// The rows, in the query's order (newest first unless asked otherwise).
+    pub items: Vec<R>,
+    /// The page number (from 1), or `None` for a keyset page.
+    pub page: Option<u64>,
+    /// Rows per page.
+    pub page_size: u64,
+    /// Whether more rows follow.
+    pub has_next: bool,
+    /// All rows matching the filters, when asked for with [`HistoryQuery::with_total`].
+    pub total: Option<i64>,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone)]
+enum Start<Id> {
+    Page(u64),
+    After(DateTime<Utc>, Id),
+    AfterId(Id),
+}
+
+/// A filtered, paginated listing of a model's history; from [`Historical::history_query`] or
+/// [`ObjectHistory::query`].
+///
+/// ```
+/// # include!("../../doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = setup();
+/// # let vet = AuditContext::builder().user(2).reason("check").build()?;
+/// # let tank = Tank::create(&mut conn, &vet, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+/// # for v in 0..30 { Tank::update(&mut conn, &vet, tank.id, tanks::volume_m3.eq(41.0 + v as f64))?; }
+/// let page = Tank::history_query()
+///     .user(2)
+///     .history_type(HistoryType::Update)
+///     .filter(historical_tanks::volume_m3.gt(50.0))
+///     .page(1)
+///     .page_size(10)
+///     .with_total()
+///     .load(&mut conn)?;
+/// assert_eq!(page.items.len(), 10);
+/// assert_eq!(page.items[0].volume_m3, 70.0); // newest first
+/// assert_eq!(page.total, Some(20));
+/// assert!(page.has_next);
+///
+/// // Keyset pagination for large tables: the rows after the last one seen.
+/// let next = Tank::history_query().after(page.items.last().unwrap()).page_size(10).load(&mut conn)?;
+/// assert_eq!(next.items[0].volume_m3, page.items[9].volume_m3 - 1.0);
+/// # Ok(())
+/// # }
+/// ```
+pub struct HistoryQuery<'k, M: Historical, F = NoFilter> {
+    object: Option<&'k M::Id>,
+    user: Option<UserId>,
+    history_type: Option<HistoryType>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    filter: F,
+    newest_first: bool,
+    start: Start<HistoryIdOf<M>>,
+    page_size: u64,
+    max_page_size: u64,
+    with_total: bool,
+}
+
+impl<'k, M: Historical> HistoryQuery<'k, M, NoFilter> {
+    pub(crate) fn new() -> Self {
+        HistoryQuery {
+            object: None,
+            user: None,
+            history_type: None,
+            since: None,
+            until: None,
+            filter: NoFilter,
+            newest_first: true,
+            start: Start::Page(1),
+            page_size: DEFAULT_PAGE_SIZE,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            with_total: false,
+        }
+    }
+}
+
+impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
+    /// Only the rows of the object with key `id`.
+    pub fn object(mut self, id: &'k M::Id) -> Self {
+        self.object = Some(id);
+        self
+    }
+
+    /// Only the rows written by `user`.
+    pub fn user(mut self, user: impl Into<UserId>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Only creates, updates or deletes.
+    pub fn history_type(mut self, history_type: HistoryType) -> Self {
+        self.history_type = Some(history_type);
+        self
+    }
+
+    /// Only rows dated `since` or later.
+    pub fn since(mut self, since: DateTime<Utc>) -> Self {
+        self.since = Some(since);
+        self
+    }
+
+    /// Only rows dated `until` or earlier.
+    pub fn until(mut self, until: DateTime<Utc>) -> Self {
+        self.until = Some(until);
+        self
+    }
+
+    /// Only rows for which `predicate`, an expression on the history table's columns, holds:
+    /// `historical_feedings::batch_id.eq(7)`. Calls add up.
+    pub fn filter<E>(self, predicate: E) -> HistoryQuery<'k, M, Both<F, E>>
+    where
+        E: Expression + AppearsOnTable<M::HistoryTable>,
+        E::SqlType: BoolOrNullableBool,
+    {
+        HistoryQuery {
+            object: self.object,
+            user: self.user,
+            history_type: self.history_type,
+            since: self.since,
+            until: self.until,
+            filter: Both(self.filter, predicate),
+            newest_first: self.newest_first,
+            start: self.start,
+            page_size: self.page_size,
+            max_page_size: self.max_page_size,
+            with_total: self.with_total,
+        }
+    }
+
+    /// Oldest rows first (the default is newest first).
+    pub fn oldest_first(mut self) -> Self {
+        self.newest_first = false;
+        self
+    }
+
+    /// Page `page`, counted from 1. A page past the end is empty.
+    pub fn page(mut self, page: u64) -> Self {
+        self.start = Start::Page(page);
+        self
+    }
+
+    /// Rows per page (default [`DEFAULT_PAGE_SIZE`]); 0 or more than the maximum is an error.
+    pub fn page_size(mut self, page_size: u64) -> Self {
+        self.page_size = page_size;
+        self
+    }
+
+    /// The largest page size accepted (default [`DEFAULT_MAX_PAGE_SIZE`]).
+    pub fn max_page_size(mut self, max: u64) -> Self {
+        self.max_page_size = max;
+        self
+    }
+
+    /// Keyset pagination: the rows that follow `record` in the query's order. Costs the same on
+    /// page 10,000 as on page 1.
+    pub fn after(mut self, record: &M::Record) -> Self {
+        self.start = Start::After(record.history_date(), record.history_id().clone());
+        self
+    }
+
+    /// Keyset pagination from a `history_id` alone (its date is looked up); an id with no row is
+    /// [`AuditError::UnknownHistoryId`].
+    pub fn after_id(mut self, history_id: HistoryIdOf<M>) -> Self {
+        self.start = Start::AfterId(history_id);
+        self
+    }
+
+    /// Also count every row matching the filters (one more query).
+    pub fn with_total(mut self) -> Self {
+        self.with_total = true;
+        self
+    }
+
+    fn conditions(&self) -> Result<Conditions<'_, M, F>, AuditError> {
+        let user = match &self.user {
+            None => None,
+            Some(user) => Some(<M::UserId as UserIdKind>::convert(user).ok_or_else(|| {
+                AuditError::UserIdType {
+                    model: M::HISTORY.model.to_string(),
+                    user: user.clone(),
+                    expected: <M::UserId as UserIdKind>::KIND,
+                }
+            })?),
+        };
+        Ok(Conditions {
+            key: self.object.map(M::history_key_filter),
+            user,
+            history_type: self.history_type,
+            since: self.since,
+            until: self.until,
+            cursor: match &self.start {
+                Start::Page(_) => None,
+                Start::After(date, id) => Some(Cursor::Row(*date, id)),
+                Start::AfterId(id) => Some(Cursor::Id(id)),
+            },
+            newest_first: self.newest_first,
+            history_id: None,
+            filter: &self.filter,
+        })
+    }
+
+    /// Loads the page.
+    ///
+    /// # Errors
+    /// [`AuditError::InvalidPageSize`], [`AuditError::InvalidPage`] (page 0),
+    /// [`AuditError::UnknownHistoryId`], [`AuditError::UserIdType`], or a database error.
+    pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Page<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        SelectRecords<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
+        CountRecords<'s, M, F>: LoadQuery<'s, C, i64>,
+        CountRecords<'s, M, NoFilter>: LoadQuery<'s, C, i64>,
+    {
+        if self.page_size == 0 || self.page_size > self.max_page_size {
+            return Err(AuditError::InvalidPageSize {
+                requested: self.page_size,
+                max: self.max_page_size,
+            });
+        }
+        let (page, offset) = match self.start {
+            Start::Page(0) => return Err(AuditError::InvalidPage { page: 0 }),
+            Start::Page(page) => (Some(page), (page - 1).saturating_mul(self.page_size)),
+            _ => (None, 0),
+        };
+        let read = |e| read_error::<M>(e);
+        let statement = SelectRecords {
+            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
+            conditions: self.conditions()?,
+            // One more than asked: whether it comes back says if a next page exists.
+            limit: Some(self.page_size + 1),
+            offset,
+        };
+        let mut items: Vec<M::Record> = statement.load(conn).map_err(read)?;
+        let has_next = items.len() as u64 > self.page_size;
+        items.truncate(self.page_size as usize);
+        if items.is_empty() {
+            if let Start::AfterId(id) = &self.start {
+                let only_that_row = Conditions {
+                    key: None,
+                    user: None,
+                    history_type: None,
+                    since: None,
+                    until: None,
+                    cursor: None,
+                    newest_first: true,
+                    history_id: Some(id),
+                    filter: &NO_FILTER,
+                };
+                let found: i64 = CountRecords {
+                    conditions: only_that_row,
+                }
+                .get_result(conn)
+                .map_err(read)?;
+                if found == 0 {
+                    return Err(AuditError::UnknownHistoryId {
+                        model: M::HISTORY.model.to_string(),
+                        id: format!("{id:?}"),
+                    });
+                }
+            }
+        }
+        let total = if self.with_total {
+            Some(self.count(conn)?)
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            page,
+            page_size: self.page_size,
+            has_next,
+            total,
+        })
+    }
+
+    /// Counts the rows matching the filters (pagination aside).
+    ///
+    /// # Errors
+    /// [`AuditError::UserIdType`] or a database error.
+    pub fn count<'s, C>(&'s self, conn: &mut C) -> Result<i64, AuditError>
+    where
+        C: Connection + LoadConnection,
+        CountRecords<'s, M, F>: LoadQuery<'s, C, i64>,
+    {
+        let mut conditions = self.conditions()?;
+        conditions.cursor = None;
+        CountRecords { conditions }
+            .get_result(conn)
+            .map_err(read_error::<M>)
+    }
+}
+
+pub(crate) fn read_error<M: Historical>(source: diesel::result::Error) -> AuditError {
+    AuditError::Database {
+        model: M::HISTORY.model.to_string(),
+        operation: "history read",
+        source,
+    }
+}
+
+/// The history of one object; from [`Historical::history`].
+///
+/// ```
+/// # include!("../../doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = setup();
+/// use chrono::{TimeZone, Utc};
+/// let march = |day| Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap();
+/// let on = |day| AuditContext::builder().user(1).date(march(day)).build();
+/// let tank = Tank::create(&mut conn, &on(1)?, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+/// Tank::update(&mut conn, &on(3)?, tank.id, tanks::volume_m3.eq(55.0))?;
+/// Tank::delete(&mut conn, &on(5)?, tank.id)?;
+///
+/// let history = Tank::history(&tank.id);
+/// let trail = history.trail(&mut conn)?; // newest first
+/// assert_eq!(trail.iter().map(|r| r.history_type.as_str()).collect::<String>(), "-~+");
+/// assert_eq!(history.as_of(&mut conn, march(2))?.unwrap().volume_m3, 40.0);
+/// assert_eq!(history.as_of(&mut conn, march(3))?.unwrap().volume_m3, 55.0); // dated exactly then
+/// assert!(history.as_of(&mut conn, march(6))?.is_none()); // deleted by then
+/// assert!(history.as_of(&mut conn, Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap())?.is_none());
+/// assert_eq!(history.earliest(&mut conn)?.unwrap().history_type, HistoryType::Create);
+/// # Ok(())
+/// # }
+/// ```
+pub struct ObjectHistory<'k, M: Historical> {
+    id: &'k M::Id,
+}
+
+impl<'k, M: Historical> ObjectHistory<'k, M> {
+    pub(crate) fn new(id: &'k M::Id) -> Self {
+        ObjectHistory { id }
+    }
+
+    /// A listing of this object's rows, to filter and paginate.
+    pub fn query(&self) -> HistoryQuery<'k, M> {
+        HistoryQuery::new().object(self.id)
+    }
+
+    fn select<DB: Backend>(
+        &self,
+        until: Option<DateTime<Utc>>,
+        newest_first: bool,
+        limit: Option<u64>,
+    ) -> SelectRecords<'k, M, NoFilter, DB>
+    where
+        M::Record: Selectable<DB>,
+    {
+        SelectRecords {
+            selection: <M::Record as Selectable<DB>>::construct_selection(),
+            conditions: Conditions {
+                key: Some(M::history_key_filter(self.id)),
+                user: None,
+                history_type: None,
+                since: None,
+                until,
+                cursor: None,
+                newest_first,
+                history_id: None,
+                filter: &NO_FILTER,
+            },
+            limit,
+            offset: 0,
+        }
+    }
+
+    /// Every row of the object, newest first.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn trail<C>(&self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
+    {
+        self.select(None, true, None)
+            .load(conn)
+            .map_err(read_error::<M>)
+    }
+
+    /// The most recent row.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn latest<C>(&self, conn: &mut C) -> Result<Option<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
+    {
+        first::<M, C, _>(self.select(None, true, Some(1)), conn)
+    }
+
+    /// The first row (normally its creation).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn earliest<C>(&self, conn: &mut C) -> Result<Option<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
+    {
+        first::<M, C, _>(self.select(None, false, Some(1)), conn)
+    }
+
+    /// The object as it was at `at`: its latest row dated `at` or earlier, or `None` when it had
+    /// no row yet or that row is its deletion. One index probe.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn as_of<C>(&self, conn: &mut C, at: DateTime<Utc>) -> Result<Option<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
+    {
+        let latest = first::<M, C, _>(self.select(Some(at), true, Some(1)), conn)?;
+        Ok(latest.filter(|r: &M::Record| r.history_type() != HistoryType::Delete))
+    }
+}
+
+fn first<'s, M, C, Q>(query: Q, conn: &mut C) -> Result<Option<M::Record>, AuditError>
+where
+    M: Historical,
+    C: Connection,
+    Q: LoadQuery<'s, C, M::Record>,
+{
+    let mut rows: Vec<M::Record> = query.load(conn).map_err(read_error::<M>)?;
+    Ok(if rows.is_empty() {
+        None
+    } else {
+        Some(rows.swap_remove(0))
+    })
+}
+
+/// Every object of a model as it was at a time; from [`Historical::as_of`].
+///
+/// An object is in the result when its latest row dated at or before the time is not a delete;
+/// it comes in the state that row records. [`filter`](AsOf::filter) then keeps the objects whose
+/// state at that time matches. On PostgreSQL the query walks the distinct object keys of the
+/// history index and probes it once per object; on SQLite it ranks the rows up to the time.
+///
+/// ```
+/// # include!("../../doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = setup();
+/// use chrono::{TimeZone, Utc};
+/// let march = |day| Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap();
+/// let on = |day| AuditContext::builder().date(march(day)).build();
+/// let t1 = Tank::create(&mut conn, &on(1)?, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+/// let t2 = Tank::create(&mut conn, &on(1)?, &NewTank { name: "T2".into(), volume_m3: 80.0 })?;
+/// Tank::update(&mut conn, &on(2)?, t1.id, tanks::volume_m3.eq(45.0))?;
+/// Tank::delete(&mut conn, &on(4)?, t2.id)?;
+///
+/// let at_3 = Tank::as_of(march(3)).load(&mut conn)?;
+/// assert_eq!(at_3.iter().map(|r| (r.name.as_str(), r.volume_m3)).collect::<Vec<_>>(), [("T1", 45.0), ("T2", 80.0)]);
+/// let big = Tank::as_of(march(3)).filter(historical_tanks::volume_m3.gt(50.0)).load(&mut conn)?;
+/// assert_eq!(big.len(), 1);
+/// assert_eq!(Tank::as_of(march(5)).load(&mut conn)?.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsOf<M, F = NoFilter> {
+    at: DateTime<Utc>,
+    filter: F,
+    model: std::marker::PhantomData<M>,
+}
+
+impl<M: Historical> AsOf<M, NoFilter> {
+    pub(crate) fn new(at: DateTime<Utc>) -> Self {
+        AsOf {
+            at,
+            filter: NoFilter,
+            model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: Historical, F> AsOf<M, F> {
+    /// Only objects whose state at the time matches `predicate`, an expression on the history
+    /// table's columns. Calls add up.
+    pub fn filter<E>(self, predicate: E) -> AsOf<M, Both<F, E>>
+    where
+        E: Expression + AppearsOnTable<M::HistoryTable>,
+        E::SqlType: BoolOrNullableBool,
+    {
+        AsOf {
+            at: self.at,
+            filter: Both(self.filter, predicate),
+            model: std::marker::PhantomData,
+        }
+    }
+
+    /// The objects, ordered by key, each as its latest row up to the time.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        M::Record: Selectable<C::Backend>,
+        AsOfTable<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
+    {
+        AsOfTable {
+            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
+            at: self.at,
+            filter: &self.filter,
+        }
+        .load(conn)
+        .map_err(read_error::<M>)
+    }
+}

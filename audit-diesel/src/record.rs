@@ -1,0 +1,172 @@
+//! [`HistoryRecord`]: what every generated history row struct offers generic code.
+
+use chrono::{DateTime, Utc};
+use diesel::connection::LoadConnection;
+use diesel::expression::Selectable;
+use diesel::insertable::Insertable;
+use diesel::query_dsl::LoadQuery;
+use diesel::{AsChangeset, Connection, RunQueryDsl};
+use serde::Serialize;
+
+use crate::diff::{self, Fields};
+use crate::history_id::HistoryIdKind;
+use crate::read::select::{Conditions, Cursor, SelectRecords};
+use crate::read::{read_error, NoFilter};
+use crate::user_id::UserIdKind;
+use crate::{AuditError, Historical, HistoryDiff, HistoryType};
+
+/// The `history_id` value of model `M`'s records.
+pub type HistoryIdOf<M> = <<M as Historical>::HistoryId as HistoryIdKind>::Value;
+/// The `history_user_id` value of model `M`'s records.
+pub type UserIdOf<M> = <<M as Historical>::UserId as UserIdKind>::Value;
+
+/// A row of a history table, as `#[derive(Historical)]` generates it (`Historical<Model>`).
+///
+/// The accessors read the history columns; [`object_id`](HistoryRecord::object_id) names the
+/// object the row is about.
+pub trait HistoryRecord: Sized + Clone + 'static {
+    /// The model whose history this is.
+    type Model: Historical<Record = Self>;
+
+    /// The row's id.
+    fn history_id(&self) -> &HistoryIdOf<Self::Model>;
+    /// When the change happened.
+    fn history_date(&self) -> DateTime<Utc>;
+    /// `+`, `~` or `-`.
+    fn history_type(&self) -> HistoryType;
+    /// Who made the change.
+    fn history_user_id(&self) -> Option<&UserIdOf<Self::Model>>;
+    /// Why.
+    fn history_change_reason(&self) -> Option<&str>;
+    /// The primary key of the object the row is about.
+    fn object_id(&self) -> <Self::Model as Historical>::Id;
+
+    /// The rows of this row's object.
+    #[doc(hidden)]
+    fn history_key_filter(&self) -> <Self::Model as Historical>::HistoryKeyFilter<'_>;
+
+    /// The tracked columns but the key, to restore the object's row to this state.
+    #[doc(hidden)]
+    type Restore<'a>: AsChangeset<Target = <Self::Model as Historical>::Table>;
+    /// Every tracked column, to insert the object again in this state.
+    #[doc(hidden)]
+    type RestoreInsert<'a>: Insertable<<Self::Model as Historical>::Table>;
+    #[doc(hidden)]
+    fn restore_changeset(&self) -> Self::Restore<'_>;
+    #[doc(hidden)]
+    fn restore_values(&self) -> Self::RestoreInsert<'_>;
+
+    /// The row of the same object just before this one, if any.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::anonymous();
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::update(&mut conn, &ctx, tank.id, tanks::volume_m3.eq(55.0))?;
+    /// let latest = Tank::history(&tank.id).latest(&mut conn)?.unwrap();
+    /// let before = latest.previous(&mut conn)?.unwrap();
+    /// assert_eq!(before.volume_m3, 40.0);
+    /// assert!(before.previous(&mut conn)?.is_none());
+    /// assert_eq!(before.next(&mut conn)?.unwrap().volume_m3, 55.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// A database error.
+    fn previous<'s, C>(&'s self, conn: &mut C) -> Result<Option<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        Self: Selectable<C::Backend>,
+        SelectRecords<'s, Self::Model, NoFilter, C::Backend>: LoadQuery<'s, C, Self>,
+    {
+        neighbour(self, true, conn)
+    }
+
+    /// The row of the same object just after this one, if any.
+    ///
+    /// # Errors
+    /// A database error.
+    fn next<'s, C>(&'s self, conn: &mut C) -> Result<Option<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        Self: Selectable<C::Backend>,
+        SelectRecords<'s, Self::Model, NoFilter, C::Backend>: LoadQuery<'s, C, Self>,
+    {
+        neighbour(self, false, conn)
+    }
+
+    /// What changed from `older` to this row, over every tracked field, sorted by field name.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::anonymous();
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::update(&mut conn, &ctx, tank.id, (tanks::name.eq("T1-north"), tanks::volume_m3.eq(55.0)))?;
+    /// let trail = Tank::history(&tank.id).trail(&mut conn)?;
+    /// let diff = trail[0].diff_against(&trail[1])?;
+    /// assert_eq!(diff.changed_fields(), ["name", "volume_m3"]);
+    /// assert_eq!(diff.get("volume_m3").unwrap().old, serde_json::json!(40.0));
+    ///
+    /// use audit_diesel::diff::Fields;
+    /// let only = trail[0].diff_fields(&trail[1], Fields::Except(&["name"]))?;
+    /// assert_eq!(only.changed_fields(), ["volume_m3"]);
+    /// assert!(trail[0].diff_fields(&trail[1], Fields::Only(&["colour"])).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::DifferentObjects`] when the rows are about different objects.
+    fn diff_against(&self, older: &Self) -> Result<HistoryDiff, AuditError>
+    where
+        Self: Serialize,
+    {
+        diff::diff(self, older, Fields::All)
+    }
+
+    /// What changed from `older` to this row, over the selected fields.
+    ///
+    /// # Errors
+    /// [`AuditError::DifferentObjects`], or [`AuditError::UnknownField`] for a name that is not a
+    /// tracked field.
+    fn diff_fields(&self, older: &Self, fields: Fields<'_>) -> Result<HistoryDiff, AuditError>
+    where
+        Self: Serialize,
+    {
+        diff::diff(self, older, fields)
+    }
+}
+
+fn neighbour<'s, R, C>(record: &'s R, before: bool, conn: &mut C) -> Result<Option<R>, AuditError>
+where
+    R: HistoryRecord,
+    C: Connection + LoadConnection,
+    R: Selectable<C::Backend>,
+    SelectRecords<'s, R::Model, NoFilter, C::Backend>: LoadQuery<'s, C, R>,
+{
+    static NO_FILTER: NoFilter = NoFilter;
+    let statement = SelectRecords::<'s, R::Model, NoFilter, C::Backend> {
+        selection: <R as Selectable<C::Backend>>::construct_selection(),
+        conditions: Conditions {
+            key: Some(record.history_key_filter()),
+            user: None,
+            history_type: None,
+            since: None,
+            until: None,
+            cursor: Some(Cursor::Row(record.history_date(), record.history_id())),
+            // Before: the newest of the older rows; after: the oldest of the newer ones.
+            newest_first: before,
+            history_id: None,
+            filter: &NO_FILTER,
+        },
+        limit: Some(1),
+        offset: 0,
+    };
+    let mut rows: Vec<R> = statement.load(conn).map_err(read_error::<R::Model>)?;
+    Ok(rows.pop())
+}
