@@ -181,6 +181,8 @@ pub struct AuditContext {
     reason: Option<ChangeReason>,
     metadata: Option<serde_json::Value>,
     date: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    skip_history: bool,
 }
 
 impl AuditContext {
@@ -200,6 +202,33 @@ impl AuditContext {
             user: Some(user.into()),
             ..AuditContext::default()
         }
+    }
+
+    /// A context whose writes record **no** history, for data migrations and imports that must
+    /// not appear in the trail. It is the only way to write through the audited API without a
+    /// history row, so skipping is always explicit and scoped to where this value is passed;
+    /// `purpose` says why (checked like a change reason) and is kept for logs and debuggers.
+    ///
+    /// ```
+    /// let ctx = audit_core::AuditContext::without_history("2026-07 re-import of legacy tanks").unwrap();
+    /// assert!(ctx.skips_history());
+    /// assert!(!audit_core::AuditContext::anonymous().skips_history());
+    /// ```
+    ///
+    /// # Errors
+    /// `purpose` is checked as by [`ChangeReason::new`].
+    pub fn without_history(purpose: impl Into<String>) -> Result<Self, ContextError> {
+        Ok(AuditContext {
+            reason: Some(ChangeReason::new(purpose)?),
+            skip_history: true,
+            ..AuditContext::default()
+        })
+    }
+
+    /// Whether writes with this context skip their history rows; see
+    /// [`without_history`](Self::without_history).
+    pub fn skips_history(&self) -> bool {
+        self.skip_history
     }
 
     /// Starts a context; see [`AuditContextBuilder`].
@@ -298,6 +327,7 @@ impl AuditContextBuilder {
             reason: self.reason.map(ChangeReason::new).transpose()?,
             metadata: self.metadata,
             date: self.date.map(check_date).transpose()?,
+            skip_history: false,
         })
     }
 }

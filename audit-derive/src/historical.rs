@@ -342,6 +342,30 @@ fn expand(model: &Model) -> TokenStream {
         let field = &f.ident;
         quote!(&self.#field)
     });
+    // The key as binds, for keyset walks over the source table (backfill).
+    let key_value_tys = key_fields.iter().map(|f| {
+        let (ty, sql) = (&f.ty, sql_type(f));
+        quote!(#p::Bind<#sql, #ty>)
+    });
+    let key_values = if key_fields.len() == 1 {
+        quote!((#p::Bind::new(id),))
+    } else {
+        let parts = (0..key_fields.len()).map(|i| {
+            let i = syn::Index::from(i);
+            quote!(#p::Bind::new(id.#i))
+        });
+        quote!((#(#parts,)*))
+    };
+
+    // Unchanged updates are detected by comparing the tracked fields (SQLite); a model that
+    // records every save needs no `PartialEq` on them.
+    let record_unchanged = model.record_unchanged;
+    let tracked_eq = if record_unchanged {
+        quote!(false)
+    } else {
+        let fields = tracked.iter().map(|f| &f.ident);
+        quote!(true #(&& self.#fields == other.#fields)*)
+    };
     let object_id = if key_fields.len() == 1 {
         let field = &key_fields[0].ident;
         quote!(::core::clone::Clone::clone(&self.#field))
@@ -405,6 +429,8 @@ fn expand(model: &Model) -> TokenStream {
                 metadata: #metadata,
             };
 
+            const RECORD_UNCHANGED: bool = #record_unchanged;
+
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
             type Changeset<'__a> = #changeset_ty;
             type HistoryKeyFilter<'__a> = #history_filter_ty;
@@ -423,6 +449,16 @@ fn expand(model: &Model) -> TokenStream {
 
             fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_> {
                 #history_filter_value
+            }
+
+            fn tracked_eq(&self, other: &Self) -> bool {
+                #tracked_eq
+            }
+
+            type KeyValues = (#(#key_value_tys,)*);
+
+            fn key_values(id: Self::Id) -> Self::KeyValues {
+                #key_values
             }
         }
 

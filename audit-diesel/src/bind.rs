@@ -18,7 +18,7 @@ use diesel::result::QueryResult;
 use diesel::serialize::ToSql;
 use diesel::sql_types::{HasSqlType, SqlType};
 
-/// A value bound as SQL type `ST`.
+/// A value bound as SQL type `ST`: an expression of that type.
 #[derive(Debug, Clone, Copy)]
 pub struct Bind<ST, T> {
     value: T,

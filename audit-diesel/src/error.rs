@@ -68,6 +68,13 @@ pub enum AuditError {
         max: u64,
     },
 
+    /// A batch size of 0.
+    #[error("batch size {requested} is out of range: it must be at least 1")]
+    InvalidBatchSize {
+        /// The size asked for.
+        requested: usize,
+    },
+
     /// A page number of 0: pages count from 1.
     #[error("page {page} does not exist: pages count from 1")]
     InvalidPage {

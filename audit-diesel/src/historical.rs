@@ -10,9 +10,67 @@ use crate::backend::WriteBackend;
 use crate::history_id::HistoryIdKind;
 use crate::read::{AsOf, HistoryQuery, ObjectHistory};
 use crate::user_id::UserIdKind;
-use crate::write::{self, Create, Delete, Update};
+use crate::write::{self, Create, CreateBatch, Delete, DeleteWhere, Update, UpdateWhere};
 use crate::HistoryRecord;
 use crate::{AuditContext, AuditError, HistoryTableSpec};
+
+/// Rows to insert in bulk with [`Historical::create_many`]: a reference to a `Vec`, a slice or an
+/// array of insertable structs.
+///
+/// (A trait of its own rather than `&[T]`: with a bound on the argument's own type, the compiler
+/// learns the row type from the argument before it searches Diesel's `Insertable` impls.)
+pub trait Rows<M: Historical, C> {
+    #[doc(hidden)]
+    fn create(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        batch_size: usize,
+    ) -> Result<Vec<M>, AuditError>;
+}
+
+fn create_batches<'a, M, C, T>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    rows: &'a [T],
+    batch_size: usize,
+) -> Result<Vec<M>, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    C::Backend: WriteBackend<M, CreateBatch<&'a [T]>, C>,
+{
+    if batch_size == 0 {
+        return Err(AuditError::InvalidBatchSize { requested: 0 });
+    }
+    conn.transaction(|conn| {
+        let mut created = Vec::with_capacity(rows.len());
+        for batch in rows.chunks(batch_size) {
+            created.extend(write::run(conn, ctx, CreateBatch(batch), None)?);
+        }
+        Ok(created)
+    })
+}
+
+macro_rules! rows {
+    ($($ty:ty $(, $n:ident)?);*) => {$(
+        impl<'a, M, C, T $(, const $n: usize)?> Rows<M, C> for &'a $ty
+        where
+            M: Historical,
+            C: Connection + LoadConnection,
+            C::Backend: WriteBackend<M, CreateBatch<&'a [T]>, C>,
+        {
+            fn create(self, conn: &mut C, ctx: &AuditContext, batch_size: usize) -> Result<Vec<M>, AuditError> {
+                create_batches(conn, ctx, &self[..], batch_size)
+            }
+        }
+    )*};
+}
+
+rows!([T]; Vec<T>; [T; N], N);
+
+/// Rows per statement of [`Historical::create_many`].
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
 /// A Diesel model whose changes are recorded in a history table.
 ///
@@ -45,6 +103,11 @@ pub trait Historical: Sized + 'static {
     /// What the history table holds: its name, the tracked columns and their types.
     const HISTORY: &'static HistoryTableSpec;
 
+    /// Whether an update that changes no tracked column still writes a history row
+    /// (`#[historical(record_unchanged)]`, django-simple-history's behaviour). By default it does
+    /// not: the trail holds real changes only.
+    const RECORD_UNCHANGED: bool;
+
     /// The tracked values of this model, in the order of [`HistoryTableSpec::columns`], as
     /// bound expressions.
     #[doc(hidden)]
@@ -70,6 +133,17 @@ pub trait Historical: Sized + 'static {
     #[doc(hidden)]
     fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_>;
 
+    /// Whether the tracked fields of `self` and `other` are equal.
+    #[doc(hidden)]
+    fn tracked_eq(&self, other: &Self) -> bool;
+
+    /// The key's values as binds, in key order (`$1, $2`).
+    #[doc(hidden)]
+    type KeyValues;
+
+    #[doc(hidden)]
+    fn key_values(id: Self::Id) -> Self::KeyValues;
+
     /// Inserts `values` and a `+` history row; returns the new model.
     ///
     /// `values` is anything Diesel can insert into the table: a `#[derive(Insertable)]` struct, a
@@ -90,7 +164,7 @@ pub trait Historical: Sized + 'static {
         C: Connection + LoadConnection,
         C::Backend: WriteBackend<Self, Create<V>, C>,
     {
-        write::run(conn, ctx, Create(values))
+        write::run(conn, ctx, Create(values), None)
     }
 
     /// Applies `changes` to the row with key `id` and writes a `~` history row; returns the model
@@ -118,7 +192,8 @@ pub trait Historical: Sized + 'static {
         C: Connection + LoadConnection,
         C::Backend: WriteBackend<Self, Update<Self::Id, Ch>, C>,
     {
-        write::run(conn, ctx, Update { id, changes })
+        let key = write::key_of(&id);
+        write::run(conn, ctx, Update { id, changes }, key)
     }
 
     /// Writes every column of this model to its row (NULLs included) and a `~` history row;
@@ -141,14 +216,10 @@ pub trait Historical: Sized + 'static {
         C: Connection + LoadConnection,
         C::Backend: WriteBackend<Self, Update<Self::Id, Self::Changeset<'a>>, C>,
     {
-        write::run(
-            conn,
-            ctx,
-            Update {
-                id: self.id(),
-                changes: self.changeset(),
-            },
-        )
+        let id = self.id();
+        let key = write::key_of(&id);
+        let changes = self.changeset();
+        write::run(conn, ctx, Update { id, changes }, key)
     }
 
     /// Deletes the row with key `id` and writes a `-` history row holding its last state; returns
@@ -174,7 +245,119 @@ pub trait Historical: Sized + 'static {
         C: Connection + LoadConnection,
         C::Backend: WriteBackend<Self, Delete<Self::Id>, C>,
     {
-        write::run(conn, ctx, Delete { id })
+        let key = write::key_of(&id);
+        write::run(conn, ctx, Delete { id }, key)
+    }
+
+    /// Inserts `rows` and a `+` history row for each, in batches of [`DEFAULT_BATCH_SIZE`]; see
+    /// [`create_many_in_batches`](Historical::create_many_in_batches).
+    fn create_many<C, R>(conn: &mut C, ctx: &AuditContext, rows: R) -> Result<Vec<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        R: Rows<Self, C>,
+    {
+        Self::create_many_in_batches(conn, ctx, rows, DEFAULT_BATCH_SIZE)
+    }
+
+    /// Inserts `rows` and a `+` history row for each, `batch_size` rows per statement (on
+    /// PostgreSQL one statement per batch writes the rows and their history; on SQLite two), all
+    /// in one transaction: a failure anywhere leaves nothing. Returns the models in insertion
+    /// order.
+    ///
+    /// On SQLite, Diesel inserts a batch in one statement only when no field of the insertable
+    /// struct is an `Option` turned into `DEFAULT`; mark such structs with
+    /// `#[diesel(treat_none_as_default_value = false)]`.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// let ctx = AuditContext::builder().user(7).reason("import").build()?;
+    /// let rows: Vec<NewTank> = (0..2500)
+    ///     .map(|i| NewTank { name: format!("T{i}"), volume_m3: 40.0 })
+    ///     .collect();
+    /// let tanks = Tank::create_many_in_batches(&mut conn, &ctx, &rows, 1000)?; // 3 batches
+    /// assert_eq!(tanks.len(), 2500);
+    /// assert_eq!(Tank::history_query().with_total().page_size(1).load(&mut conn)?.total, Some(2500));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::InvalidBatchSize`] for 0; otherwise as [`create`](Historical::create).
+    fn create_many_in_batches<C, R>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        rows: R,
+        batch_size: usize,
+    ) -> Result<Vec<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        R: Rows<Self, C>,
+    {
+        rows.create(conn, ctx, batch_size)
+    }
+
+    /// Applies `changes` to every row matching `filter` (an expression on the table's columns)
+    /// and writes a `~` history row for each row whose tracked columns changed; returns every
+    /// updated model. The history-aware `diesel::update(table.filter(..)).set(..)`: one statement
+    /// on PostgreSQL, whatever the number of rows.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::for_user(7);
+    /// # for (name, volume) in [("T1", 10.0), ("T2", 20.0), ("T3", 30.0)] {
+    /// #     Tank::create(&mut conn, &ctx, &NewTank { name: name.into(), volume_m3: volume })?;
+    /// # }
+    /// let resized = Tank::update_where(&mut conn, &ctx, tanks::volume_m3.lt(25.0), tanks::volume_m3.eq(25.0))?;
+    /// assert_eq!(resized.len(), 2);
+    /// assert_eq!(Tank::history_query().history_type(HistoryType::Update).with_total().load(&mut conn)?.total, Some(2));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`update`](Historical::update), but no row matching is not an error.
+    fn update_where<C, F, Ch>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        filter: F,
+        changes: Ch,
+    ) -> Result<Vec<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: WriteBackend<Self, UpdateWhere<F, Ch>, C>,
+    {
+        write::run(
+            conn,
+            ctx,
+            UpdateWhere { filter, changes },
+            Some("(filter)".to_owned()),
+        )
+    }
+
+    /// Deletes every row matching `filter` and writes a `-` history row holding the last state of
+    /// each; returns the deleted models. One statement on PostgreSQL.
+    ///
+    /// # Errors
+    /// As [`delete`](Historical::delete), but no row matching is not an error.
+    fn delete_where<C, F>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        filter: F,
+    ) -> Result<Vec<Self>, AuditError>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: WriteBackend<Self, DeleteWhere<F>, C>,
+    {
+        write::run(
+            conn,
+            ctx,
+            DeleteWhere { filter },
+            Some("(filter)".to_owned()),
+        )
     }
 
     /// The history of the object with key `id`: its trail, `as_of`, earliest and latest rows.

@@ -65,9 +65,11 @@
 pub mod backend;
 mod bind;
 pub mod diff;
+pub mod dsl;
 mod error;
 mod historical;
 pub mod history_id;
+pub mod maintenance;
 pub mod read;
 mod record;
 pub mod sql_types;
@@ -83,7 +85,7 @@ pub use audit_derive::Historical;
 pub use audit_schema as schema;
 pub use audit_schema::{HistoryIdType, HistoryTableSpec, UserIdType};
 pub use error::AuditError;
-pub use historical::Historical;
+pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};
 pub use read::{AsOf, HistoryQuery, ObjectHistory, Page};
 pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
 

@@ -83,7 +83,7 @@ pub struct Tank {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = tanks)]
+#[diesel(table_name = tanks, treat_none_as_default_value = false)]
 pub struct NewTank {
     pub name: String,
     pub volume_m3: f64,
@@ -155,10 +155,11 @@ pub struct Sensor {
     pub active: bool,
 }
 
-/// A profile: text user ids (usernames, external subjects) and the context's JSON metadata.
+/// A profile: text user ids (usernames, external subjects), the context's JSON metadata, and a
+/// row for every save, changed or not (django-simple-history's behaviour).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
 #[diesel(table_name = profiles)]
-#[historical(user_id_type = text, metadata)]
+#[historical(user_id_type = text, metadata, record_unchanged)]
 pub struct Profile {
     pub id: i32,
     pub display_name: String,

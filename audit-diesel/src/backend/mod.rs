@@ -29,7 +29,7 @@ use diesel::Connection;
 use crate::schema::Dialect;
 use crate::sql_types::{HistoryDate, HistoryTypeCode};
 use crate::user_id::UserIdKind;
-use crate::write::HistoryMeta;
+use crate::write::{HistoryMeta, Operation};
 use crate::{Historical, HistoryType};
 
 /// A Diesel backend the audit trail can write to: PostgreSQL, SQLite (and MySQL).
@@ -40,6 +40,8 @@ pub trait AuditBackend:
     const DIALECT: Dialect;
     /// How it answers `as_of` for a whole table.
     const AS_OF: AsOfStrategy;
+    /// Equality that holds between two NULLs (`IS NOT DISTINCT FROM`, `IS`, `<=>`).
+    const NULL_SAFE_EQ: &'static str;
     /// SQL that reads the database's clock as a `history_date`, evaluated when the history row is
     /// inserted (after the change took its row locks), with microseconds where the database has
     /// them.
@@ -156,11 +158,11 @@ pub enum AsOfStrategy {
 ///
 /// The connection type `C` is a parameter so that each impl can require what Diesel needs to load
 /// the model back through `C`.
-pub trait WriteBackend<M: Historical, Op, C>: AuditBackend
+pub trait WriteBackend<M: Historical, Op: Operation<M>, C>: AuditBackend
 where
     C: Connection<Backend = Self> + LoadConnection,
 {
-    /// Performs `op` and writes its history row, atomically; returns the model as written.
+    /// Performs `op` and writes its history rows, atomically; returns what `op` returns.
     #[doc(hidden)]
-    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<M>;
+    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<Op::Output>;
 }

@@ -1,95 +1,231 @@
 //! PostgreSQL: every audited write is one statement.
 //!
 //! ```sql
-//! WITH "audit_changed" AS (UPDATE "batches" SET ... WHERE "id" = $1 RETURNING ...),
+//! WITH "audit_old" AS (SELECT ... FROM "batches" WHERE "id" = $1 FOR UPDATE),
+//!      "audit_changed" AS (UPDATE "batches" SET ... WHERE "id" = $2 RETURNING ...),
 //!      "audit_history" AS (INSERT INTO "historical_batches" (...)
-//!                          SELECT ..., $2, $3, $4, clock_timestamp() FROM "audit_changed")
+//!                          SELECT ..., $3, $4, $5, clock_timestamp() FROM "audit_changed"
+//!                          LEFT JOIN "audit_old" ON ... WHERE (...) IS DISTINCT FROM (...))
 //! SELECT * FROM "audit_changed"
 //! ```
 //!
 //! A data-modifying CTE runs exactly once and to completion whether or not the main query reads
-//! it, and the statement is atomic on its own: no `BEGIN`/`COMMIT`, one round trip. Inside a
-//! caller's transaction a failure aborts that transaction, as any failed statement does.
+//! it, and the statement is atomic on its own: no `BEGIN`/`COMMIT`, one round trip, for one row or
+//! a whole batch. Inside a caller's transaction a failure aborts that transaction, as any failed
+//! statement does.
 //!
 //! `history_date` defaults to `clock_timestamp()`, read as the history row is built, after the
 //! change took its row lock: two writes that contend for a row get dates in the order they
 //! committed, even from application servers whose clocks disagree.
+//!
+//! `audit_old` (updates of models that skip unchanged rows) reads the rows `FOR UPDATE` before the
+//! change; all parts of the statement share one snapshot, so it sees them as they were, and a row
+//! whose tracked columns are the same before and after gets no history row.
 
+use diesel::associations::HasTable;
 use diesel::connection::LoadConnection;
 use diesel::dsl::AsSelect;
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::pg::Pg;
 use diesel::query_builder::{
-    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
+    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId, UpdateTarget,
 };
-use diesel::query_dsl::methods::FindDsl;
+use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
 use diesel::Connection;
 
-use super::{audit_backend_binds, statement, AsOfStrategy, AuditBackend, BindUserId, WriteBackend};
+use super::statement::{self, SelectOld};
+use super::{audit_backend_binds, AsOfStrategy, AuditBackend, BindUserId, WriteBackend};
 use crate::schema::Dialect;
-use crate::write::{Create, CteSource, Delete, HistoryInsert, HistoryMeta, Update};
+use crate::write::{
+    one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta, Update,
+    UpdateWhere,
+};
 use crate::Historical;
 
 impl AuditBackend for Pg {
     const DIALECT: Dialect = Dialect::Postgres;
     const CLOCK_SQL: &'static str = "clock_timestamp()";
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
+    const NULL_SAFE_EQ: &'static str = "IS NOT DISTINCT FROM";
     audit_backend_binds!();
 }
 
-/// A data statement and its history insert, as one statement that returns the model.
+/// Nothing read before the change (inserts and deletes).
 #[doc(hidden)]
-pub struct AuditedStatement<S, M: Historical + Selectable<Pg>> {
-    statement: S,
-    returning: M::SelectExpression,
-    history: HistoryInsert<M, CteSource>,
+pub struct NoOld;
+
+impl QueryFragment<Pg> for NoOld {
+    fn walk_ast<'b>(&'b self, _: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        Ok(())
+    }
 }
 
-impl<S, M: Historical + Selectable<Pg>> AuditedStatement<S, M> {
-    fn new(statement: S, meta: HistoryMeta<M::UserId>) -> Self {
+/// What is read before the change, if anything.
+#[doc(hidden)]
+pub trait OldRows {
+    /// Whether it renders a CTE.
+    fn present(&self) -> bool;
+}
+
+impl OldRows for NoOld {
+    fn present(&self) -> bool {
+        false
+    }
+}
+
+impl<M: Historical + Selectable<Pg>, W> OldRows for SelectOld<M, W, Pg> {
+    fn present(&self) -> bool {
+        self.enabled()
+    }
+}
+
+/// A data statement and its history insert, as one statement that returns the models written.
+#[doc(hidden)]
+pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
+    old: O,
+    statement: S,
+    returning: M::SelectExpression,
+    history: Option<HistoryInsert<M, CteSource>>,
+}
+
+impl<S, M: Historical + Selectable<Pg>, O: OldRows> AuditedStatement<S, M, O> {
+    fn new(old: O, statement: S, meta: HistoryMeta<M::UserId>) -> Self {
+        let only_changed = old.present();
         AuditedStatement {
+            old,
             statement,
             returning: M::construct_selection(),
-            history: HistoryInsert::new(CteSource, meta),
+            history: (!meta.skip).then(|| HistoryInsert::new(CteSource { only_changed }, meta)),
         }
     }
 }
 
-impl<S, M: Historical + Selectable<Pg>> QueryId for AuditedStatement<S, M> {
+impl<S, M: Historical + Selectable<Pg>, O> QueryId for AuditedStatement<S, M, O> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<S, M: Historical + Selectable<Pg>> Query for AuditedStatement<S, M> {
+impl<S, M: Historical + Selectable<Pg>, O> Query for AuditedStatement<S, M, O> {
     type SqlType = AsSelect<M, Pg>;
 }
 
-impl<S, M: Historical + Selectable<Pg>, Conn> RunQueryDsl<Conn> for AuditedStatement<S, M> {}
+impl<S, M: Historical + Selectable<Pg>, O, Conn> RunQueryDsl<Conn> for AuditedStatement<S, M, O> {}
 
-impl<S, M> QueryFragment<Pg> for AuditedStatement<S, M>
+impl<S, M, O> QueryFragment<Pg> for AuditedStatement<S, M, O>
 where
     S: QueryFragment<Pg>,
     M: Historical + Selectable<Pg>,
     M::SelectExpression: QueryFragment<Pg>,
     M::UserId: BindUserId<Pg>,
+    O: QueryFragment<Pg> + OldRows,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH ");
-        out.push_identifier(CteSource::NAME)?;
+        if self.old.present() {
+            out.push_identifier(CteSource::OLD)?;
+            out.push_sql(" AS (");
+            self.old.walk_ast(out.reborrow())?;
+            out.push_sql("), ");
+        }
+        out.push_identifier(CteSource::CHANGED)?;
         out.push_sql(" AS (");
         self.statement.walk_ast(out.reborrow())?;
         // The statement returns the model's own selection, so the CTE's columns are the model's
-        // columns by name (for the history insert) and in field order (for loading the model).
+        // columns by name (for the history insert) and in field order (for loading the models).
         out.push_sql(" RETURNING ");
         self.returning.walk_ast(out.reborrow())?;
-        out.push_sql("), \"audit_history\" AS (");
-        self.history.walk_ast(out.reborrow())?;
-        out.push_sql(") SELECT * FROM ");
-        out.push_identifier(CteSource::NAME)
+        out.push_sql(")");
+        if let Some(history) = &self.history {
+            out.push_sql(", \"audit_history\" AS (");
+            history.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(" SELECT * FROM ");
+        out.push_identifier(CteSource::CHANGED)
     }
+}
+
+/// An update's target whose `WHERE` also says `AND (SELECT COUNT(*) FROM "audit_old") >= 0`,
+/// always true, so that PostgreSQL reads every old row before it changes any. Left to the join of
+/// the history insert, the old rows would be read after the update, and a row this very statement
+/// already changed is invisible to its own `FOR UPDATE`.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ReadOldFirst<Tg> {
+    target: Tg,
+    enabled: bool,
+}
+
+impl<Tg: HasTable> HasTable for ReadOldFirst<Tg> {
+    type Table = Tg::Table;
+
+    fn table() -> Self::Table {
+        Tg::table()
+    }
+}
+
+impl<Tg: IntoUpdateTarget> IntoUpdateTarget for ReadOldFirst<Tg> {
+    type WhereClause = AfterOld<Tg::WhereClause>;
+
+    fn into_update_target(self) -> UpdateTarget<Self::Table, Self::WhereClause> {
+        let target = self.target.into_update_target();
+        UpdateTarget {
+            table: target.table,
+            where_clause: AfterOld {
+                inner: target.where_clause,
+                enabled: self.enabled,
+            },
+        }
+    }
+}
+
+/// The `WHERE` of a [`ReadOldFirst`] target.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct AfterOld<W> {
+    inner: W,
+    enabled: bool,
+}
+
+impl<W: QueryFragment<Pg>> QueryFragment<Pg> for AfterOld<W> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // Targets by key or by filter always have a `WHERE` of their own.
+        self.inner.walk_ast(out.reborrow())?;
+        if self.enabled {
+            out.push_sql(" AND (SELECT COUNT(*) FROM ");
+            out.push_identifier(CteSource::OLD)?;
+            out.push_sql(") >= 0");
+        }
+        Ok(())
+    }
+}
+
+type Updated<M, Tg, Ch> = AuditedStatement<
+    statement::Update<ReadOldFirst<Tg>, Ch>,
+    M,
+    SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Pg>,
+>;
+type Deleted<M, Tg> = AuditedStatement<statement::Delete<Tg>, M>;
+
+/// The update of the rows of `target`, skipping the history of unchanged rows unless the model
+/// records every save.
+fn updated<M, Tg, Ch>(target: Tg, changes: Ch, meta: HistoryMeta<M::UserId>) -> Updated<M, Tg, Ch>
+where
+    M: Historical + Selectable<Pg>,
+    Tg: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    statement::Update<ReadOldFirst<Tg>, Ch>: AsQuery,
+{
+    let compare = !M::RECORD_UNCHANGED && !meta.skip;
+    let old = SelectOld::new(target.clone(), compare, true);
+    let target = ReadOldFirst {
+        target,
+        enabled: compare,
+    };
+    AuditedStatement::new(old, statement::update::<M, _, Ch>(target, changes), meta)
 }
 
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Pg
@@ -100,8 +236,23 @@ where
     AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = statement::insert::<M, V>(op.0);
-        AuditedStatement::new(statement, meta).get_result(conn)
+        AuditedStatement::new(NoOld, statement::insert::<M, V>(op.0), meta).get_result(conn)
+    }
+}
+
+impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Pg
+where
+    C: Connection<Backend = Pg> + LoadConnection,
+    M: Historical + Selectable<Pg>,
+    V: Insertable<M::Table>,
+    AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
+{
+    fn write(
+        conn: &mut C,
+        op: CreateBatch<V>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        AuditedStatement::new(NoOld, statement::insert::<M, V>(op.0), meta).load(conn)
     }
 }
 
@@ -110,14 +261,32 @@ where
     C: Connection<Backend = Pg> + LoadConnection,
     M: Historical + Selectable<Pg>,
     M::Table: FindDsl<M::Id>,
-    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<M, Ch>: AsQuery,
-    AuditedStatement<statement::Update<M, Ch>, M>: LoadQuery<'q, C, M>,
+    statement::Update<ReadOldFirst<statement::Target<M>>, Ch>: AsQuery,
+    Updated<M, statement::Target<M>, Ch>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = statement::update::<M, Ch>(op.id, op.changes);
-        AuditedStatement::new(statement, meta).get_result(conn)
+        one(updated(statement::by_key::<M>(op.id), op.changes, meta).load(conn)?)
+    }
+}
+
+impl<'q, M, F, Ch, C> WriteBackend<M, UpdateWhere<F, Ch>, C> for Pg
+where
+    C: Connection<Backend = Pg> + LoadConnection,
+    M: Historical + Selectable<Pg>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    statement::Update<ReadOldFirst<statement::FilterTarget<M, F>>, Ch>: AsQuery,
+    Updated<M, statement::FilterTarget<M, F>, Ch>: LoadQuery<'q, C, M>,
+{
+    fn write(
+        conn: &mut C,
+        op: UpdateWhere<F, Ch>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        updated(statement::by_filter::<M, F>(op.filter), op.changes, meta).load(conn)
     }
 }
 
@@ -127,10 +296,28 @@ where
     M: Historical + Selectable<Pg>,
     M::Table: FindDsl<M::Id>,
     statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
-    AuditedStatement<statement::Delete<M>, M>: LoadQuery<'q, C, M>,
+    Deleted<M, statement::Target<M>>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = statement::delete::<M>(op.id);
-        AuditedStatement::new(statement, meta).get_result(conn)
+        let target = statement::by_key::<M>(op.id);
+        one(AuditedStatement::new(NoOld, statement::delete::<M, _>(target), meta).load(conn)?)
+    }
+}
+
+impl<'q, M, F, C> WriteBackend<M, DeleteWhere<F>, C> for Pg
+where
+    C: Connection<Backend = Pg> + LoadConnection,
+    M: Historical + Selectable<Pg>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table>,
+    Deleted<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
+{
+    fn write(
+        conn: &mut C,
+        op: DeleteWhere<F>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        let target = statement::by_filter::<M, F>(op.filter);
+        AuditedStatement::new(NoOld, statement::delete::<M, _>(target), meta).load(conn)
     }
 }

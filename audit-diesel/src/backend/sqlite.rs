@@ -1,8 +1,12 @@
-//! SQLite: a transaction of two statements per write.
+//! SQLite: a transaction of a few statements per write, whatever the number of rows.
 //!
 //! SQLite rejects data-modifying statements inside `WITH`, so a write is the change with
-//! `RETURNING` (SQLite 3.35+) followed by the history row, bound from what the change returned,
-//! inside `conn.transaction` (a savepoint when the caller already opened a transaction).
+//! `RETURNING` (SQLite 3.35+) followed by one multi-row insert of the history rows, bound from
+//! what the change returned, inside `conn.transaction` (a savepoint when the caller already opened
+//! a transaction). An update of a model that skips unchanged rows first reads the rows it is about
+//! to change, in the same transaction: SQLite lets one writer at a time commit, and refuses to
+//! upgrade a read transaction whose snapshot another writer made stale, so the rows read are the
+//! rows changed.
 //!
 //! `history_date` is read from the Rust clock after the change succeeded, that is while this
 //! connection holds SQLite's write lock, so dates follow the order in which writes were serialized.
@@ -10,20 +14,24 @@
 use chrono::{DurationRound, TimeDelta, Utc};
 use diesel::connection::LoadConnection;
 use diesel::dsl::AsSelect;
-use diesel::expression::Selectable;
+use diesel::expression::{Selectable, SelectableHelper};
 use diesel::insertable::Insertable;
 use diesel::query_builder::{
     AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
 };
-use diesel::query_dsl::methods::{ExecuteDsl, FindDsl};
+use diesel::query_dsl::methods::{ExecuteDsl, FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
 use diesel::sqlite::Sqlite;
 use diesel::Connection;
 
-use super::{audit_backend_binds, statement, AsOfStrategy, AuditBackend, WriteBackend};
+use super::statement::{self, SelectOld};
+use super::{audit_backend_binds, AsOfStrategy, AuditBackend, WriteBackend};
 use crate::schema::Dialect;
-use crate::write::{Create, Delete, HistoryInsert, HistoryMeta, Update, ValuesSource};
+use crate::write::{
+    one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, RowsSource, Update,
+    UpdateWhere,
+};
 use crate::Historical;
 
 impl AuditBackend for Sqlite {
@@ -31,8 +39,12 @@ impl AuditBackend for Sqlite {
     /// Millisecond precision only: SQLite's clock has no more. Writes bind the Rust clock instead.
     const CLOCK_SQL: &'static str = "strftime('%Y-%m-%d %H:%M:%f000', 'now')";
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
+    const NULL_SAFE_EQ: &'static str = "IS";
     audit_backend_binds!();
 }
+
+/// The most bind parameters one SQLite statement takes (`SQLITE_MAX_VARIABLE_NUMBER`).
+const MAX_BINDS: usize = 32_766;
 
 /// A data statement with ` RETURNING <the model's columns>` appended.
 #[doc(hidden)]
@@ -74,33 +86,91 @@ where
     }
 }
 
-/// Runs `statement` and the history row of the model it returns, in one transaction.
-fn write<'q, M, S, C>(
-    conn: &mut C,
-    statement: S,
-    mut meta: HistoryMeta<M::UserId>,
-) -> QueryResult<M>
-where
-    C: Connection<Backend = Sqlite> + LoadConnection,
-    M: Historical + Selectable<Sqlite>,
-    Returning<S, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
-{
-    conn.transaction(|conn| {
-        let model: M = Returning::<S, M>::new(statement).get_result(conn)?;
-        if meta.date.is_none() {
-            meta.date = Some(now());
-        }
-        HistoryInsert::<M, _>::new(ValuesSource(model.snapshot()), meta).execute(conn)?;
-        Ok(model)
-    })
-}
-
 /// The current time at the microsecond precision every backend stores.
 fn now() -> chrono::DateTime<Utc> {
     let now = Utc::now();
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
+}
+
+/// Writes the history rows of `models`, as many per statement as SQLite binds.
+fn record<M, C>(conn: &mut C, models: &[&M], mut meta: HistoryMeta<M::UserId>) -> QueryResult<()>
+where
+    C: Connection<Backend = Sqlite>,
+    M: Historical,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    if meta.skip || models.is_empty() {
+        return Ok(());
+    }
+    // Read now, while this connection holds the write lock the change took.
+    meta.date.get_or_insert_with(now);
+    let per_statement = (MAX_BINDS / crate::write::binds_per_row::<M>()).max(1);
+    for chunk in models.chunks(per_statement) {
+        let rows = RowsSource(chunk.iter().map(|m| m.snapshot()).collect());
+        HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Runs `statement` (an insert or a delete) and records every row it returned.
+fn returning<'q, M, S, C>(
+    conn: &mut C,
+    statement: S,
+    meta: HistoryMeta<M::UserId>,
+) -> QueryResult<Vec<M>>
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    Returning<S, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    conn.transaction(|conn| {
+        let models: Vec<M> = Returning::<S, M>::new(statement).load(conn)?;
+        record(conn, &models.iter().collect::<Vec<_>>(), meta)?;
+        Ok(models)
+    })
+}
+
+type Old<M, Tg> = SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Sqlite>;
+
+/// Updates the rows of `target` and records those whose tracked columns changed (all of them
+/// when the model records every save).
+fn update<'q, M, Tg, Ch, C>(
+    conn: &mut C,
+    target: Tg,
+    changes: Ch,
+    meta: HistoryMeta<M::UserId>,
+) -> QueryResult<Vec<M>>
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    Tg: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    statement::Update<Tg, Ch>: AsQuery,
+    Old<M, Tg>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    let compare = !M::RECORD_UNCHANGED && !meta.skip;
+    conn.transaction(|conn| {
+        let old: Vec<M> = if compare {
+            Old::<M, Tg>::new(target.clone(), true, false).load(conn)?
+        } else {
+            Vec::new()
+        };
+        let new: Vec<M> =
+            Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
+        let changed: Vec<&M> = new
+            .iter()
+            .filter(|n| {
+                let id = n.id();
+                !old.iter().any(|o| o.id() == id && o.tracked_eq(n))
+            })
+            .collect();
+        record(conn, &changed, meta)?;
+        Ok(new)
+    })
 }
 
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Sqlite
@@ -109,10 +179,37 @@ where
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
     Returning<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        write(conn, statement::insert::<M, V>(op.0), meta)
+        one(returning(conn, statement::insert::<M, V>(op.0), meta)?)
+    }
+}
+
+/// A batch insert returning the models. Diesel renders SQLite batch inserts itself (one statement
+/// when no value is `DEFAULT`), so this goes through its own `RETURNING`.
+type BatchReturning<M, V> = diesel::dsl::Returning<statement::Insert<M, V>, AsSelect<M, Sqlite>>;
+
+impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    V: Insertable<M::Table>,
+    BatchReturning<M, V>: Query + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: CreateBatch<V>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        conn.transaction(|conn| {
+            let models: Vec<M> = statement::insert::<M, V>(op.0)
+                .returning(M::as_returning())
+                .load(conn)?;
+            record(conn, &models.iter().collect::<Vec<_>>(), meta)?;
+            Ok(models)
+        })
     }
 }
 
@@ -121,15 +218,46 @@ where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     M::Table: FindDsl<M::Id>,
-    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<M, Ch>: AsQuery,
-    Returning<statement::Update<M, Ch>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    statement::Update<statement::Target<M>, Ch>: AsQuery,
+    Old<M, statement::Target<M>>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<statement::Target<M>, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        let statement = statement::update::<M, Ch>(op.id, op.changes);
-        write(conn, statement, meta)
+        one(update(
+            conn,
+            statement::by_key::<M>(op.id),
+            op.changes,
+            meta,
+        )?)
+    }
+}
+
+impl<'q, M, F, Ch, C> WriteBackend<M, UpdateWhere<F, Ch>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    statement::Update<statement::FilterTarget<M, F>, Ch>: AsQuery,
+    Old<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<statement::FilterTarget<M, F>, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: UpdateWhere<F, Ch>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        update(
+            conn,
+            statement::by_filter::<M, F>(op.filter),
+            op.changes,
+            meta,
+        )
     }
 }
 
@@ -139,10 +267,30 @@ where
     M: Historical + Selectable<Sqlite>,
     M::Table: FindDsl<M::Id>,
     statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
-    Returning<statement::Delete<M>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, ValuesSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    Returning<statement::Delete<statement::Target<M>>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        write(conn, statement::delete::<M>(op.id), meta)
+        let target = statement::by_key::<M>(op.id);
+        one(returning(conn, statement::delete::<M, _>(target), meta)?)
+    }
+}
+
+impl<'q, M, F, C> WriteBackend<M, DeleteWhere<F>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table>,
+    Returning<statement::Delete<statement::FilterTarget<M, F>>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: DeleteWhere<F>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        let target = statement::by_filter::<M, F>(op.filter);
+        returning(conn, statement::delete::<M, _>(target), meta)
     }
 }

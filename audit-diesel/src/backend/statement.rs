@@ -1,21 +1,30 @@
 //! The data statements of the writes, the same on every backend; each backend wraps them with
 //! its way of writing the history row.
 
-use diesel::dsl::{Find, Set, Values};
+use diesel::backend::Backend;
+use diesel::dsl::{AsSelect, Filter, Find, Set, Values};
+use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
-use diesel::query_builder::{AsChangeset, AsQuery, IntoUpdateTarget};
-use diesel::query_dsl::methods::FindDsl;
+use diesel::query_builder::{
+    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
+};
+use diesel::query_dsl::methods::{FilterDsl, FindDsl};
+use diesel::query_source::QuerySource;
+use diesel::result::QueryResult;
+use diesel::RunQueryDsl;
 
 use crate::Historical;
 
 /// The row with key `M::Id`.
 pub(crate) type Target<M> = Find<<M as Historical>::Table, <M as Historical>::Id>;
+/// The rows matching `F`.
+pub(crate) type FilterTarget<M, F> = Filter<<M as Historical>::Table, F>;
 /// `INSERT INTO <table> ... VALUES ...`.
 pub(crate) type Insert<M, V> = Values<diesel::dsl::insert_into<<M as Historical>::Table>, V>;
-/// `UPDATE <table> SET ... WHERE <key> = ...`.
-pub(crate) type Update<M, Ch> = Set<diesel::dsl::update<Target<M>>, Ch>;
-/// `DELETE FROM <table> WHERE <key> = ...`.
-pub(crate) type Delete<M> = diesel::dsl::delete<Target<M>>;
+/// `UPDATE <table> SET ... WHERE <target>`.
+pub(crate) type Update<Tg, Ch> = Set<diesel::dsl::update<Tg>, Ch>;
+/// `DELETE FROM <table> WHERE <target>`.
+pub(crate) type Delete<Tg> = diesel::dsl::delete<Tg>;
 
 pub(crate) fn insert<M, V>(values: V) -> Insert<M, V>
 where
@@ -25,22 +34,104 @@ where
     diesel::insert_into(M::Table::default()).values(values)
 }
 
-pub(crate) fn update<M, Ch>(id: M::Id, changes: Ch) -> Update<M, Ch>
+pub(crate) fn by_key<M>(id: M::Id) -> Target<M>
 where
     M: Historical,
     M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
-    Ch: AsChangeset<Target = M::Table>,
-    Update<M, Ch>: AsQuery,
 {
-    diesel::update(M::Table::default().find(id)).set(changes)
+    M::Table::default().find(id)
 }
 
-pub(crate) fn delete<M>(id: M::Id) -> Delete<M>
+pub(crate) fn by_filter<M, F>(filter: F) -> FilterTarget<M, F>
 where
     M: Historical,
-    M::Table: FindDsl<M::Id>,
-    Target<M>: IntoUpdateTarget<Table = M::Table>,
+    M::Table: FilterDsl<F>,
 {
-    diesel::delete(M::Table::default().find(id))
+    M::Table::default().filter(filter)
+}
+
+pub(crate) fn update<M, Tg, Ch>(target: Tg, changes: Ch) -> Update<Tg, Ch>
+where
+    M: Historical,
+    Tg: IntoUpdateTarget<Table = M::Table>,
+    Ch: AsChangeset<Target = M::Table>,
+    Update<Tg, Ch>: AsQuery,
+{
+    diesel::update(target).set(changes)
+}
+
+pub(crate) fn delete<M, Tg>(target: Tg) -> Delete<Tg>
+where
+    M: Historical,
+    Tg: IntoUpdateTarget<Table = M::Table>,
+{
+    diesel::delete(target)
+}
+
+/// `SELECT <model columns> FROM <table> WHERE <target>[ FOR UPDATE]`: the rows an update is
+/// about to change, as they are before it. Renders nothing when not `enabled`.
+#[doc(hidden)]
+pub struct SelectOld<M: Historical + Selectable<DB>, W, DB: Backend> {
+    enabled: bool,
+    selection: M::SelectExpression,
+    from: <M::Table as QuerySource>::FromClause,
+    where_clause: W,
+    for_update: bool,
+}
+
+impl<M: Historical + Selectable<DB>, W, DB: Backend> SelectOld<M, W, DB> {
+    pub(crate) fn new<Tg>(target: Tg, enabled: bool, for_update: bool) -> Self
+    where
+        Tg: IntoUpdateTarget<Table = M::Table, WhereClause = W>,
+    {
+        SelectOld {
+            enabled,
+            selection: M::construct_selection(),
+            from: M::Table::default().from_clause(),
+            where_clause: target.into_update_target().where_clause,
+            for_update,
+        }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl<M, W, DB> QueryFragment<DB> for SelectOld<M, W, DB>
+where
+    M: Historical + Selectable<DB>,
+    M::SelectExpression: QueryFragment<DB>,
+    <M::Table as QuerySource>::FromClause: QueryFragment<DB>,
+    W: QueryFragment<DB>,
+    DB: Backend,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        out.push_sql("SELECT ");
+        self.selection.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM ");
+        self.from.walk_ast(out.reborrow())?;
+        self.where_clause.walk_ast(out.reborrow())?;
+        if self.for_update {
+            out.push_sql(" FOR UPDATE");
+        }
+        Ok(())
+    }
+}
+
+impl<M: Historical + Selectable<DB>, W, DB: Backend> QueryId for SelectOld<M, W, DB> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<M: Historical + Selectable<DB>, W, DB: Backend> Query for SelectOld<M, W, DB> {
+    type SqlType = AsSelect<M, DB>;
+}
+
+impl<M: Historical + Selectable<DB>, W, DB: Backend, Conn> RunQueryDsl<Conn>
+    for SelectOld<M, W, DB>
+{
 }

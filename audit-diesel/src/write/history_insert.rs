@@ -1,4 +1,14 @@
 //! The history row insert: the one place that renders it, for every backend and every write.
+//!
+//! ```sql
+//! INSERT INTO <history> (<tracked>, history_type, history_user_id, history_change_reason,
+//!                        history_date[, history_metadata])
+//! <source>
+//! ```
+//!
+//! where the source is the rows a data-modifying CTE returned ([`CteSource`], PostgreSQL), rows
+//! bound from models in memory ([`RowsSource`], SQLite), or rows selected from the source table
+//! ([`TableSource`], backfill).
 
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -7,76 +17,191 @@ use diesel::result::QueryResult;
 use super::HistoryMeta;
 use crate::backend::{AuditBackend, BindUserId};
 use crate::schema::spec::meta;
-use crate::{Historical, HistoryTableSpec};
+use crate::Historical;
 
-/// Where the snapshot of the tracked columns comes from.
-pub(crate) trait SnapshotSource<DB: Backend> {
-    /// Renders the tracked values, in the order of the spec's columns.
-    fn walk_values<'b>(
+/// Renders the body of the insert after its column list, for model `M`.
+#[doc(hidden)]
+pub trait SnapshotSource<M: Historical, DB: Backend> {
+    /// The source, calling `meta` where each row's history values go.
+    fn walk_rows<'b>(
         &'b self,
-        spec: &HistoryTableSpec,
+        meta: &'b HistoryMeta<M::UserId>,
         out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()>;
-    /// Renders what follows the select list (`FROM ...`), if anything.
-    fn walk_from<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()>;
 }
 
-/// The rows of the data-modifying CTE named [`CteSource::NAME`] (PostgreSQL): one history row per
-/// row the statement changed, taken from what the statement returned.
+/// `, $type, $user, $reason, <date>[, $metadata]`: one row's history values.
+fn walk_meta<'b, M, DB>(
+    meta: &'b HistoryMeta<M::UserId>,
+    out: &mut AstPass<'_, 'b, DB>,
+) -> QueryResult<()>
+where
+    M: Historical,
+    M::UserId: BindUserId<DB>,
+    DB: AuditBackend,
+{
+    out.push_sql(", ");
+    DB::bind_history_type(out, &meta.history_type)?;
+    out.push_sql(", ");
+    M::UserId::bind(out, &meta.user)?;
+    out.push_sql(", ");
+    DB::bind_reason(out, &meta.reason)?;
+    out.push_sql(", ");
+    match &meta.date {
+        Some(date) => DB::bind_date(out, date)?,
+        None => out.push_sql(DB::CLOCK_SQL),
+    }
+    if M::HISTORY.metadata {
+        out.push_sql(", ");
+        DB::bind_metadata(out, &meta.metadata)?;
+    }
+    Ok(())
+}
+
+/// `<alias>."<column>", ...` of the tracked columns.
+fn tracked_columns<DB: Backend>(
+    spec: &crate::HistoryTableSpec,
+    alias: &str,
+    out: &mut AstPass<'_, '_, DB>,
+) -> QueryResult<()> {
+    for (i, column) in spec.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        out.push_identifier(alias)?;
+        out.push_sql(".");
+        out.push_identifier(&column.name)?;
+    }
+    Ok(())
+}
+
+/// The rows returned by the data-modifying CTE [`CteSource::CHANGED`] (PostgreSQL).
+///
+/// With `only_changed`, an update's rows are joined with [`CteSource::OLD`], the same rows read
+/// `FOR UPDATE` before the change in the same statement, and a row whose tracked columns are all
+/// the same before and after writes no history.
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-pub(crate) struct CteSource;
+#[doc(hidden)]
+pub struct CteSource {
+    pub(crate) only_changed: bool,
+}
 
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 impl CteSource {
-    pub(crate) const NAME: &'static str = "audit_changed";
+    pub(crate) const CHANGED: &'static str = "audit_changed";
+    pub(crate) const OLD: &'static str = "audit_old";
 }
 
-impl<DB: Backend> SnapshotSource<DB> for CteSource {
-    fn walk_values<'b>(
+impl<M, DB> SnapshotSource<M, DB> for CteSource
+where
+    M: Historical,
+    M::UserId: BindUserId<DB>,
+    DB: AuditBackend,
+{
+    fn walk_rows<'b>(
         &'b self,
-        spec: &HistoryTableSpec,
+        meta: &'b HistoryMeta<M::UserId>,
         mut out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        for (i, column) in spec.columns.iter().enumerate() {
+        let spec = M::HISTORY;
+        out.push_sql("SELECT ");
+        tracked_columns(spec, Self::CHANGED, &mut out)?;
+        walk_meta::<M, DB>(meta, &mut out)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(Self::CHANGED)?;
+        if !self.only_changed {
+            return Ok(());
+        }
+        out.push_sql(" LEFT JOIN ");
+        out.push_identifier(Self::OLD)?;
+        out.push_sql(" ON ");
+        for (i, key) in spec.primary_key.iter().enumerate() {
             if i > 0 {
-                out.push_sql(", ");
+                out.push_sql(" AND ");
             }
-            out.push_identifier(&column.name)?;
+            for (j, side) in [Self::CHANGED, Self::OLD].into_iter().enumerate() {
+                if j > 0 {
+                    out.push_sql(" = ");
+                }
+                out.push_identifier(side)?;
+                out.push_sql(".");
+                out.push_identifier(key)?;
+            }
+        }
+        out.push_sql(" WHERE ");
+        out.push_identifier(Self::OLD)?;
+        out.push_sql(".");
+        out.push_identifier(&spec.primary_key[0])?;
+        out.push_sql(" IS NULL OR (");
+        tracked_columns(spec, Self::CHANGED, &mut out)?;
+        out.push_sql(") IS DISTINCT FROM (");
+        tracked_columns(spec, Self::OLD, &mut out)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// Rows bound from models in memory ([`Historical::snapshot`]): `VALUES (...), (...)`.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[doc(hidden)]
+pub struct RowsSource<S>(pub(crate) Vec<S>);
+
+impl<M, S, DB> SnapshotSource<M, DB> for RowsSource<S>
+where
+    M: Historical,
+    M::UserId: BindUserId<DB>,
+    DB: AuditBackend,
+    S: QueryFragment<DB>,
+{
+    fn walk_rows<'b>(
+        &'b self,
+        meta: &'b HistoryMeta<M::UserId>,
+        mut out: AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("VALUES ");
+        for (i, row) in self.0.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            row.walk_ast(out.reborrow())?;
+            walk_meta::<M, DB>(meta, &mut out)?;
+            out.push_sql(")");
         }
         Ok(())
     }
-
-    fn walk_from<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql(" FROM ");
-        out.push_identifier(Self::NAME)
-    }
 }
 
-/// Values bound from a model in memory ([`Historical::snapshot`]): one history row.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
-pub(crate) struct ValuesSource<S>(pub(crate) S);
+/// Rows of the source table: `SELECT <tracked>, <history values> FROM <table> WHERE <condition>`
+/// (backfill). The condition renders after `WHERE`, with the source table's name.
+#[doc(hidden)]
+pub struct TableSource<W> {
+    pub(crate) condition: W,
+}
 
-impl<DB: Backend, S: QueryFragment<DB>> SnapshotSource<DB> for ValuesSource<S> {
-    fn walk_values<'b>(
+impl<M, W, DB> SnapshotSource<M, DB> for TableSource<W>
+where
+    M: Historical,
+    M::UserId: BindUserId<DB>,
+    DB: AuditBackend,
+    W: QueryFragment<DB>,
+{
+    fn walk_rows<'b>(
         &'b self,
-        _: &HistoryTableSpec,
-        out: AstPass<'_, 'b, DB>,
+        meta: &'b HistoryMeta<M::UserId>,
+        mut out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        self.0.walk_ast(out)
-    }
-
-    fn walk_from<'b>(&'b self, _: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        Ok(())
+        let table: &str = &M::HISTORY.source_table;
+        out.push_sql("SELECT ");
+        tracked_columns(M::HISTORY, table, &mut out)?;
+        walk_meta::<M, DB>(meta, &mut out)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(table)?;
+        out.push_sql(" WHERE ");
+        self.condition.walk_ast(out.reborrow())
     }
 }
 
-/// `INSERT INTO <history> (<tracked>, history_type, history_user_id, history_change_reason,
-/// history_date[, history_metadata]) SELECT <snapshot>, $type, $user, $reason, <date>[, $metadata]
-/// [FROM <source>]`.
-///
-/// The date is bound when the write has one; otherwise it is the backend's clock read by the
-/// database as the row is inserted (see [`AuditBackend::CLOCK_SQL`]).
-pub(crate) struct HistoryInsert<M: Historical, S> {
+/// The insert of history rows of model `M` from source `S`.
+#[doc(hidden)]
+pub struct HistoryInsert<M: Historical, S> {
     source: S,
     meta: HistoryMeta<M::UserId>,
 }
@@ -98,7 +223,7 @@ impl<M, S, DB> QueryFragment<DB> for HistoryInsert<M, S>
 where
     M: Historical,
     M::UserId: BindUserId<DB>,
-    S: SnapshotSource<DB>,
+    S: SnapshotSource<M, DB>,
     DB: AuditBackend,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -120,23 +245,12 @@ where
             out.push_sql(", ");
             out.push_identifier(meta::HISTORY_METADATA)?;
         }
-        out.push_sql(") SELECT ");
-        self.source.walk_values(M::HISTORY, out.reborrow())?;
-        out.push_sql(", ");
-        DB::bind_history_type(&mut out, &self.meta.history_type)?;
-        out.push_sql(", ");
-        M::UserId::bind(&mut out, &self.meta.user)?;
-        out.push_sql(", ");
-        DB::bind_reason(&mut out, &self.meta.reason)?;
-        out.push_sql(", ");
-        match &self.meta.date {
-            Some(date) => DB::bind_date(&mut out, date)?,
-            None => out.push_sql(DB::CLOCK_SQL),
-        }
-        if M::HISTORY.metadata {
-            out.push_sql(", ");
-            DB::bind_metadata(&mut out, &self.meta.metadata)?;
-        }
-        self.source.walk_from(out.reborrow())
+        out.push_sql(") ");
+        self.source.walk_rows(&self.meta, out.reborrow())
     }
+}
+
+/// The bind parameters one history row takes: its tracked columns and its history values.
+pub(crate) fn binds_per_row<M: Historical>() -> usize {
+    M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata)
 }

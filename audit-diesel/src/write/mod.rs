@@ -1,8 +1,8 @@
 //! Audited writes: the operations, the history metadata they carry, and the one history insert.
 //!
-//! A write goes `Historical::create/update/save/delete` → `run` (checks the context, converts
-//! the user id) → the backend's [`WriteBackend`] impl (the SQL strategy of that backend) →
-//! `HistoryInsert`, the single fragment that renders every history row insert on every backend.
+//! A write goes from a [`Historical`] method → `run` (checks the context, converts the user id)
+//! → the backend's [`WriteBackend`] impl (the SQL strategy of that backend) → `HistoryInsert`,
+//! the single fragment that renders every history row insert on every backend.
 
 mod history_insert;
 
@@ -15,17 +15,22 @@ use diesel::Connection;
 
 #[cfg_attr(not(feature = "postgres"), allow(unused_imports))]
 pub(crate) use history_insert::CteSource;
-pub(crate) use history_insert::HistoryInsert;
 #[cfg_attr(not(feature = "sqlite"), allow(unused_imports))]
-pub(crate) use history_insert::ValuesSource;
+pub(crate) use history_insert::RowsSource;
+pub(crate) use history_insert::TableSource;
+pub(crate) use history_insert::{binds_per_row, HistoryInsert};
 
 use crate::backend::WriteBackend;
 use crate::user_id::UserIdKind;
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
-/// Insert the values `V` (from [`Historical::create`]).
+/// Insert one row (from [`Historical::create`]).
 #[derive(Debug)]
 pub struct Create<V>(pub V);
+
+/// Insert a batch of rows in one statement (from [`Historical::create_many`]).
+#[derive(Debug)]
+pub struct CreateBatch<V>(pub V);
 
 /// Apply `changes` to the row with key `id` (from [`Historical::update`] and
 /// [`Historical::save`]).
@@ -37,6 +42,15 @@ pub struct Update<Id, Ch> {
     pub changes: Ch,
 }
 
+/// Apply `changes` to every row matching `filter` (from [`Historical::update_where`]).
+#[derive(Debug)]
+pub struct UpdateWhere<F, Ch> {
+    /// The filter, an expression on the table's columns.
+    pub filter: F,
+    /// The changeset.
+    pub changes: Ch,
+}
+
 /// Delete the row with key `id` (from [`Historical::delete`]).
 #[derive(Debug)]
 pub struct Delete<Id> {
@@ -44,39 +58,39 @@ pub struct Delete<Id> {
     pub id: Id,
 }
 
-/// What every operation tells the write path: the history type it records and the key it targets.
-pub trait Operation {
+/// Delete every row matching `filter` (from [`Historical::delete_where`]).
+#[derive(Debug)]
+pub struct DeleteWhere<F> {
+    /// The filter, an expression on the table's columns.
+    pub filter: F,
+}
+
+/// What every operation tells the write path: what it returns and the history type it records.
+pub trait Operation<M> {
+    /// What the write returns: the model, or every model it wrote.
+    type Output;
     /// The history type of the rows it writes.
     const HISTORY_TYPE: HistoryType;
     /// Its name, for errors.
     const NAME: &'static str;
-    /// The key it targets, for errors.
-    fn key(&self) -> Option<String>;
 }
 
-impl<V> Operation for Create<V> {
-    const HISTORY_TYPE: HistoryType = HistoryType::Create;
-    const NAME: &'static str = "create";
-    fn key(&self) -> Option<String> {
-        None
-    }
+macro_rules! operation {
+    ($op:ident<$($param:ident),*> => $output:ty, $history_type:ident, $name:literal) => {
+        impl<M, $($param),*> Operation<M> for $op<$($param),*> {
+            type Output = $output;
+            const HISTORY_TYPE: HistoryType = HistoryType::$history_type;
+            const NAME: &'static str = $name;
+        }
+    };
 }
 
-impl<Id: Debug, Ch> Operation for Update<Id, Ch> {
-    const HISTORY_TYPE: HistoryType = HistoryType::Update;
-    const NAME: &'static str = "update";
-    fn key(&self) -> Option<String> {
-        Some(format!("{:?}", self.id))
-    }
-}
-
-impl<Id: Debug> Operation for Delete<Id> {
-    const HISTORY_TYPE: HistoryType = HistoryType::Delete;
-    const NAME: &'static str = "delete";
-    fn key(&self) -> Option<String> {
-        Some(format!("{:?}", self.id))
-    }
-}
+operation!(Create<V> => M, Create, "create");
+operation!(CreateBatch<V> => Vec<M>, Create, "create");
+operation!(Update<Id, Ch> => M, Update, "update");
+operation!(UpdateWhere<F, Ch> => Vec<M>, Update, "update");
+operation!(Delete<Id> => M, Delete, "delete");
+operation!(DeleteWhere<F> => Vec<M>, Delete, "delete");
 
 /// The history columns of one write, checked and converted for model `M`'s table.
 pub struct HistoryMeta<U: UserIdKind> {
@@ -86,6 +100,21 @@ pub struct HistoryMeta<U: UserIdKind> {
     pub(crate) metadata: Option<serde_json::Value>,
     /// An explicit date; `None` lets the backend take the time of the write.
     pub(crate) date: Option<DateTime<Utc>>,
+    /// The write records no history ([`AuditContext::without_history`]).
+    pub(crate) skip: bool,
+}
+
+impl<U: UserIdKind> Clone for HistoryMeta<U> {
+    fn clone(&self) -> Self {
+        HistoryMeta {
+            history_type: self.history_type,
+            user: self.user.clone(),
+            reason: self.reason.clone(),
+            metadata: self.metadata.clone(),
+            date: self.date,
+            skip: self.skip,
+        }
+    }
 }
 
 impl<U: UserIdKind> HistoryMeta<U> {
@@ -108,22 +137,36 @@ impl<U: UserIdKind> HistoryMeta<U> {
             reason: ctx.reason().map(|r| r.as_str().to_owned()),
             metadata: ctx.metadata().cloned(),
             date: ctx.date(),
+            skip: ctx.skips_history(),
         })
     }
 }
 
-/// Runs one audited write on whatever backend `C` speaks.
-pub(crate) fn run<M, C, Op>(conn: &mut C, ctx: &AuditContext, op: Op) -> Result<M, AuditError>
+/// Runs one audited write on whatever backend `C` speaks; `key` names its target in errors.
+pub(crate) fn run<M, C, Op>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    op: Op,
+    key: Option<String>,
+) -> Result<Op::Output, AuditError>
 where
     M: Historical,
     C: Connection + LoadConnection,
     C::Backend: WriteBackend<M, Op, C>,
-    Op: Operation,
+    Op: Operation<M>,
 {
     let meta = HistoryMeta::new::<M>(ctx, Op::HISTORY_TYPE)?;
-    let key = op.key();
     <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)
         .map_err(|source| write_error::<M>(source, Op::NAME, key))
+}
+
+/// The one model a write by key returns, or `NotFound`.
+pub(crate) fn one<M>(mut models: Vec<M>) -> diesel::QueryResult<M> {
+    match models.len() {
+        1 => Ok(models.swap_remove(0)),
+        0 => Err(DieselError::NotFound),
+        _ => unreachable!("a primary key names one row"),
+    }
 }
 
 /// Names the model and the key in a Diesel error of a write.
@@ -145,4 +188,9 @@ pub(crate) fn write_error<M: Historical>(
             source,
         },
     }
+}
+
+/// The key of an operation by key, for errors.
+pub(crate) fn key_of<Id: Debug>(id: &Id) -> Option<String> {
+    Some(format!("{id:?}"))
 }

@@ -26,6 +26,7 @@ pub(crate) struct StructAttrs {
     pub history_id_type: Option<(HistoryIdType, Span)>,
     pub record: Option<Ident>,
     pub metadata: Option<Span>,
+    pub record_unchanged: Option<Span>,
 }
 
 #[derive(Default)]
@@ -234,6 +235,8 @@ fn historical_struct_key(
         set_once(&mut out.record, name, meta, errors);
     } else if meta.path.is_ident(METADATA) {
         set_once(&mut out.metadata, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(RECORD_UNCHANGED) {
+        set_once(&mut out.record_unchanged, meta.path.span(), meta, errors);
     } else if FIELD_KEYS.iter().any(|k| meta.path.is_ident(k)) {
         errors.at(
             meta.path.span(),

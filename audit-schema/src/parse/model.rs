@@ -72,6 +72,8 @@ pub struct Model {
     pub history_id: HistoryIdType,
     /// `#[historical(metadata)]`: the table stores the context's JSON metadata.
     pub metadata: bool,
+    /// `#[historical(record_unchanged)]`: updates that change no tracked field are recorded too.
+    pub record_unchanged: bool,
 }
 
 impl Model {
@@ -311,6 +313,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
             .map(|(k, _)| k)
             .unwrap_or(HistoryIdType::BigInt),
         metadata: attrs.metadata.is_some(),
+        record_unchanged: attrs.record_unchanged.is_some(),
     })
 }
 

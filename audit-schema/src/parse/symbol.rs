@@ -17,7 +17,15 @@ pub const USER_ID_TYPE: &str = "user_id_type";
 pub const HISTORY_ID_TYPE: &str = "history_id_type";
 pub const RECORD: &str = "record";
 pub const METADATA: &str = "metadata";
-pub const STRUCT_KEYS: &[&str] = &[TABLE_NAME, USER_ID_TYPE, HISTORY_ID_TYPE, RECORD, METADATA];
+pub const RECORD_UNCHANGED: &str = "record_unchanged";
+pub const STRUCT_KEYS: &[&str] = &[
+    TABLE_NAME,
+    USER_ID_TYPE,
+    HISTORY_ID_TYPE,
+    RECORD,
+    METADATA,
+    RECORD_UNCHANGED,
+];
 
 // #[historical(...)] keys on a field.
 pub const EXCLUDE: &str = "exclude";

@@ -1,0 +1,387 @@
+//! Operating history: backfill of existing rows, and cleanup of duplicate and old rows.
+//!
+//! These are django-simple-history's management commands (`populate_history`,
+//! `clean_duplicate_history`, `clean_old_history`), as functions; the [`cli`](crate::cli) mounts
+//! them as commands. Each works in batches or in one statement per model, never one statement per
+//! row. `docs/OPERATING.md` says what each locks and costs.
+
+#[doc(hidden)]
+pub mod sql;
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use chrono::{DurationRound, TimeDelta, Utc};
+use diesel::connection::LoadConnection;
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::query_dsl::LoadQuery;
+use diesel::query_source::Table;
+use diesel::{Connection, OptionalExtension, RunQueryDsl};
+use serde::Serialize;
+
+use self::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, Doomed};
+use crate::write::{HistoryInsert, HistoryMeta, TableSource};
+use crate::{AuditContext, AuditError, Historical, HistoryType};
+
+/// Rows per backfill batch unless told otherwise.
+pub const DEFAULT_BACKFILL_BATCH: usize = 10_000;
+
+/// How [`populate_history`] works.
+#[derive(Debug, Clone)]
+pub struct Backfill {
+    /// Source rows per batch (one `INSERT ... SELECT` each).
+    pub batch_size: usize,
+    /// Also fill a model that already has history: only rows whose object has no history row
+    /// get one. Without it, a model with any history is skipped (django-simple-history's rule).
+    pub only_missing: bool,
+}
+
+impl Default for Backfill {
+    fn default() -> Self {
+        Backfill {
+            batch_size: DEFAULT_BACKFILL_BATCH,
+            only_missing: false,
+        }
+    }
+}
+
+/// How far a backfill has come.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// The model.
+    pub model: &'a str,
+    /// Source rows looked at so far.
+    pub done: u64,
+    /// Source rows in all.
+    pub total: u64,
+    /// History rows written so far.
+    pub written: u64,
+}
+
+/// What a backfill did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackfillReport {
+    /// The model.
+    pub model: String,
+    /// History rows written.
+    pub written: u64,
+    /// Batches run.
+    pub batches: u64,
+    /// Skipped because the model already had history (and `only_missing` was off).
+    pub skipped: bool,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+impl BackfillReport {
+    /// Rows written per second.
+    pub fn rows_per_second(&self) -> f64 {
+        self.written as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Writes a `+` row (the current state, dated now or at the context's date, with its user and
+/// reason) for existing rows of `M` that have none: all of them when `M` has no history yet, or,
+/// with [`Backfill::only_missing`], those whose object has no history row. Walks the source table
+/// by key, `batch_size` rows per `INSERT ... SELECT`, each batch committed on its own; running it
+/// again writes nothing. `progress` is called after each batch ([`terminal_progress`] draws a bar).
+///
+/// ```
+/// # include!("../../doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = setup();
+/// use audit_diesel::maintenance::{populate_history, Backfill};
+/// // Rows written before the model had history:
+/// diesel::insert_into(tanks::table)
+///     .values(&[(tanks::name.eq("T1"), tanks::volume_m3.eq(1.0)), (tanks::name.eq("T2"), tanks::volume_m3.eq(2.0))])
+///     .execute(&mut conn)?;
+/// let ctx = AuditContext::builder().reason("populate_history").build()?;
+/// let report = populate_history::<Tank, _>(&mut conn, &ctx, &Backfill::default(), |_| {})?;
+/// assert_eq!(report.written, 2);
+/// let again = populate_history::<Tank, _>(&mut conn, &ctx, &Backfill::default(), |_| {})?;
+/// assert!(again.skipped);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// [`AuditError::InvalidBatchSize`] for 0, [`AuditError::UserIdType`], or a database error (the
+/// batches before it stay written; run again with `only_missing`).
+pub fn populate_history<'q, M, C>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    options: &Backfill,
+    mut progress: impl FnMut(&Progress<'_>),
+) -> Result<BackfillReport, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountRows<M>: LoadQuery<'q, C, i64>,
+    BatchEnd<M>: LoadQuery<'q, C, M::Id>,
+    HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
+{
+    let started = Instant::now();
+    let model = M::HISTORY.model.to_string();
+    let db = |source| maintenance_error::<M>(source, "backfill");
+    if options.batch_size == 0 {
+        return Err(AuditError::InvalidBatchSize { requested: 0 });
+    }
+    let mut report = BackfillReport {
+        model: model.clone(),
+        written: 0,
+        batches: 0,
+        skipped: false,
+        elapsed: Duration::ZERO,
+    };
+    let count = |history: bool, conn: &mut C| {
+        CountRows::<M> {
+            history,
+            model: std::marker::PhantomData,
+        }
+        .get_result::<i64>(conn)
+    };
+    if !options.only_missing && count(true, conn).map_err(db)? > 0 {
+        report.skipped = true;
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
+    let total = count(false, conn).map_err(db)?.max(0) as u64;
+
+    let mut meta = HistoryMeta::new::<M>(ctx, HistoryType::Create)?;
+    // One date for the whole backfill: "when history began".
+    meta.date.get_or_insert_with(|| {
+        let now = Utc::now();
+        now.duration_trunc(TimeDelta::microseconds(1))
+            .unwrap_or(now)
+    });
+    let mut after: Option<M::Id> = None;
+    let mut done = 0u64;
+    loop {
+        let end: Option<M::Id> = BatchEnd::<M> {
+            key: M::Table::default().primary_key(),
+            after: after.clone().map(M::key_values),
+            batch_size: options.batch_size,
+        }
+        .get_result(conn)
+        .optional()
+        .map_err(db)?;
+        let rows = BatchRows::<M> {
+            after: after.clone().map(M::key_values),
+            end: end.clone().map(M::key_values),
+            only_missing: options.only_missing,
+        };
+        let written = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone())
+            .execute(conn)
+            .map_err(db)?;
+        report.written += written as u64;
+        report.batches += 1;
+        done = match end {
+            Some(_) => (done + options.batch_size as u64).min(total),
+            None => total,
+        };
+        progress(&Progress {
+            model: &model,
+            done,
+            total,
+            written: report.written,
+        });
+        match end {
+            Some(end) => after = Some(end),
+            None => break,
+        }
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// A progress callback for [`populate_history`] that draws a bar on standard error when it is a
+/// terminal, and stays silent otherwise.
+pub fn terminal_progress() -> impl FnMut(&Progress<'_>) {
+    let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    move |p: &Progress<'_>| {
+        if !terminal {
+            return;
+        }
+        let fraction = if p.total == 0 {
+            1.0
+        } else {
+            p.done as f64 / p.total as f64
+        };
+        let filled = (fraction * 30.0).round() as usize;
+        let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r{:<20} [{}{}] {}/{} rows ({:.0}%), {:.0} rows/s ",
+            p.model,
+            "=".repeat(filled),
+            " ".repeat(30 - filled.min(30)),
+            p.done,
+            p.total,
+            fraction * 100.0,
+            rate
+        );
+        if p.done >= p.total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+/// How [`clean_duplicate_history`] works.
+#[derive(Debug, Clone, Default)]
+pub struct CleanDuplicates {
+    /// Only rows dated within this long before now (`--minutes`); their predecessors may be
+    /// older.
+    pub within: Option<Duration>,
+    /// Count what would be deleted; delete nothing.
+    pub dry_run: bool,
+}
+
+/// How [`clean_old_history`] works.
+#[derive(Debug, Clone)]
+pub struct CleanOld {
+    /// Rows older than this go (default 30 days).
+    pub older_than: Duration,
+    /// Never delete an object's latest row, so every object keeps its last known state.
+    pub keep_latest: bool,
+    /// Count what would be deleted; delete nothing.
+    pub dry_run: bool,
+    /// Delete at most this many rows per statement, repeating until none is left (short
+    /// transactions on large tables); `None` deletes in one statement.
+    pub batch_size: Option<u64>,
+}
+
+impl Default for CleanOld {
+    fn default() -> Self {
+        CleanOld {
+            older_than: Duration::from_secs(30 * 24 * 3600),
+            keep_latest: false,
+            dry_run: false,
+            batch_size: Some(10_000),
+        }
+    }
+}
+
+/// What a cleanup did, or would do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CleanReport {
+    /// The model.
+    pub model: String,
+    /// Rows deleted, or that a dry run would delete.
+    pub rows: u64,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+}
+
+/// Deletes `~` rows whose tracked columns equal those of the row before them (keeping the
+/// oldest of a run of identical rows), for objects that still exist; with
+/// [`CleanDuplicates::within`], only rows of that recent period. `+` and `-` rows are events and
+/// always stay. One statement per model.
+///
+/// Audited updates already skip unchanged rows (unless the model records every save), so
+/// duplicates come from models with `record_unchanged`, imports, or history written before.
+///
+/// # Errors
+/// A database error.
+pub fn clean_duplicate_history<'q, M, C>(
+    conn: &mut C,
+    options: &CleanDuplicates,
+) -> Result<CleanReport, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountDoomed<M>: LoadQuery<'q, C, i64>,
+    DeleteDoomed<M>: ExecuteDsl<C>,
+{
+    let since = options
+        .within
+        .map(|within| Utc::now() - TimeDelta::from_std(within).unwrap_or(TimeDelta::MAX));
+    clean::<M, C>(
+        conn,
+        Doomed::Duplicates { since },
+        options.dry_run,
+        "clean duplicates",
+    )
+}
+
+/// Deletes rows dated more than [`CleanOld::older_than`] ago; with [`CleanOld::keep_latest`],
+/// never an object's latest row.
+///
+/// # Errors
+/// A database error.
+pub fn clean_old_history<'q, M, C>(
+    conn: &mut C,
+    options: &CleanOld,
+) -> Result<CleanReport, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountDoomed<M>: LoadQuery<'q, C, i64>,
+    DeleteDoomed<M>: ExecuteDsl<C>,
+{
+    let before = Utc::now() - TimeDelta::from_std(options.older_than).unwrap_or(TimeDelta::MAX);
+    let doomed = |limit| Doomed::Old {
+        before,
+        keep_latest: options.keep_latest,
+        limit,
+    };
+    if options.dry_run || options.batch_size.is_none() {
+        return clean::<M, C>(conn, doomed(None), options.dry_run, "clean old");
+    }
+    let mut report = CleanReport {
+        model: M::HISTORY.model.to_string(),
+        rows: 0,
+        dry_run: false,
+    };
+    loop {
+        let batch = clean::<M, C>(conn, doomed(options.batch_size), false, "clean old")?;
+        report.rows += batch.rows;
+        if batch.rows < options.batch_size.unwrap_or(u64::MAX) {
+            return Ok(report);
+        }
+    }
+}
+
+fn clean<'q, M, C>(
+    conn: &mut C,
+    doomed: Doomed,
+    dry_run: bool,
+    operation: &'static str,
+) -> Result<CleanReport, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountDoomed<M>: LoadQuery<'q, C, i64>,
+    DeleteDoomed<M>: ExecuteDsl<C>,
+{
+    let db = |source| maintenance_error::<M>(source, operation);
+    let model = std::marker::PhantomData;
+    let rows = if dry_run {
+        CountDoomed::<M> { doomed, model }
+            .get_result::<i64>(conn)
+            .map_err(db)?
+            .max(0) as u64
+    } else {
+        DeleteDoomed::<M> { doomed, model }
+            .execute(conn)
+            .map_err(db)? as u64
+    };
+    Ok(CleanReport {
+        model: M::HISTORY.model.to_string(),
+        rows,
+        dry_run,
+    })
+}
+
+fn maintenance_error<M: Historical>(
+    source: diesel::result::Error,
+    operation: &'static str,
+) -> AuditError {
+    AuditError::Database {
+        model: M::HISTORY.model.to_string(),
+        operation,
+        source,
+    }
+}

@@ -1,0 +1,353 @@
+//! The SQL of maintenance: backfill batches, duplicate and retention cleanup.
+
+use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_source::Table;
+use diesel::result::QueryResult;
+use diesel::sql_types::BigInt;
+use diesel::{Expression, RunQueryDsl};
+
+use crate::backend::AuditBackend;
+use crate::schema::spec::meta;
+use crate::Historical;
+
+macro_rules! query {
+    ($name:ident<$($p:ident),*> => $sql:ty) => {
+        impl<$($p),*> QueryId for $name<$($p),*> {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+        impl<$($p),*> Query for $name<$($p),*> {
+            type SqlType = $sql;
+        }
+        impl<$($p,)* Conn> RunQueryDsl<Conn> for $name<$($p),*> {}
+    };
+}
+
+fn qualified<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    table: &str,
+    column: &str,
+) -> QueryResult<()> {
+    out.push_identifier(table)?;
+    out.push_sql(".");
+    out.push_identifier(column)
+}
+
+/// `<a>."k1" = <b>."k1" AND ...` over the key columns.
+fn keys_equal<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &crate::HistoryTableSpec,
+    a: &str,
+    b: &str,
+) -> QueryResult<()> {
+    for (i, key) in spec.primary_key.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(" AND ");
+        }
+        qualified(out, a, key)?;
+        out.push_sql(" = ");
+        qualified(out, b, key)?;
+    }
+    Ok(())
+}
+
+/// `("k1", "k2")` of a table.
+fn key_tuple<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &crate::HistoryTableSpec,
+    table: &str,
+) -> QueryResult<()> {
+    out.push_sql("(");
+    for (i, key) in spec.primary_key.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        qualified(out, table, key)?;
+    }
+    out.push_sql(")");
+    Ok(())
+}
+
+/// `SELECT COUNT(*) FROM <table>` (the source table, or the history table with `history`).
+#[doc(hidden)]
+pub struct CountRows<M> {
+    pub(crate) history: bool,
+    pub(crate) model: std::marker::PhantomData<M>,
+}
+
+query!(CountRows<M> => BigInt);
+
+impl<M: Historical, DB: Backend> QueryFragment<DB> for CountRows<M> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT COUNT(*) FROM ");
+        let spec = M::HISTORY;
+        out.push_identifier(if self.history {
+            &spec.history_table
+        } else {
+            &spec.source_table
+        })
+    }
+}
+
+/// `SELECT <key> FROM <table> [WHERE (<key>) > (<after>)] ORDER BY <key> LIMIT 1 OFFSET <n - 1>`:
+/// the last key of the next backfill batch.
+#[doc(hidden)]
+pub struct BatchEnd<M: Historical> {
+    pub(crate) key: <M::Table as Table>::PrimaryKey,
+    pub(crate) after: Option<M::KeyValues>,
+    pub(crate) batch_size: usize,
+}
+
+impl<M: Historical> QueryId for BatchEnd<M> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<M: Historical> Query for BatchEnd<M>
+where
+    <M::Table as Table>::PrimaryKey: Expression,
+{
+    type SqlType = <<M::Table as Table>::PrimaryKey as Expression>::SqlType;
+}
+
+impl<M: Historical, Conn> RunQueryDsl<Conn> for BatchEnd<M> {}
+
+impl<M, DB> QueryFragment<DB> for BatchEnd<M>
+where
+    M: Historical,
+    DB: Backend,
+    <M::Table as Table>::PrimaryKey: QueryFragment<DB>,
+    M::KeyValues: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let table: &str = &M::HISTORY.source_table;
+        out.push_sql("SELECT ");
+        self.key.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM ");
+        out.push_identifier(table)?;
+        if let Some(after) = &self.after {
+            out.push_sql(" WHERE ");
+            key_tuple(&mut out, M::HISTORY, table)?;
+            out.push_sql(" > (");
+            after.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(" ORDER BY ");
+        self.key.walk_ast(out.reborrow())?;
+        out.push_sql(&format!(" LIMIT 1 OFFSET {}", self.batch_size - 1));
+        Ok(())
+    }
+}
+
+/// The rows of one backfill batch, after `WHERE`: `(<key>) > (<after>) AND (<key>) <= (<end>)`,
+/// and, to fill only the gaps, no history row for the object yet.
+#[doc(hidden)]
+pub struct BatchRows<M: Historical> {
+    pub(crate) after: Option<M::KeyValues>,
+    pub(crate) end: Option<M::KeyValues>,
+    pub(crate) only_missing: bool,
+}
+
+impl<M, DB> QueryFragment<DB> for BatchRows<M>
+where
+    M: Historical,
+    DB: Backend,
+    M::KeyValues: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let spec = M::HISTORY;
+        let table: &str = &spec.source_table;
+        out.push_sql("1 = 1");
+        if let Some(after) = &self.after {
+            out.push_sql(" AND ");
+            key_tuple(&mut out, spec, table)?;
+            out.push_sql(" > (");
+            after.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        if let Some(end) = &self.end {
+            out.push_sql(" AND ");
+            key_tuple(&mut out, spec, table)?;
+            out.push_sql(" <= (");
+            end.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        if self.only_missing {
+            out.push_sql(" AND NOT EXISTS (SELECT 1 FROM ");
+            out.push_identifier(&spec.history_table)?;
+            out.push_sql(" AS \"audit_existing\" WHERE ");
+            keys_equal(&mut out, spec, "audit_existing", table)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
+/// The history rows a cleanup removes, as a subquery of their ids.
+#[doc(hidden)]
+pub enum Doomed {
+    /// `~` rows whose tracked columns equal those of the row before them, for objects that
+    /// still exist, optionally only rows dated `since` or later.
+    Duplicates { since: Option<DateTime<Utc>> },
+    /// Rows dated before `before`; with `keep_latest`, never an object's latest row. At most
+    /// `limit` of them.
+    Old {
+        before: DateTime<Utc>,
+        keep_latest: bool,
+        limit: Option<u64>,
+    },
+}
+
+/// `SELECT "history_id" FROM (...) AS "audit_doomed"`: the ids of the rows a cleanup removes.
+fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
+    doomed: &'b Doomed,
+    out: &mut AstPass<'_, 'b, DB>,
+) -> QueryResult<()> {
+    let spec = M::HISTORY;
+    let history: &str = &spec.history_table;
+    out.push_sql("SELECT ");
+    out.push_identifier(meta::HISTORY_ID)?;
+    out.push_sql(" FROM (");
+    match doomed {
+        Doomed::Duplicates { since } => {
+            let over = |out: &mut AstPass<'_, 'b, DB>| -> QueryResult<()> {
+                out.push_sql(" OVER (PARTITION BY ");
+                for (i, key) in spec.primary_key.iter().enumerate() {
+                    if i > 0 {
+                        out.push_sql(", ");
+                    }
+                    qualified(out, history, key)?;
+                }
+                out.push_sql(" ORDER BY ");
+                qualified(out, history, meta::HISTORY_DATE)?;
+                out.push_sql(", ");
+                qualified(out, history, meta::HISTORY_ID)?;
+                out.push_sql(")");
+                Ok(())
+            };
+            out.push_sql("SELECT * FROM (SELECT ");
+            for column in [meta::HISTORY_ID, meta::HISTORY_TYPE, meta::HISTORY_DATE] {
+                qualified(out, history, column)?;
+                out.push_sql(", ");
+            }
+            out.push_sql("LAG(");
+            qualified(out, history, meta::HISTORY_ID)?;
+            out.push_sql(")");
+            over(out)?;
+            out.push_sql(" AS \"audit_previous\", (");
+            for (i, column) in spec.columns.iter().enumerate() {
+                if i > 0 {
+                    out.push_sql(") AND (");
+                }
+                qualified(out, history, &column.name)?;
+                out.push_sql(" ");
+                out.push_sql(DB::NULL_SAFE_EQ);
+                out.push_sql(" LAG(");
+                qualified(out, history, &column.name)?;
+                out.push_sql(")");
+                over(out)?;
+            }
+            out.push_sql(") AS \"audit_same\" FROM ");
+            out.push_identifier(history)?;
+            // Objects no longer live keep their history as it is.
+            out.push_sql(" WHERE EXISTS (SELECT 1 FROM ");
+            out.push_identifier(&spec.source_table)?;
+            out.push_sql(" WHERE ");
+            keys_equal(out, spec, &spec.source_table, history)?;
+            out.push_sql(")) AS \"audit_candidates\" WHERE \"audit_previous\" IS NOT NULL AND \"audit_same\" AND ");
+            out.push_identifier(meta::HISTORY_TYPE)?;
+            out.push_sql(" = '~'");
+            if let Some(since) = since {
+                out.push_sql(" AND ");
+                out.push_identifier(meta::HISTORY_DATE)?;
+                out.push_sql(" >= ");
+                DB::bind_date(out, since)?;
+            }
+        }
+        Doomed::Old {
+            before,
+            keep_latest,
+            limit,
+        } => {
+            out.push_sql("SELECT ");
+            qualified(out, history, meta::HISTORY_ID)?;
+            out.push_sql(" FROM ");
+            out.push_identifier(history)?;
+            out.push_sql(" WHERE ");
+            qualified(out, history, meta::HISTORY_DATE)?;
+            out.push_sql(" < ");
+            DB::bind_date(out, before)?;
+            if *keep_latest {
+                out.push_sql(" AND EXISTS (SELECT 1 FROM ");
+                out.push_identifier(history)?;
+                out.push_sql(" AS \"audit_newer\" WHERE ");
+                keys_equal(out, spec, "audit_newer", history)?;
+                out.push_sql(" AND (");
+                qualified(out, "audit_newer", meta::HISTORY_DATE)?;
+                out.push_sql(", ");
+                qualified(out, "audit_newer", meta::HISTORY_ID)?;
+                out.push_sql(") > (");
+                qualified(out, history, meta::HISTORY_DATE)?;
+                out.push_sql(", ");
+                qualified(out, history, meta::HISTORY_ID)?;
+                out.push_sql("))");
+            }
+            if let Some(limit) = limit {
+                out.push_sql(" ORDER BY ");
+                qualified(out, history, meta::HISTORY_DATE)?;
+                out.push_sql(", ");
+                qualified(out, history, meta::HISTORY_ID)?;
+                out.push_sql(&format!(" LIMIT {limit}"));
+            }
+        }
+    }
+    out.push_sql(") AS \"audit_doomed\"");
+    Ok(())
+}
+
+/// `DELETE FROM <history> WHERE "history_id" IN (<doomed>)`.
+#[doc(hidden)]
+pub struct DeleteDoomed<M> {
+    pub(crate) doomed: Doomed,
+    pub(crate) model: std::marker::PhantomData<M>,
+}
+
+impl<M> QueryId for DeleteDoomed<M> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<M, Conn> RunQueryDsl<Conn> for DeleteDoomed<M> {}
+
+impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomed<M> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("DELETE FROM ");
+        out.push_identifier(&M::HISTORY.history_table)?;
+        out.push_sql(" WHERE ");
+        out.push_identifier(meta::HISTORY_ID)?;
+        out.push_sql(" IN (");
+        walk_doomed::<M, DB>(&self.doomed, &mut out)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `SELECT COUNT(*) FROM (<doomed>)`: what a dry run reports.
+#[doc(hidden)]
+pub struct CountDoomed<M> {
+    pub(crate) doomed: Doomed,
+    pub(crate) model: std::marker::PhantomData<M>,
+}
+
+query!(CountDoomed<M> => BigInt);
+
+impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for CountDoomed<M> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT COUNT(*) FROM (");
+        walk_doomed::<M, DB>(&self.doomed, &mut out)?;
+        out.push_sql(") AS \"audit_count\"");
+        Ok(())
+    }
+}
