@@ -64,6 +64,8 @@
 
 pub mod backend;
 mod bind;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod diff;
 pub mod dsl;
 mod error;

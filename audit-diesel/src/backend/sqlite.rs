@@ -105,7 +105,9 @@ where
     }
     // Read now, while this connection holds the write lock the change took.
     meta.date.get_or_insert_with(now);
-    let per_statement = (MAX_BINDS / crate::write::binds_per_row::<M>()).max(1);
+    // A row binds its tracked columns and four or five history values.
+    let binds_per_row = M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata);
+    let per_statement = (MAX_BINDS / binds_per_row).max(1);
     for chunk in models.chunks(per_statement) {
         let rows = RowsSource(chunk.iter().map(|m| m.snapshot()).collect());
         HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;

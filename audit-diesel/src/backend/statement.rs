@@ -93,6 +93,7 @@ impl<M: Historical + Selectable<DB>, W, DB: Backend> SelectOld<M, W, DB> {
         }
     }
 
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn enabled(&self) -> bool {
         self.enabled
     }

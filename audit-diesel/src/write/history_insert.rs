@@ -249,8 +249,3 @@ where
         self.source.walk_rows(&self.meta, out.reborrow())
     }
 }
-
-/// The bind parameters one history row takes: its tracked columns and its history values.
-pub(crate) fn binds_per_row<M: Historical>() -> usize {
-    M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata)
-}

@@ -13,12 +13,8 @@ use diesel::connection::LoadConnection;
 use diesel::result::{EmptyChangeset, Error as DieselError};
 use diesel::Connection;
 
-#[cfg_attr(not(feature = "postgres"), allow(unused_imports))]
-pub(crate) use history_insert::CteSource;
-#[cfg_attr(not(feature = "sqlite"), allow(unused_imports))]
-pub(crate) use history_insert::RowsSource;
-pub(crate) use history_insert::TableSource;
-pub(crate) use history_insert::{binds_per_row, HistoryInsert};
+#[doc(hidden)]
+pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 
 use crate::backend::WriteBackend;
 use crate::user_id::UserIdKind;

@@ -1,0 +1,422 @@
+//! The operator CLI an application mounts over its registered models (feature `cli`).
+//!
+//! django-simple-history's management commands, for a Rust binary of the application's:
+//!
+//! ```text
+//! <app> models
+//! <app> populate [MODEL...] [--batch-size N] [--missing] [--user ID] [--reason TEXT]
+//! <app> clean-duplicates [MODEL...] [--minutes N] [--dry-run]
+//! <app> clean-old [MODEL...] [--days N] [--keep-latest] [--dry-run] [--batch-size N]
+//! <app> make-migrations --dialect D --dir DIR [--check]
+//! ```
+//!
+//! No model names means every registered model. An unknown name is an error that lists the valid
+//! ones, and nothing is written.
+//!
+//! ```no_run
+//! # include!("../doctest_setup.rs");
+//! use audit_diesel::cli::Registry;
+//!
+//! fn main() -> std::process::ExitCode {
+//!     let mut conn = SqliteConnection::establish("farm.sqlite3").expect("database");
+//!     Registry::new().model::<Tank>().main(&mut conn)
+//! }
+//! ```
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use diesel::connection::LoadConnection;
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::query_dsl::LoadQuery;
+use diesel::Connection;
+
+use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
+use crate::maintenance::{
+    self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
+};
+use crate::write::{HistoryInsert, TableSource};
+use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, UserId};
+
+/// What the CLI can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The command line could not be parsed (or asked for help).
+    #[error("{0}")]
+    Usage(#[from] clap::Error),
+    /// A model name that is not registered.
+    #[error("unknown model `{given}`; registered models: {}", known.join(", "))]
+    UnknownModel {
+        /// The name given.
+        given: String,
+        /// The registered names.
+        known: Vec<String>,
+    },
+    /// A history operation failed.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// Generating or checking migrations failed.
+    #[error(transparent)]
+    Migrations(#[from] audit_migrate::Error),
+    /// The invalid audit context (its reason).
+    #[error(transparent)]
+    Context(#[from] crate::ContextError),
+    /// Writing the output failed.
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+#[derive(Parser)]
+#[command(about = "Maintains the audit trail of this application's models")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the registered models and their history tables.
+    Models,
+    /// Write a `+` history row for existing rows (django-simple-history's populate_history).
+    Populate {
+        /// Models to fill (default: all).
+        models: Vec<String>,
+        /// Source rows per batch.
+        #[arg(long, default_value_t = maintenance::DEFAULT_BACKFILL_BATCH)]
+        batch_size: usize,
+        /// Also fill models that have history, for rows whose object has none.
+        #[arg(long)]
+        missing: bool,
+        /// Who the rows are attributed to (an integer, a UUID or text).
+        #[arg(long)]
+        user: Option<String>,
+        /// The change reason of the rows.
+        #[arg(long, default_value = "populate_history")]
+        reason: String,
+    },
+    /// Delete `~` rows identical to the row before them (django-simple-history's
+    /// clean_duplicate_history).
+    CleanDuplicates {
+        /// Models to clean (default: all).
+        models: Vec<String>,
+        /// Only rows of the last N minutes.
+        #[arg(long)]
+        minutes: Option<u64>,
+        /// Report what would be deleted; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete rows older than N days (django-simple-history's clean_old_history).
+    CleanOld {
+        /// Models to clean (default: all).
+        models: Vec<String>,
+        /// Age in days of the rows to delete.
+        #[arg(long, default_value_t = 30)]
+        days: u64,
+        /// Keep every object's latest row.
+        #[arg(long)]
+        keep_latest: bool,
+        /// Report what would be deleted; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per delete statement.
+        #[arg(long, default_value_t = 10_000)]
+        batch_size: u64,
+    },
+    /// Write the migrations of the registered models' history tables (or check them).
+    MakeMigrations {
+        /// SQL dialect of the migrations.
+        #[arg(long, value_enum)]
+        dialect: DialectArg,
+        /// The migrations directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Write nothing; fail if the migrations do not match the models.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Postgres,
+    Sqlite,
+    Mysql,
+}
+
+impl From<DialectArg> for crate::schema::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Postgres => crate::schema::Dialect::Postgres,
+            DialectArg::Sqlite => crate::schema::Dialect::Sqlite,
+            DialectArg::Mysql => crate::schema::Dialect::Mysql,
+        }
+    }
+}
+
+type Populate<C> = fn(
+    &mut C,
+    &AuditContext,
+    &Backfill,
+    &mut dyn FnMut(&Progress<'_>),
+) -> Result<BackfillReport, AuditError>;
+type Duplicates<C> = fn(&mut C, &CleanDuplicates) -> Result<CleanReport, AuditError>;
+type Old<C> = fn(&mut C, &CleanOld) -> Result<CleanReport, AuditError>;
+
+/// One registered model: its spec and its operations, for connection type `C`.
+struct Entry<C> {
+    spec: &'static HistoryTableSpec,
+    populate: Populate<C>,
+    duplicates: Duplicates<C>,
+    old: Old<C>,
+}
+
+fn populate<'q, M, C>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    options: &Backfill,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> Result<BackfillReport, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountRows<M>: LoadQuery<'q, C, i64>,
+    BatchEnd<M>: LoadQuery<'q, C, M::Id>,
+    HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
+{
+    maintenance::populate_history::<M, C>(conn, ctx, options, progress)
+}
+
+/// The models an application's CLI works on, for connections of type `C`.
+pub struct Registry<C> {
+    entries: Vec<Entry<C>>,
+}
+
+impl<C: Connection + LoadConnection> Default for Registry<C> {
+    fn default() -> Self {
+        Registry {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<C: Connection + LoadConnection> Registry<C> {
+    /// No models yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds model `M`.
+    pub fn model<'q, M>(mut self) -> Self
+    where
+        M: Historical,
+        CountRows<M>: LoadQuery<'q, C, i64>,
+        BatchEnd<M>: LoadQuery<'q, C, M::Id>,
+        HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
+        CountDoomed<M>: LoadQuery<'q, C, i64>,
+        DeleteDoomed<M>: ExecuteDsl<C>,
+    {
+        self.entries.push(Entry {
+            spec: M::HISTORY,
+            populate: populate::<M, C>,
+            duplicates: maintenance::clean_duplicate_history::<M, C>,
+            old: maintenance::clean_old_history::<M, C>,
+        });
+        self
+    }
+
+    /// The registered models' names.
+    pub fn names(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .map(|e| e.spec.model.to_string())
+            .collect()
+    }
+
+    /// The entries named, or all; checks every name before anything runs.
+    fn select(&self, names: &[String]) -> Result<Vec<&Entry<C>>, CliError> {
+        if names.is_empty() {
+            return Ok(self.entries.iter().collect());
+        }
+        let mut seen = BTreeSet::new();
+        let mut selected = Vec::new();
+        for name in names {
+            let entry = self
+                .entries
+                .iter()
+                .find(|e| e.spec.model == name.as_str() || e.spec.history_table == name.as_str())
+                .ok_or_else(|| CliError::UnknownModel {
+                    given: name.clone(),
+                    known: self.names(),
+                })?;
+            if seen.insert(entry.spec.model.clone()) {
+                selected.push(entry);
+            }
+        }
+        Ok(selected)
+    }
+
+    /// Runs the command line `args` (the first is the program name), writing the report to `out`.
+    ///
+    /// # Errors
+    /// Any [`CliError`]; with an unknown model name, before anything is written.
+    pub fn run<I, T>(&self, conn: &mut C, args: I, out: &mut dyn Write) -> Result<(), CliError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        match Args::try_parse_from(args)?.command {
+            Command::Models => {
+                for entry in &self.entries {
+                    writeln!(out, "{:<24} {}", entry.spec.model, entry.spec.history_table)?;
+                }
+            }
+            Command::Populate {
+                models,
+                batch_size,
+                missing,
+                user,
+                reason,
+            } => {
+                let entries = self.select(&models)?;
+                let mut builder = AuditContext::builder().reason(reason);
+                if let Some(user) = user {
+                    builder = builder.user(parse_user(&user));
+                }
+                let ctx = builder.build()?;
+                let options = Backfill {
+                    batch_size,
+                    only_missing: missing,
+                };
+                let mut bar = maintenance::terminal_progress();
+                for entry in entries {
+                    let report = (entry.populate)(conn, &ctx, &options, &mut bar)?;
+                    if report.skipped {
+                        writeln!(
+                            out,
+                            "{:<24} skipped: it has history already (--missing fills the gaps)",
+                            report.model
+                        )?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{:<24} {} rows in {} batches, {:.2}s, {:.0} rows/s",
+                            report.model,
+                            report.written,
+                            report.batches,
+                            report.elapsed.as_secs_f64(),
+                            report.rows_per_second()
+                        )?;
+                    }
+                }
+            }
+            Command::CleanDuplicates {
+                models,
+                minutes,
+                dry_run,
+            } => {
+                let entries = self.select(&models)?;
+                let options = CleanDuplicates {
+                    within: minutes.map(|m| Duration::from_secs(m * 60)),
+                    dry_run,
+                };
+                for entry in entries {
+                    clean_line(out, &(entry.duplicates)(conn, &options)?, "duplicate")?;
+                }
+            }
+            Command::CleanOld {
+                models,
+                days,
+                keep_latest,
+                dry_run,
+                batch_size,
+            } => {
+                let entries = self.select(&models)?;
+                let options = CleanOld {
+                    older_than: Duration::from_secs(days * 24 * 3600),
+                    keep_latest,
+                    dry_run,
+                    batch_size: Some(batch_size),
+                };
+                for entry in entries {
+                    clean_line(out, &(entry.old)(conn, &options)?, "old")?;
+                }
+            }
+            Command::MakeMigrations {
+                dialect,
+                dir,
+                check,
+            } => {
+                let migrations = self.entries.iter().fold(
+                    audit_migrate::Migrations::new(&dir, dialect.into()),
+                    |m, e| m.model(e.spec),
+                );
+                if check {
+                    migrations.check()?;
+                    writeln!(out, "{}: history migrations are up to date", dir.display())?;
+                } else {
+                    let report = migrations.generate()?;
+                    if report.written.is_empty() {
+                        writeln!(out, "{}: no changes", dir.display())?;
+                    }
+                    for path in &report.written {
+                        writeln!(out, "wrote {}", path.display())?;
+                    }
+                    for note in &report.notes {
+                        writeln!(out, "note: {note}")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// For a `main`: runs the process's command line, prints the report, and turns errors into
+    /// a message and a failing exit code.
+    pub fn main(&self, conn: &mut C) -> ExitCode {
+        match self.run(conn, std::env::args_os(), &mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(CliError::Usage(e)) => {
+                let _ = e.print();
+                if e.use_stderr() {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn clean_line(out: &mut dyn Write, report: &CleanReport, what: &str) -> std::io::Result<()> {
+    let verb = if report.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    writeln!(
+        out,
+        "{:<24} {verb} {} {what} rows",
+        report.model, report.rows
+    )
+}
+
+/// `7` is an integer id, a UUID is a UUID, anything else is text.
+fn parse_user(user: &str) -> UserId {
+    if let Ok(id) = user.parse::<i64>() {
+        UserId::Int(id)
+    } else if let Ok(id) = uuid::Uuid::parse_str(user) {
+        UserId::Uuid(id)
+    } else {
+        UserId::Text(user.to_owned())
+    }
+}

@@ -1,0 +1,113 @@
+//! The operator CLI over registered models, on every backend.
+
+mod common;
+
+use audit_diesel::cli::{CliError, Registry};
+use audit_diesel::{AuditContext, Historical};
+use common::*;
+use diesel::prelude::*;
+
+/// Runs the CLI with `args`, returning its output.
+macro_rules! cli {
+    ($conn:expr, $registry:expr, $($arg:expr),*) => {{
+        let mut out = Vec::new();
+        let result = $registry.run($conn, ["farm-audit", $($arg),*], &mut out);
+        (result, String::from_utf8(out).unwrap())
+    }};
+}
+
+on_each_backend! {
+    fn the_cli_lists_populates_and_reports_per_model(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Feeding>().model::<Assignment>();
+        let (result, out) = cli!(conn, registry, "models");
+        result.unwrap();
+        assert_eq!(out, "Tank                     historical_tanks\nFeeding                  historical_feedings\nAssignment               historical_assignments\n");
+
+        for i in 0..5 {
+            diesel::insert_into(tanks::table)
+                .values((tanks::id.eq(1000 + i), tanks::name.eq(format!("L{i}")), tanks::volume_m3.eq(1.0)))
+                .execute(conn)
+                .unwrap();
+        }
+        let (result, out) = cli!(conn, registry, "populate", "Tank", "--batch-size", "2", "--user", "42");
+        result.unwrap();
+        assert!(out.starts_with("Tank                     5 rows in 3 batches"), "{out}");
+        let row: HistoricalTank = historical_tanks::table.first(conn).unwrap();
+        assert_eq!((row.history_user_id, row.history_change_reason.as_deref()), (Some(42), Some("populate_history")));
+
+        let (result, out) = cli!(conn, registry, "populate");
+        result.unwrap();
+        assert!(out.contains("Tank                     skipped: it has history already"), "{out}");
+        assert!(out.contains("Feeding                  0 rows in 1 batches"), "{out}");
+    }
+
+    fn an_unknown_model_is_an_error_listing_the_valid_ones_and_nothing_is_written(db) {
+        let conn = &mut db.conn;
+        diesel::insert_into(tanks::table)
+            .values((tanks::id.eq(1000), tanks::name.eq("L"), tanks::volume_m3.eq(1.0)))
+            .execute(conn)
+            .unwrap();
+        let registry = Registry::new().model::<Tank>().model::<Feeding>();
+        // The valid name comes first: still nothing may be written.
+        let (result, out) = cli!(conn, registry, "populate", "Tank", "Batch");
+        match result {
+            Err(CliError::UnknownModel { given, known }) => {
+                assert_eq!(given, "Batch");
+                assert_eq!(known, ["Tank", "Feeding"]);
+            }
+            other => panic!("expected UnknownModel, got {other:?}"),
+        }
+        assert!(out.is_empty());
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+        let (result, _) = cli!(conn, registry, "clean-old", "Nope");
+        assert_eq!(result.unwrap_err().to_string(), "unknown model `Nope`; registered models: Tank, Feeding");
+        let (result, _) = cli!(conn, registry, "populate", "--batch-size", "many");
+        assert!(matches!(result, Err(CliError::Usage(_))));
+    }
+
+    fn the_cli_cleans_with_dry_runs(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Profile>().model::<Tank>();
+        let ada = Profile { id: 1, display_name: "Ada".into() };
+        let as_ada = AuditContext::for_user("ada");
+        Profile::create(conn, &as_ada, &ada).unwrap();
+        ada.save(conn, &as_ada).unwrap();
+        let old = AuditContext::builder().date(chrono::Utc::now() - chrono::TimeDelta::days(40)).build().unwrap();
+        Tank::create(conn, &old, &NewTank::named("T1")).unwrap();
+
+        let (result, out) = cli!(conn, registry, "clean-duplicates", "--dry-run");
+        result.unwrap();
+        assert_eq!(out, "Profile                  would delete 1 duplicate rows\nTank                     would delete 0 duplicate rows\n");
+        assert_eq!(historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 2);
+        let (result, out) = cli!(conn, registry, "clean-duplicates", "historical_profiles");
+        result.unwrap();
+        assert_eq!(out, "Profile                  deleted 1 duplicate rows\n");
+
+        let (result, out) = cli!(conn, registry, "clean-old", "Tank", "--days", "30", "--dry-run");
+        result.unwrap();
+        assert_eq!(out, "Tank                     would delete 1 old rows\n");
+        let (result, out) = cli!(conn, registry, "clean-old", "Tank", "--days", "30", "--keep-latest");
+        result.unwrap();
+        assert_eq!(out, "Tank                     deleted 0 old rows\n");
+        let (result, _) = cli!(conn, registry, "clean-old", "Tank", "--days", "30");
+        result.unwrap();
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+    }
+
+    fn the_cli_makes_and_checks_migrations_of_the_registered_models(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Feeding>();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_str().unwrap().to_owned();
+        let (result, _) = cli!(conn, registry, "make-migrations", "--dialect", "sqlite", "--dir", &dir, "--check");
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("stale for historical_feedings, historical_tanks"), "{err}");
+        let (result, out) = cli!(conn, registry, "make-migrations", "--dialect", "sqlite", "--dir", &dir);
+        result.unwrap();
+        assert_eq!(out.matches("wrote ").count(), 2, "{out}");
+        let (result, out) = cli!(conn, registry, "make-migrations", "--dialect", "sqlite", "--dir", &dir, "--check");
+        result.unwrap();
+        assert!(out.ends_with("history migrations are up to date\n"), "{out}");
+    }
+}
