@@ -9,6 +9,14 @@ fn main() {
             .models_in("tests/common/models.rs")
             .build_script();
     }
+    for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+        Migrations::new(
+            format!("examples/aquamind/migrations/{}", dialect.name()),
+            dialect,
+        )
+        .models_in("src/aquamind")
+        .build_script();
+    }
     Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)
         .models_in("examples/quickstart/main.rs")
         .build_script();

@@ -76,7 +76,7 @@ impl HistoryType {
 
 impl fmt::Display for HistoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

@@ -1,0 +1,70 @@
+//! AquaMind: the fish farm of the seed plan, with history on every in-scope model.
+//!
+//! - [`schema`]: the tables; [`auth`] stands for another crate that owns `users`.
+//! - [`infrastructure`], [`batch`], [`inventory`], [`health`], [`users`]: the audited models.
+//! - [`day`]: a day at the farm played through the audited API; [`report`]: what it left.
+//!
+//! The example `aquamind` runs it; `tests/aquamind.rs` checks its coverage on every backend.
+
+pub mod auth;
+pub mod batch;
+pub mod day;
+pub mod health;
+pub mod infrastructure;
+pub mod inventory;
+pub mod report;
+pub mod schema;
+pub mod users;
+
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The application's migration and the generated history migrations, for SQLite.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("examples/aquamind/migrations/sqlite");
+/// The same for PostgreSQL.
+#[cfg(feature = "postgres")]
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("examples/aquamind/migrations/postgres");
+
+/// The day and its report on SQLite.
+pub mod sqlite {
+    use diesel::SqliteConnection;
+
+    super::day::play_day!(SqliteConnection);
+    super::report::report_day!(SqliteConnection);
+
+    /// Applies the pending migrations.
+    pub fn migrate(
+        conn: &mut SqliteConnection,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use super::MigrationHarness;
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("PRAGMA foreign_keys = ON")?;
+        conn.run_pending_migrations(super::SQLITE_MIGRATIONS)?;
+        Ok(())
+    }
+}
+
+/// The day and its report on PostgreSQL.
+#[cfg(feature = "postgres")]
+pub mod postgres {
+    use diesel::PgConnection;
+
+    super::day::play_day!(PgConnection);
+    super::report::report_day!(PgConnection);
+
+    /// Applies the pending migrations.
+    pub fn migrate(
+        conn: &mut PgConnection,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use super::MigrationHarness;
+        conn.run_pending_migrations(super::POSTGRES_MIGRATIONS)?;
+        Ok(())
+    }
+}
+
+/// A tag for this run: one more than the batches already stocked, so that running the example
+/// again on the same database adds a new day rather than failing on unique names.
+pub fn run_tag(batches_so_far: i64) -> String {
+    format!("R{}", batches_so_far + 1)
+}

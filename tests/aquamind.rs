@@ -1,0 +1,175 @@
+//! The AquaMind example covers the seed's whole audit scope: every in-scope model gets `+`, `~`
+//! and `-` rows from the example's own day, each with the right user and reason; the
+//! high-frequency tables get none.
+
+use audit_diesel::{Historical, HistoryType};
+use audit_examples::aquamind::batch::*;
+use audit_examples::aquamind::day::Day;
+use audit_examples::aquamind::health::*;
+use audit_examples::aquamind::infrastructure::*;
+use audit_examples::aquamind::inventory::*;
+use audit_examples::aquamind::users::*;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+/// Who an expected row is attributed to.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    System,
+    Admin,
+    Operator,
+    Vet,
+}
+
+fn user(day: &Day, who: Who) -> Option<i32> {
+    match who {
+        Who::System => None,
+        Who::Admin => Some(day.admin),
+        Who::Operator => Some(day.operator),
+        Who::Vet => Some(day.vet),
+    }
+}
+
+/// Asserts that `$model` has a row of each listed type by the listed person with the listed
+/// reason, and that every row of it has a reason.
+macro_rules! expect_rows {
+    ($conn:expr, $day:expr, $model:ty: $(($t:ident, $who:ident, $reason:literal)),+ $(,)?) => {{
+        let all = <$model>::history_query().page_size(1000).load($conn).unwrap().items;
+        assert!(!all.is_empty(), "{} has no history", stringify!($model));
+        for row in &all {
+            assert!(row.history_change_reason.is_some(), "{} row without a reason", stringify!($model));
+        }
+        $(
+            let found = all.iter().any(|row| {
+                row.history_type == HistoryType::$t
+                    && row.history_user_id == user($day, Who::$who)
+                    && row.history_change_reason.as_deref() == Some($reason)
+            });
+            assert!(found, "{}: no {} row by {:?} for {:?}", stringify!($model), HistoryType::$t, Who::$who, $reason);
+        )+
+        let types: std::collections::BTreeSet<HistoryType> = all.iter().map(|r| r.history_type).collect();
+        assert_eq!(types.len(), 3, "{} has + ~ and - rows", stringify!($model));
+    }};
+}
+
+macro_rules! coverage {
+    ($conn:expr, $day:expr) => {{
+        let (conn, day) = ($conn, $day);
+        expect_rows!(conn, day, Batch: (Create, Operator, "stocking from the hatchery"), (Update, Operator, "smoltification started"), (Delete, Admin, "created by mistake"));
+        expect_rows!(conn, day, BatchTransfer: (Create, Operator, "transfer to sea pen 7"), (Update, Operator, "100 fish stayed behind"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, BatchContainerAssignment: (Create, Operator, "assign to tray A1"), (Update, Operator, "population after mortality"), (Delete, Admin, "assigned by mistake"));
+        expect_rows!(conn, day, GrowthSample: (Create, Operator, "weekly growth sample"), (Update, Operator, "typo in average weight"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, MortalityEvent: (Create, Operator, "mortality after handling"), (Update, Operator, "recount: 120 dead, not 150"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, FeedingEvent: (Create, Operator, "morning feeding"), (Update, Operator, "scale read 0.25 kg"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, FeedStock: (Create, Admin, "farm setup"), (Update, Operator, "stock after morning feeding"), (Delete, Admin, "feed expired"));
+        expect_rows!(conn, day, JournalEntry: (Create, Vet, "gill inspection"), (Update, Vet, "gills recovering after bath"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, HealthLabSample: (Create, Vet, "gill swab sent to the lab"), (Update, Vet, "lab results received"), (Delete, Admin, "sample lost in transit"));
+        expect_rows!(conn, day, MortalityRecord: (Create, Vet, "necropsy of the dead fry"), (Update, Vet, "necropsy result"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, LiceCount: (Create, Vet, "weekly lice count"), (Update, Vet, "recounted adult females"), (Delete, Admin, "duplicate entry"));
+        expect_rows!(conn, day, Treatment: (Create, Vet, "treatment prescribed"), (Update, Vet, "dosage lowered for fry"), (Delete, Admin, "treatment cancelled"));
+        expect_rows!(conn, day, Geography: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "duplicate geography"));
+        expect_rows!(conn, day, Area: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "test data"));
+        expect_rows!(conn, day, FreshwaterStation: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "station closed"));
+        expect_rows!(conn, day, Hall: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "hall closed"));
+        expect_rows!(conn, day, ContainerType: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "type not in use"));
+        expect_rows!(conn, day, Container: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "decommissioned, never used"));
+        expect_rows!(conn, day, Sensor: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "sensor removed: failed calibration"));
+        expect_rows!(conn, day, FeedContainer: (Create, Admin, "farm setup"), (Update, Admin, "infrastructure survey"), (Delete, Admin, "barge sold"));
+        expect_rows!(conn, day, AuditedUser: (Create, System, "bootstrap admin account"), (Create, Admin, "farm setup"), (Update, Admin, "email domain changed"), (Delete, Admin, "contract ended"));
+        expect_rows!(conn, day, UserProfile: (Create, Admin, "farm setup"), (Update, Vet, "new phone number"), (Delete, Admin, "contract ended"));
+
+        // The password hash never reaches history.
+        assert!(diesel::sql_query("SELECT password_hash FROM historical_auth_users").execute(conn).is_err());
+        // Out of scope: data, but no history table at all.
+        use audit_examples::aquamind::schema::{environmental_readings, weather_data};
+        assert_eq!(environmental_readings::table.count().get_result::<i64>(conn).unwrap(), 24);
+        assert_eq!(weather_data::table.count().get_result::<i64>(conn).unwrap(), 24);
+        for table in ["historical_environmental_readings", "historical_weather_data"] {
+            assert!(diesel::sql_query(format!("SELECT 1 FROM {table}")).execute(conn).is_err(), "{table} exists");
+        }
+    }};
+}
+
+fn date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()
+}
+
+#[test]
+fn sqlite_the_day_covers_every_in_scope_model() {
+    use audit_examples::aquamind::sqlite;
+    let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    sqlite::migrate(&mut conn).unwrap();
+    let day = sqlite::play(&mut conn, "R1", date()).unwrap();
+    coverage!(&mut conn, &day);
+    let counts = sqlite::history_counts(&mut conn).unwrap();
+    assert_eq!(counts.len(), 22);
+    assert!(
+        counts
+            .iter()
+            .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
+        "{counts:?}"
+    );
+    let mut report = Vec::new();
+    sqlite::print(&mut conn, &day, &mut report).unwrap();
+    let report = String::from_utf8(report).unwrap();
+    assert!(
+        report.contains("History of batch B-2026-03-03-R1 (oldest first):"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "13:00  ~    ola.operator.r1        smoltification started         lifecycle_stage"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("then: stage fry, status active, notes -"),
+        "{report}"
+    );
+    assert!(
+        report.contains("lifecycle_stage: \"fry\" -> \"parr\""),
+        "{report}"
+    );
+    // Running the day again on the same database works: a new day, new objects.
+    let again = sqlite::play(&mut conn, "R2", date()).unwrap();
+    assert_ne!(again.batch_id, day.batch_id);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_the_day_covers_every_in_scope_model() {
+    use audit_examples::aquamind::postgres;
+    use diesel::connection::SimpleConnection;
+    let url = std::env::var("AUDIT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let schema = format!("aquamind_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        PgConnection::establish(&url).unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+    conn.batch_execute(&format!(
+        "CREATE SCHEMA {schema}; SET search_path TO {schema}"
+    ))
+    .unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        postgres::migrate(&mut conn).unwrap();
+        let day = postgres::play(&mut conn, "R1", date()).unwrap();
+        coverage!(&mut conn, &day);
+        let counts = postgres::history_counts(&mut conn).unwrap();
+        assert!(
+            counts
+                .iter()
+                .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
+            "{counts:?}"
+        );
+        let mut report = Vec::new();
+        postgres::print(&mut conn, &day, &mut report).unwrap();
+        assert!(String::from_utf8(report)
+            .unwrap()
+            .contains("lifecycle_stage: \"fry\" -> \"parr\""));
+        postgres::play(&mut conn, "R2", date()).unwrap();
+    }));
+    conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
