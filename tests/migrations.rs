@@ -19,10 +19,13 @@ fn the_committed_migrations_match_the_models() {
             .models_in("tests/common/models.rs")
             .check()
             .unwrap_or_else(|e| panic!("{e}"));
-        Migrations::new(format!("examples/aquamind/migrations/{}", dialect.name()), dialect)
-            .models_in("src/aquamind")
-            .check()
-            .unwrap_or_else(|e| panic!("{e}"));
+        Migrations::new(
+            format!("examples/aquamind/migrations/{}", dialect.name()),
+            dialect,
+        )
+        .models_in("src/aquamind")
+        .check()
+        .unwrap_or_else(|e| panic!("{e}"));
     }
     Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)
         .models_in("examples/quickstart/main.rs")
