@@ -17,6 +17,17 @@ fn main() {
         .models_in("src/aquamind")
         .build_script();
     }
+    for (dialect, model) in [
+        (Dialect::Sqlite, "examples/bench/sqlite.rs"),
+        (Dialect::Postgres, "examples/bench/postgres.rs"),
+    ] {
+        Migrations::new(
+            format!("examples/bench/migrations/{}", dialect.name()),
+            dialect,
+        )
+        .models_in(model)
+        .build_script();
+    }
     Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)
         .models_in("examples/quickstart/main.rs")
         .build_script();

@@ -10,6 +10,7 @@ use audit_diesel::maintenance::{
 };
 use audit_diesel::{AuditContext, Historical, HistoryType};
 use chrono::{TimeDelta, Utc};
+use common::db::{Indexes, RefuseHistory};
 use common::*;
 use diesel::prelude::*;
 
@@ -70,7 +71,7 @@ on_each_backend! {
         // Rows added behind the library's back, and one audited: only the first two lack history.
         insert_legacy_tanks!(conn, 5..=6);
         Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("audited")).unwrap();
-        let missing = Backfill { only_missing: true, batch_size: 2 };
+        let missing = Backfill { only_missing: true, batch_size: 2, ..Backfill::default() };
         let gaps = populate_history::<Tank, _>(conn, &backfill_ctx(), &missing, |_| {}).unwrap();
         assert_eq!(gaps.written, 2);
         let twice = populate_history::<Tank, _>(conn, &backfill_ctx(), &missing, |_| {}).unwrap();
@@ -99,6 +100,33 @@ on_each_backend! {
             .unwrap();
         assert_eq!(keys.len(), 9);
         keys.windows(2).for_each(|w| assert_ne!(w[0], w[1], "each row exactly once"));
+    }
+
+    fn backfill_with_deferred_indexes_writes_the_same_rows_and_rebuilds_every_index(db) {
+        let conn = &mut db.conn;
+        insert_legacy_tanks!(conn, 1..=7);
+        let indexes = conn.index_names("historical_tanks");
+        assert_eq!(indexes.len(), 3, "object, date and user: {indexes:?}");
+        let options = Backfill { batch_size: 3, defer_indexes: true, ..Backfill::default() };
+        let report = populate_history::<Tank, _>(conn, &backfill_ctx(), &options, |_| {}).unwrap();
+        assert_eq!((report.written, report.batches), (7, 3));
+        assert_eq!(conn.index_names("historical_tanks"), indexes, "every index built again");
+        let ids: Vec<i32> = historical_tanks::table.select(historical_tanks::id).order(historical_tanks::id).load(conn).unwrap();
+        assert_eq!(ids, (1001..=1007).collect::<Vec<_>>());
+        // The rebuilt object index serves the trail as before.
+        assert_eq!(Tank::history(&1003).trail(conn).unwrap().len(), 1);
+    }
+
+    fn backfill_with_deferred_indexes_that_fails_leaves_rows_and_indexes_as_they_were(db) {
+        let conn = &mut db.conn;
+        insert_legacy_tanks!(conn, 1..=5);
+        let indexes = conn.index_names("historical_tanks");
+        conn.refuse_history_with_reason("historical_tanks", "populate_history");
+        let options = Backfill { batch_size: 2, defer_indexes: true, ..Backfill::default() };
+        let err = populate_history::<Tank, _>(conn, &backfill_ctx(), &options, |_| {}).unwrap_err();
+        assert!(err.to_string().contains("Tank"), "{err}");
+        assert_eq!(conn.index_names("historical_tanks"), indexes, "the dropped indexes come back with the rollback");
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
     }
 
     fn backfill_of_an_empty_table_writes_nothing(db) {

@@ -16,7 +16,42 @@ fn ctx(user: i64, reason: &str) -> AuditContext {
         .unwrap()
 }
 
+/// Records the SQL of every statement a connection prepares and caches.
+#[derive(Clone, Default)]
+struct Cached(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl diesel::connection::Instrumentation for Cached {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::CacheQuery { sql, .. } = event {
+            self.0.lock().unwrap().push(sql.to_owned());
+        }
+    }
+}
+
 on_each_backend! {
+    fn audited_writes_are_prepared_once_per_connection_and_shape(db) {
+        let conn = &mut db.conn;
+        let cached = Cached::default();
+        conn.set_instrumentation(cached.clone());
+        let ctx = AuditContext::for_user(1);
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let tank = Tank::create(conn, &ctx, &NewTank::named(&format!("T{i}"))).unwrap();
+            Tank::update(conn, &ctx, tank.id, tanks::volume_m3.eq(f64::from(i) + 10.0)).unwrap();
+            ids.push(tank.id);
+        }
+        for id in ids {
+            Tank::delete(conn, &ctx, id).unwrap();
+        }
+        let cached = cached.0.lock().unwrap().clone();
+        let count = |verb: &str| cached.iter().filter(|sql| sql.contains(verb)).count();
+        // Three of each write, each statement prepared once: an update's statement is no longer
+        // parsed (and on PostgreSQL planned) at every call.
+        assert_eq!(count("UPDATE"), 1, "{cached:#?}");
+        assert_eq!(count("DELETE"), 1, "{cached:#?}");
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 9);
+    }
+
     fn create_records_a_plus_row_with_the_new_state(db) {
         let conn = &mut db.conn;
         let new = NewTank {

@@ -35,6 +35,7 @@ use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
 use diesel::Connection;
 
+use crate::backend::AuditBackend;
 use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -92,6 +93,10 @@ enum Command {
         /// Also fill models that have history, for rows whose object has none.
         #[arg(long)]
         missing: bool,
+        /// Offline fast load: one transaction per model that locks its history table, drops its
+        /// secondary indexes and builds them once at the end (for a rollout before traffic).
+        #[arg(long)]
+        defer_indexes: bool,
         /// Who the rows are attributed to (an integer, a UUID or text).
         #[arg(long)]
         user: Option<String>,
@@ -185,6 +190,7 @@ fn populate<'q, M, C>(
 where
     M: Historical,
     C: Connection + LoadConnection,
+    C::Backend: AuditBackend,
     CountRows<M>: LoadQuery<'q, C, i64>,
     BatchEnd<M>: LoadQuery<'q, C, M::Id>,
     HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
@@ -215,6 +221,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
     pub fn model<'q, M>(mut self) -> Self
     where
         M: Historical,
+        C::Backend: AuditBackend,
         CountRows<M>: LoadQuery<'q, C, i64>,
         BatchEnd<M>: LoadQuery<'q, C, M::Id>,
         HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
@@ -280,6 +287,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                 models,
                 batch_size,
                 missing,
+                defer_indexes,
                 user,
                 reason,
             } => {
@@ -292,6 +300,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                 let options = Backfill {
                     batch_size,
                     only_missing: missing,
+                    defer_indexes,
                 };
                 let mut bar = maintenance::terminal_progress();
                 for entry in entries {

@@ -94,7 +94,8 @@ pub trait Historical: Sized + 'static {
     /// A row of the history table (`HistoricalBatch`).
     type Record: crate::HistoryRecord<Model = Self>;
     /// The primary key: one value, or a tuple for a composite key, as `table.find(..)` takes it.
-    type Id: Clone + Debug + PartialEq + Send + 'static;
+    /// Hashable, so that a bulk update matches rows before and after in linear time.
+    type Id: Clone + Debug + Eq + std::hash::Hash + Send + 'static;
     /// The type of `history_user_id`.
     type UserId: UserIdKind;
     /// The kind of `history_id`.

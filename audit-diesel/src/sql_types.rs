@@ -44,6 +44,32 @@ pub struct PortableUuid;
 #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) const DATE_TEXT_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 
+/// `date` in [`DATE_TEXT_FORMAT`], written directly: every SQLite write formats one, and chrono's
+/// `format` parses its format string each time.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+pub(crate) fn date_text(date: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut out = String::with_capacity(26);
+    // A leap second has its nanoseconds past 1e9; chrono prints it as second 60.
+    let (leap, nanos) = (
+        date.nanosecond() / 1_000_000_000,
+        date.nanosecond() % 1_000_000_000,
+    );
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
+        date.year(),
+        date.month(),
+        date.day(),
+        date.hour(),
+        date.minute(),
+        date.second() + leap,
+        nanos / 1000
+    );
+    out
+}
+
 // Chrono's and uuid's types load through Diesel's own impls once `FromSql` exists; `HistoryType`
 // comes from audit-core, which knows no Diesel, so it says here how it loads.
 impl<DB> diesel::deserialize::Queryable<HistoryTypeCode, DB> for HistoryType
@@ -234,7 +260,7 @@ mod sqlite {
 
     impl ToSql<HistoryDate, Sqlite> for DateTime<Utc> {
         fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
-            text(out, self.format(DATE_TEXT_FORMAT).to_string())
+            text(out, date_text(self))
         }
     }
 
@@ -300,6 +326,32 @@ mod sqlite {
         fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
             let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
             Ok(uuid::Uuid::parse_str(&s)?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn date_text_matches_chronos_format() {
+        let dates = [
+            Utc.with_ymd_and_hms(2026, 11, 26, 9, 5, 3).unwrap(),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
+                + chrono::TimeDelta::nanoseconds(999_999_999),
+            Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+                + chrono::TimeDelta::microseconds(120),
+            NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        ];
+        for date in dates {
+            assert_eq!(date_text(&date), date.format(DATE_TEXT_FORMAT).to_string());
         }
     }
 }

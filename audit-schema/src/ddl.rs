@@ -223,6 +223,17 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     })
 }
 
+/// A secondary index of a history table and the statements that drop it and build it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildableIndex {
+    /// The index's name, as the generated migration names it.
+    pub name: String,
+    /// `DROP INDEX IF EXISTS ...` (MySQL: `DROP INDEX ... ON ...`).
+    pub drop_if_exists: String,
+    /// `CREATE INDEX IF NOT EXISTS ...` (MySQL: `CREATE INDEX ...`).
+    pub create_if_missing: String,
+}
+
 impl HistoryTableSpec {
     /// The statements that create the history table and its indexes, in order.
     ///
@@ -301,9 +312,25 @@ impl HistoryTableSpec {
     }
 
     fn create_index(&self, dialect: Dialect, suffix: &str, columns: &[&str]) -> String {
+        self.create_index_sql(dialect, suffix, columns, false)
+    }
+
+    fn create_index_sql(
+        &self,
+        dialect: Dialect,
+        suffix: &str,
+        columns: &[&str],
+        if_missing: bool,
+    ) -> String {
         let cols: Vec<String> = columns.iter().map(|c| dialect.quote(c)).collect();
+        // MySQL has no `IF NOT EXISTS` on indexes.
+        let if_missing = if if_missing && dialect != Dialect::Mysql {
+            "IF NOT EXISTS "
+        } else {
+            ""
+        };
         format!(
-            "CREATE INDEX {} ON {} ({})",
+            "CREATE INDEX {if_missing}{} ON {} ({})",
             dialect.quote(&self.index_name(dialect, suffix)),
             dialect.quote(&self.history_table),
             cols.join(", ")
@@ -314,19 +341,77 @@ impl HistoryTableSpec {
         self.create_index(dialect, &format!("{}_idx", column.name), &[&column.name])
     }
 
-    /// The indexes of the table: object, date, user and each indexed column.
-    fn index_sql(&self, dialect: Dialect) -> Vec<String> {
+    /// Each secondary index as (name suffix, columns): object, date, user, each indexed column.
+    fn index_columns(&self) -> Vec<(String, Vec<&str>)> {
         let mut object: Vec<&str> = self.primary_key.iter().map(|k| k.as_ref()).collect();
         object.extend([meta::HISTORY_DATE, meta::HISTORY_ID]);
-        let mut statements = vec![
-            self.create_index(dialect, "object_idx", &object),
-            self.create_index(dialect, "date_idx", &[meta::HISTORY_DATE]),
-            self.create_index(dialect, "user_idx", &[meta::HISTORY_USER_ID]),
+        let mut indexes = vec![
+            ("object_idx".to_owned(), object),
+            ("date_idx".to_owned(), vec![meta::HISTORY_DATE]),
+            ("user_idx".to_owned(), vec![meta::HISTORY_USER_ID]),
         ];
         for c in self.columns.iter().filter(|c| c.indexed) {
-            statements.push(self.column_index_sql(dialect, c));
+            indexes.push((format!("{}_idx", c.name), vec![c.name.as_ref()]));
         }
-        statements
+        indexes
+    }
+
+    /// The indexes of the table: object, date, user and each indexed column.
+    fn index_sql(&self, dialect: Dialect) -> Vec<String> {
+        self.index_columns()
+            .iter()
+            .map(|(suffix, columns)| self.create_index(dialect, suffix, columns))
+            .collect()
+    }
+
+    /// The secondary indexes of the history table (object, date, user and each indexed column),
+    /// each with the statements that drop it and build it again, for a bulk load that builds
+    /// them once at the end instead of row by row.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use audit_schema::{ColumnSpec, Dialect, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+    /// let spec = HistoryTableSpec {
+    ///     model: "Tank".into(),
+    ///     source_table: "tanks".into(),
+    ///     history_table: "historical_tanks".into(),
+    ///     columns: Cow::Owned(vec![
+    ///         ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false },
+    ///     ]),
+    ///     primary_key: Cow::Owned(vec!["id".into()]),
+    ///     excluded: Cow::Owned(vec![]),
+    ///     user_id: UserIdType::I64,
+    ///     history_id: HistoryIdType::BigInt,
+    ///     metadata: false,
+    /// };
+    /// let indexes = spec.rebuildable_indexes(Dialect::Postgres);
+    /// assert_eq!(indexes.len(), 3);
+    /// assert_eq!(indexes[1].drop_if_exists, r#"DROP INDEX IF EXISTS "historical_tanks_date_idx""#);
+    /// assert_eq!(
+    ///     indexes[1].create_if_missing,
+    ///     r#"CREATE INDEX IF NOT EXISTS "historical_tanks_date_idx" ON "historical_tanks" ("history_date")"#
+    /// );
+    /// ```
+    pub fn rebuildable_indexes(&self, dialect: Dialect) -> Vec<RebuildableIndex> {
+        self.index_columns()
+            .iter()
+            .map(|(suffix, columns)| {
+                let name = self.index_name(dialect, suffix);
+                let quoted = dialect.quote(&name);
+                let drop_if_exists = match dialect {
+                    Dialect::Mysql => format!(
+                        "DROP INDEX {quoted} ON {}",
+                        dialect.quote(&self.history_table)
+                    ),
+                    Dialect::Postgres | Dialect::Sqlite => format!("DROP INDEX IF EXISTS {quoted}"),
+                };
+                RebuildableIndex {
+                    create_if_missing: self.create_index_sql(dialect, suffix, columns, true),
+                    drop_if_exists,
+                    name,
+                }
+            })
+            .collect()
     }
 
     /// Adds the tracked column `name` of this spec to an existing history table: always nullable,

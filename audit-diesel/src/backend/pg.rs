@@ -29,7 +29,7 @@ use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::pg::Pg;
 use diesel::query_builder::{
-    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId, UpdateTarget,
+    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId, UpdateTarget,
 };
 use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
@@ -217,7 +217,6 @@ where
     M: Historical + Selectable<Pg>,
     Tg: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<ReadOldFirst<Tg>, Ch>: AsQuery,
 {
     let compare = !M::RECORD_UNCHANGED && !meta.skip;
     let old = SelectOld::new(target.clone(), compare, true);
@@ -263,7 +262,6 @@ where
     M::Table: FindDsl<M::Id>,
     statement::Target<M>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<ReadOldFirst<statement::Target<M>>, Ch>: AsQuery,
     Updated<M, statement::Target<M>, Ch>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
@@ -278,7 +276,6 @@ where
     M::Table: FilterDsl<F>,
     statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<ReadOldFirst<statement::FilterTarget<M, F>>, Ch>: AsQuery,
     Updated<M, statement::FilterTarget<M, F>, Ch>: LoadQuery<'q, C, M>,
 {
     fn write(

@@ -17,7 +17,7 @@ use diesel::dsl::AsSelect;
 use diesel::expression::{Selectable, SelectableHelper};
 use diesel::insertable::Insertable;
 use diesel::query_builder::{
-    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
+    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
 };
 use diesel::query_dsl::methods::{ExecuteDsl, FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
@@ -149,7 +149,6 @@ where
     M: Historical + Selectable<Sqlite>,
     Tg: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<Tg, Ch>: AsQuery,
     Old<M, Tg>: LoadQuery<'q, C, M>,
     Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
@@ -163,12 +162,10 @@ where
         };
         let new: Vec<M> =
             Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
+        let old: std::collections::HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
         let changed: Vec<&M> = new
             .iter()
-            .filter(|n| {
-                let id = n.id();
-                !old.iter().any(|o| o.id() == id && o.tracked_eq(n))
-            })
+            .filter(|n| !old.get(&n.id()).is_some_and(|o| o.tracked_eq(n)))
             .collect();
         record(conn, &changed, meta)?;
         Ok(new)
@@ -222,7 +219,6 @@ where
     M::Table: FindDsl<M::Id>,
     statement::Target<M>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<statement::Target<M>, Ch>: AsQuery,
     Old<M, statement::Target<M>>: LoadQuery<'q, C, M>,
     Returning<statement::Update<statement::Target<M>, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
@@ -244,7 +240,6 @@ where
     M::Table: FilterDsl<F>,
     statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
-    statement::Update<statement::FilterTarget<M, F>, Ch>: AsQuery,
     Old<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
     Returning<statement::Update<statement::FilterTarget<M, F>, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,

@@ -1,16 +1,17 @@
 //! The data statements of the writes, the same on every backend; each backend wraps them with
 //! its way of writing the history row.
 
+use diesel::associations::HasTable;
 use diesel::backend::Backend;
-use diesel::dsl::{AsSelect, Filter, Find, Set, Values};
+use diesel::dsl::{AsSelect, Filter, Find, Values};
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::query_builder::{
-    AsChangeset, AsQuery, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
+    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
 };
 use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_source::QuerySource;
-use diesel::result::QueryResult;
+use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
 use diesel::RunQueryDsl;
 
 use crate::Historical;
@@ -22,7 +23,11 @@ pub(crate) type FilterTarget<M, F> = Filter<<M as Historical>::Table, F>;
 /// `INSERT INTO <table> ... VALUES ...`.
 pub(crate) type Insert<M, V> = Values<diesel::dsl::insert_into<<M as Historical>::Table>, V>;
 /// `UPDATE <table> SET ... WHERE <target>`.
-pub(crate) type Update<Tg, Ch> = Set<diesel::dsl::update<Tg>, Ch>;
+pub(crate) type Update<Tg, Ch> = UpdateRows<
+    <<Tg as HasTable>::Table as QuerySource>::FromClause,
+    <Tg as IntoUpdateTarget>::WhereClause,
+    <Ch as AsChangeset>::Changeset,
+>;
 /// `DELETE FROM <table> WHERE <target>`.
 pub(crate) type Delete<Tg> = diesel::dsl::delete<Tg>;
 
@@ -55,9 +60,47 @@ where
     M: Historical,
     Tg: IntoUpdateTarget<Table = M::Table>,
     Ch: AsChangeset<Target = M::Table>,
-    Update<Tg, Ch>: AsQuery,
 {
-    diesel::update(target).set(changes)
+    let target = target.into_update_target();
+    UpdateRows {
+        from: target.table.from_clause(),
+        where_clause: target.where_clause,
+        values: changes.as_changeset(),
+    }
+}
+
+/// `UPDATE <table> SET <values> <where>`, rendered as Diesel renders its update statement.
+///
+/// Diesel's own update statement marks itself unsafe to cache, because one update type can render
+/// different SQL (a changeset skips its `None` fields), and Diesel caches statements of a static
+/// query type by that type. The audited statements that embed this one have no static query id, so
+/// Diesel caches them by their SQL text, which is exact: an audited update is then prepared once
+/// per connection and changeset shape, and not parsed and planned again at every call (on
+/// PostgreSQL that planning was most of an audited update's time).
+#[doc(hidden)]
+pub struct UpdateRows<F, W, V> {
+    from: F,
+    where_clause: W,
+    values: V,
+}
+
+impl<F, W, V, DB> QueryFragment<DB> for UpdateRows<F, W, V>
+where
+    DB: Backend,
+    F: QueryFragment<DB>,
+    W: QueryFragment<DB>,
+    V: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.values.is_noop(out.backend())? {
+            return Err(DieselError::QueryBuilderError(Box::new(EmptyChangeset)));
+        }
+        out.push_sql("UPDATE ");
+        self.from.walk_ast(out.reborrow())?;
+        out.push_sql(" SET ");
+        self.values.walk_ast(out.reborrow())?;
+        self.where_clause.walk_ast(out.reborrow())
+    }
 }
 
 pub(crate) fn delete<M, Tg>(target: Tg) -> Delete<Tg>

@@ -1,0 +1,293 @@
+//! The benchmark: audited against unaudited writes and history reads, measured in one run on
+//! one database.
+//!
+//! ```sh
+//! cargo run --release --example bench -- --backend sqlite
+//! cargo run --release --example bench --features postgres -- --backend postgres
+//! ```
+//!
+//! Each operation runs a warm-up round and then `--reps` timed rounds (3), the audited and the
+//! unaudited variant alternating which goes first; the table shows the median round of each.
+//! Every run is checked (history rows written, rows changed) so that a fast wrong answer cannot
+//! pass for a result. BENCHMARKS.md has the latest numbers and what they mean.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+mod measure;
+#[macro_use]
+mod suite;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod sqlite;
+
+use measure::{print_table, Bench, BenchResult, Measured};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("examples/bench/migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("examples/bench/migrations/postgres");
+
+/// History rows per object in the `as_of` data set.
+pub const VERSIONS: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Audited against unaudited writes and history reads, on one database, in one run.
+#[derive(Debug, Parser)]
+#[command(name = "bench")]
+struct Args {
+    /// The database to measure.
+    #[arg(long, value_enum)]
+    backend: Backend,
+    /// PostgreSQL: the server (a fresh schema is created and dropped); SQLite: the file, created
+    /// afresh (default target/bench.sqlite3).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Single-row creates, updates and deletes per variant and round; also the number of
+    /// one-object `as_of` lookups.
+    #[arg(long, default_value_t = 2000)]
+    n: usize,
+    /// Rows of the bulk insert and of the filtered update.
+    #[arg(long, default_value_t = 10_000)]
+    bulk: usize,
+    /// Rows per statement of the bulk insert.
+    #[arg(long, default_value_t = audit_diesel::DEFAULT_BATCH_SIZE)]
+    batch: usize,
+    /// History rows of the `as_of` data set (in objects of 10 versions), and rows backfilled.
+    #[arg(long, default_value_t = 1_000_000)]
+    history: usize,
+    /// Timed rounds after the warm-up; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+    /// Durable commits: PostgreSQL `synchronous_commit = on`, SQLite `synchronous = FULL`.
+    #[arg(long)]
+    durable: bool,
+    /// Run only these sections (repeatable): writes, bulk-insert, bulk-update, as-of, backfill.
+    #[arg(long, value_enum)]
+    only: Vec<Section>,
+    /// Also write the results as a JSON list of records to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// A part of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// Single-row creates, updates and deletes.
+    Writes,
+    /// The bulk insert.
+    BulkInsert,
+    /// The filtered update.
+    BulkUpdate,
+    /// `as_of` of one object and of the table.
+    AsOf,
+    /// `populate_history`.
+    Backfill,
+}
+
+/// What the suites need from the arguments.
+pub struct Config {
+    /// The sections to run (all when empty).
+    pub only: Vec<Section>,
+    /// Single-row writes per variant and round.
+    pub n: usize,
+    /// Rows of the bulk operations.
+    pub bulk: usize,
+    /// Rows per statement of the bulk insert.
+    pub batch: usize,
+    /// History rows of the `as_of` data set; rows backfilled.
+    pub history: usize,
+}
+
+impl Config {
+    /// Whether `section` runs.
+    pub fn runs(&self, section: Section) -> bool {
+        self.only.is_empty() || self.only.contains(&section)
+    }
+}
+
+/// `count` keys spread over `1..=objects` in a fixed pseudo-random order (the same every run).
+pub fn keys(count: usize, objects: usize) -> Vec<i64> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % objects as u64) as i64 + 1
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build measures nothing useful; run with --release");
+    }
+    let config = Config {
+        only: args.only.clone(),
+        n: args.n.max(1),
+        bulk: args.bulk.max(1),
+        batch: args.batch.max(1),
+        history: args.history.max(VERSIONS),
+    };
+    let result = match args.backend {
+        Backend::Sqlite => run_sqlite(&args, &config),
+        Backend::Postgres => run_postgres(&args, &config),
+    };
+    match result.and_then(|bench| report(&args, &bench)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn header(args: &Args, config: &Config, server: &str, settings: &str) {
+    println!("backend   {server}");
+    println!("settings  {settings}");
+    println!(
+        "sizes     n={} single-row writes per variant, bulk={} rows (batches of {}), history={} rows ({} objects x {VERSIONS} versions)",
+        config.n,
+        config.bulk,
+        config.batch,
+        config.history / VERSIONS * VERSIONS,
+        config.history / VERSIONS
+    );
+    println!(
+        "method    warm-up, then the median of {} rounds; audited and unaudited alternate",
+        args.reps
+    );
+}
+
+fn run_sqlite(args: &Args, config: &Config) -> BenchResult<Bench> {
+    let path = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| "target/bench.sqlite3".to_owned());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let mut conn = SqliteConnection::establish(&path)?;
+    conn.batch_execute(sqlite::session_sql(args.durable))?;
+    conn.run_pending_migrations(SQLITE_MIGRATIONS)?;
+    let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "sqlite_version()",
+    ))
+    .get_result(&mut conn)?;
+    header(
+        args,
+        config,
+        &format!("sqlite, SQLite {version} (bundled), file {path}"),
+        sqlite::session_sql(args.durable),
+    );
+    let mut bench = Bench::new("sqlite", args.reps.max(1));
+    sqlite::run(&mut conn, &mut bench, config)?;
+    Ok(bench)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn run_postgres(_: &Args, _: &Config) -> BenchResult<Bench> {
+    Err("this build has no PostgreSQL support: run with `--features postgres`".into())
+}
+
+#[cfg(feature = "postgres")]
+fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let mut conn = PgConnection::establish(&url)
+        .map_err(|e| format!("cannot reach PostgreSQL at {url}: {e}"))?;
+    let schema = format!("audit_bench_{}", std::process::id());
+    conn.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema}"
+    ))?;
+    // Drops the schema however the run ends.
+    struct DropSchema<'a>(&'a str, &'a str);
+    impl Drop for DropSchema<'_> {
+        fn drop(&mut self) {
+            if let Ok(mut conn) = PgConnection::establish(self.0) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1));
+            }
+        }
+    }
+    let _cleanup = DropSchema(&url, &schema);
+    conn.batch_execute(postgres::session_sql(args.durable))?;
+    conn.run_pending_migrations(POSTGRES_MIGRATIONS)?;
+    let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "current_setting('server_version')",
+    ))
+    .get_result(&mut conn)?;
+    header(
+        args,
+        config,
+        &format!("postgres, PostgreSQL {version} at {url}, schema {schema}"),
+        postgres::session_sql(args.durable),
+    );
+    let mut bench = Bench::new("postgres", args.reps.max(1));
+    postgres::run(&mut conn, &mut bench, config)?;
+    Ok(bench)
+}
+
+fn report(args: &Args, bench: &Bench) -> BenchResult<()> {
+    let results = bench.results();
+    println!();
+    print_table(&results);
+    println!();
+    for (target, met) in targets(bench.backend, &results) {
+        println!("{} {target}", if met { "met   " } else { "MISSED" });
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&bench.records())?)?;
+        println!("\nwrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The targets of the issue, checked against this run.
+fn targets(backend: &str, results: &[Measured]) -> Vec<(String, bool)> {
+    let find = |op: &str| results.iter().find(|m| m.op == op);
+    let mut out = Vec::new();
+    let writes = if backend == "postgres" { 0.90 } else { 0.60 };
+    for op in ["create", "update", "delete"] {
+        if let Some(m) = find(op) {
+            out.push((
+                format!("{op}: audited/unaudited {:.2}x >= {writes:.2}x", m.ratio()),
+                m.ratio() >= writes,
+            ));
+        }
+    }
+    if let Some(m) = find("bulk_insert") {
+        out.push((
+            format!("bulk_insert: audited/unaudited {:.2}x >= 0.70x", m.ratio()),
+            m.ratio() >= 0.70,
+        ));
+    }
+    if let Some(m) = find("as_of_object") {
+        out.push((
+            format!("as_of_object: {:.0} µs < 1000 µs", m.audited.mean_us),
+            m.audited.mean_us < 1000.0,
+        ));
+    }
+    for op in ["backfill", "backfill_offline"] {
+        if let (Some(m), "postgres") = (find(op), backend) {
+            out.push((
+                format!("{op}: {:.0} rows/s >= 200000 rows/s", m.audited.per_second),
+                m.audited.per_second >= 200_000.0,
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,117 @@
+//! The benchmark's table on PostgreSQL, and the SQL that sets up its data.
+
+use audit_diesel::Historical;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+diesel::table! {
+    bench_fish (id) {
+        id -> BigInt,
+        name -> Varchar,
+        species -> Varchar,
+        population -> Integer,
+        avg_weight_g -> Double,
+        status -> Varchar,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+/// A batch of fish, audited.
+#[derive(Debug, Clone, Queryable, Selectable, Historical)]
+#[diesel(table_name = bench_fish)]
+#[historical(user_id_type = i32)]
+pub struct Fish {
+    pub id: i64,
+    pub name: String,
+    pub species: String,
+    pub population: i32,
+    pub avg_weight_g: f64,
+    pub status: String,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Session settings: `synchronous_commit = off` unless commits must be durable, so that the
+/// library's cost is not hidden behind the disk's.
+pub fn session_sql(durable: bool) -> &'static str {
+    if durable {
+        "SET synchronous_commit = on"
+    } else {
+        "SET synchronous_commit = off"
+    }
+}
+
+/// Empties both tables and restarts their keys.
+pub const RESET_SQL: &str = "TRUNCATE bench_fish, historical_bench_fish RESTART IDENTITY";
+
+/// Empties the history table only.
+pub const RESET_HISTORY_SQL: &str = "TRUNCATE historical_bench_fish RESTART IDENTITY";
+
+/// Refreshes the planner's statistics after seeding.
+pub const ANALYZE_SQL: &str = "ANALYZE bench_fish; ANALYZE historical_bench_fish";
+
+/// Inserts `rows` rows with keys `1..=rows`, all `active`, without history.
+pub fn seed_rows_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO bench_fish (id, name, species, population, avg_weight_g, status, notes, created_at, updated_at) \
+         SELECT g, 'fish-' || g, 'Atlantic salmon', 1000 + g % 500, 250.0 + g % 100, 'active', NULL, \
+                timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00' \
+         FROM generate_series(1, {rows}) g; \
+         SELECT setval('bench_fish_id_seq', {rows})"
+    )
+}
+
+/// Writes `versions` history rows for each of `objects` objects, in time order: version `v`
+/// of every object is dated `v` hours after 2026-01-01 plus `object % 1000` milliseconds and has
+/// population `1000 + v`; then the live rows, in their last version.
+pub fn seed_history_sql(objects: usize, versions: usize) -> String {
+    let last = versions - 1;
+    format!(
+        "INSERT INTO historical_bench_fish (id, name, species, population, avg_weight_g, status, notes, \
+                created_at, updated_at, history_date, history_type, history_user_id, history_change_reason) \
+         SELECT o, 'fish-' || o, 'Atlantic salmon', 1000 + v, 250.0 + v, \
+                CASE WHEN v % 2 = 0 THEN 'active' ELSE 'growing' END, NULL, \
+                timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00' + v * interval '1 hour', \
+                timestamptz '2026-01-01 00:00:00+00' + v * interval '1 hour' + (o % 1000) * interval '1 millisecond', \
+                CASE WHEN v = 0 THEN '+' ELSE '~' END, 1 + o % 20, 'seeded' \
+         FROM generate_series(0, {last}) v CROSS JOIN generate_series(1, {objects}) o \
+         ORDER BY v, o; \
+         INSERT INTO bench_fish (id, name, species, population, avg_weight_g, status, notes, created_at, updated_at) \
+         SELECT o, 'fish-' || o, 'Atlantic salmon', 1000 + {last}, 250.0 + {last}, \
+                CASE WHEN {last} % 2 = 0 THEN 'active' ELSE 'growing' END, NULL, \
+                timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00' + {last} * interval '1 hour' \
+         FROM generate_series(1, {objects}) o; \
+         SELECT setval('bench_fish_id_seq', {objects})"
+    )
+}
+
+/// The backfill a DBA would write by hand: one `INSERT ... SELECT` of every row.
+pub fn backfill_by_hand_sql(date: &str) -> String {
+    format!(
+        "INSERT INTO historical_bench_fish (id, name, species, population, avg_weight_g, status, notes, \
+                created_at, updated_at, history_date, history_type, history_user_id, history_change_reason) \
+         SELECT id, name, species, population, avg_weight_g, status, notes, created_at, updated_at, \
+                timestamptz '{date}+00', '+', NULL, 'backfill' \
+         FROM bench_fish"
+    )
+}
+
+suite!(diesel::PgConnection);
+
+/// Where PostgreSQL's write-ahead log is now, in bytes: the difference of two marks is what the
+/// work in between wrote to it.
+pub fn wal_mark(conn: &mut PgConnection) -> QueryResult<u64> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint",
+    ))
+    .get_result::<i64>(conn)
+    .map(|bytes| bytes as u64)
+}
+
+/// The WAL bytes written since `mark`.
+pub fn wal_since(conn: &mut PgConnection, mark: u64) -> QueryResult<u64> {
+    Ok(wal_mark(conn)?.saturating_sub(mark))
+}
