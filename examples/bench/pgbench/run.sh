@@ -24,8 +24,14 @@ psql "$url" -q -v ON_ERROR_STOP=1 -c "
   ANALYZE bench_fish;" >/dev/null
 
 latency() {
-  pgbench "$url" -n -M prepared -c 1 -T "$seconds" -f "$1.sql" 2>/dev/null |
-    sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
+  local out ms
+  out=$(pgbench "$url" -n -M prepared -c 1 -T "$seconds" -f "$1.sql" 2>&1) || {
+    echo "pgbench $1 failed: $out" >&2
+    exit 1
+  }
+  ms=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' <<<"$out")
+  [ -n "$ms" ] || { echo "pgbench $1: no latency in: $out" >&2; exit 1; }
+  echo "$ms"
 }
 
 printf '%-8s %12s %12s %8s\n' op "plain ms" "audited ms" ratio
