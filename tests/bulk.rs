@@ -2,20 +2,9 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use audit_diesel::{AuditContext, AuditError, Historical, HistoryType};
 use common::*;
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::prelude::*;
-
-fn ctx(user: i64, reason: &str) -> AuditContext {
-    AuditContext::builder()
-        .user(user)
-        .reason(reason)
-        .build()
-        .unwrap()
-}
 
 fn tanks_named(prefix: &str, n: usize) -> Vec<NewTank> {
     (0..n)
@@ -24,24 +13,6 @@ fn tanks_named(prefix: &str, n: usize) -> Vec<NewTank> {
             ..NewTank::named(&format!("{prefix}{i}"))
         })
         .collect()
-}
-
-/// Counts the statements a connection sends.
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Statements {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.lock().unwrap().push(query.to_string());
-        }
-    }
-}
-
-impl Statements {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 on_each_backend! {

@@ -15,11 +15,7 @@ use common::*;
 use diesel::prelude::*;
 
 fn backfill_ctx() -> AuditContext {
-    AuditContext::builder()
-        .user(99)
-        .reason("populate_history")
-        .build()
-        .unwrap()
+    ctx(99, "populate_history")
 }
 
 /// Tanks written with plain Diesel: rows that predate their history.
@@ -127,6 +123,18 @@ on_each_backend! {
         assert!(err.to_string().contains("Tank"), "{err}");
         assert_eq!(conn.index_names("historical_tanks"), indexes, "the dropped indexes come back with the rollback");
         assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+    }
+
+    fn clean_old_in_batches_of_zero_is_an_error_and_deletes_nothing(db) {
+        let conn = &mut db.conn;
+        let long_ago = AuditContext::builder().user(1).date(Utc::now() - TimeDelta::days(90)).build().unwrap();
+        Tank::create(conn, &long_ago, &NewTank::named("T1")).unwrap();
+        let options = CleanOld { batch_size: Some(0), ..CleanOld::default() };
+        assert!(matches!(
+            clean_old_history::<Tank, _>(conn, &options),
+            Err(audit_diesel::AuditError::InvalidBatchSize { requested: 0 })
+        ));
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
     }
 
     fn backfill_of_an_empty_table_writes_nothing(db) {

@@ -4,30 +4,10 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use audit_diesel::{AuditContext, Historical, HistoryType};
 use common::*;
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::prelude::*;
-
-/// Records the SQL of every statement a connection sends.
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Statements {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.lock().unwrap().push(query.to_string());
-        }
-    }
-}
-
-impl Statements {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 #[test]
 fn every_audited_write_is_one_statement() {
@@ -272,7 +252,8 @@ fn as_of_uses_the_object_index_on_100k_history_rows() {
     let all_sql = statements.take().pop().unwrap();
     conn.set_instrumentation(Statements::default());
 
-    let one_plan = plan(conn, &one_sql, "500, '2026-01-03 12:00:00+00'");
+    // The key, the time, and the bound LIMIT 1 OFFSET 0.
+    let one_plan = plan(conn, &one_sql, "500, '2026-01-03 12:00:00+00', 1, 0");
     assert!(
         one_plan.contains("historical_tanks_object_idx"),
         "{one_plan}"

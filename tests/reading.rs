@@ -16,12 +16,7 @@ fn march(day: u32, hour: u32) -> DateTime<Utc> {
 
 /// A context for `user` with `reason`, dated `at`.
 fn at(user: i64, reason: &str, at: DateTime<Utc>) -> AuditContext {
-    AuditContext::builder()
-        .user(user)
-        .reason(reason)
-        .date(at)
-        .build()
-        .unwrap()
+    ctx(user, reason).with_date(at).unwrap()
 }
 
 fn volumes(records: &[HistoricalTank]) -> Vec<f64> {
@@ -293,6 +288,30 @@ on_each_backend! {
         let kgs: Vec<f64> = page.items.iter().map(|r| r.amount_kg).collect();
         assert_eq!(kgs, [1.0, 3.0]);
         assert_eq!(page.total, Some(2));
+    }
+
+    fn every_page_is_one_prepared_statement_and_a_last_page_needs_no_count(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &at(1, "0", march(1, 0)), &NewTank::named("T1")).unwrap();
+        for i in 1..10 {
+            Tank::update(conn, &at(1, &i.to_string(), march(1, i)), tank.id, tanks::volume_m3.eq(f64::from(i))).unwrap();
+        }
+        let statements = Statements::default();
+        conn.set_instrumentation(statements.clone());
+        for page in 1..=3 {
+            assert_eq!(Tank::history_query().page_size(3).page(page).load(conn).unwrap().items.len(), 3);
+        }
+        let cached = statements.cached();
+        let pages = cached.iter().filter(|sql| sql.contains("historical_tanks") && sql.contains("LIMIT")).count();
+        assert_eq!(pages, 1, "the limit and offset are bound: {cached:#?}");
+
+        statements.take();
+        let last = Tank::history_query().page_size(3).page(4).with_total().load(conn).unwrap();
+        assert_eq!((last.items.len(), last.total), (1, Some(10)));
+        assert_eq!(statements.take().len(), 1, "the last page's rows end the count");
+        let first = Tank::history_query().page_size(3).page(1).with_total().load(conn).unwrap();
+        assert_eq!((first.items.len(), first.total), (3, Some(10)));
+        assert_eq!(statements.take().len(), 2, "a page with a next one counts");
     }
 
     fn pages_cover_every_row_once_and_report_their_edges(db) {

@@ -8,31 +8,11 @@ use common::db::{Indexes, RefuseHistory};
 use common::*;
 use diesel::prelude::*;
 
-fn ctx(user: i64, reason: &str) -> AuditContext {
-    AuditContext::builder()
-        .user(user)
-        .reason(reason)
-        .build()
-        .unwrap()
-}
-
-/// Records the SQL of every statement a connection prepares and caches.
-#[derive(Clone, Default)]
-struct Cached(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
-
-impl diesel::connection::Instrumentation for Cached {
-    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
-        if let diesel::connection::InstrumentationEvent::CacheQuery { sql, .. } = event {
-            self.0.lock().unwrap().push(sql.to_owned());
-        }
-    }
-}
-
 on_each_backend! {
     fn audited_writes_are_prepared_once_per_connection_and_shape(db) {
         let conn = &mut db.conn;
-        let cached = Cached::default();
-        conn.set_instrumentation(cached.clone());
+        let statements = Statements::default();
+        conn.set_instrumentation(statements.clone());
         let ctx = AuditContext::for_user(1);
         let mut ids = Vec::new();
         for i in 0..3 {
@@ -43,7 +23,7 @@ on_each_backend! {
         for id in ids {
             Tank::delete(conn, &ctx, id).unwrap();
         }
-        let cached = cached.0.lock().unwrap().clone();
+        let cached = statements.cached();
         let count = |verb: &str| cached.iter().filter(|sql| sql.contains(verb)).count();
         // Three of each write, each statement prepared once: an update's statement is no longer
         // parsed (and on PostgreSQL planned) at every call.

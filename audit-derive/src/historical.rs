@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
 use audit_schema::parse::{Field, FieldSqlType, Model};
-use audit_schema::{HistoryIdType, SqlType, UserIdType};
+use audit_schema::{HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
 
 pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
     let model = Model::from_derive_input(&input)?;
@@ -90,8 +90,55 @@ fn spec_sql_type(sql: &SqlType) -> TokenStream {
     quote!(#k::schema::SqlType::#variant)
 }
 
-/// `(user id kind marker, its Rust value type, its SQL type, spec variant)`.
-fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+/// The `HistoryTableSpec` the migration generator computes from the same model
+/// (`Model::to_spec`), as a constant expression: the runtime and the migrations agree by
+/// construction.
+fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
+    let k = krate();
+    let p = private();
+    let columns = spec.columns.iter().map(|c| {
+        let name = c.name.as_ref();
+        let sql = spec_sql_type(&c.sql_type);
+        let (nullable, indexed) = (c.nullable, c.indexed);
+        quote! {
+            #k::schema::ColumnSpec {
+                name: #p::Cow::Borrowed(#name),
+                sql_type: #sql,
+                nullable: #nullable,
+                indexed: #indexed,
+            }
+        }
+    });
+    let names = |names: &[audit_schema::spec::Name]| {
+        let names = names.iter().map(|n| n.as_ref());
+        quote!(#p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#names),)*]))
+    };
+    let (key, excluded) = (names(&spec.primary_key), names(&spec.excluded));
+    let (model, source, history) = (
+        spec.model.as_ref(),
+        spec.source_table.as_ref(),
+        spec.history_table.as_ref(),
+    );
+    let user_id = format_ident!("{}", format!("{:?}", spec.user_id));
+    let history_id = format_ident!("{}", format!("{:?}", spec.history_id));
+    let metadata = spec.metadata;
+    quote! {
+        #k::HistoryTableSpec {
+            model: #p::Cow::Borrowed(#model),
+            source_table: #p::Cow::Borrowed(#source),
+            history_table: #p::Cow::Borrowed(#history),
+            columns: #p::Cow::Borrowed(&[#(#columns,)*]),
+            primary_key: #key,
+            excluded: #excluded,
+            user_id: #k::UserIdType::#user_id,
+            history_id: #k::HistoryIdType::#history_id,
+            metadata: #metadata,
+        }
+    }
+}
+
+/// `(user id kind marker, its Rust value type, its SQL type)`.
+fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream) {
     let k = krate();
     let p = private();
     match kind {
@@ -99,31 +146,27 @@ fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream, TokenStr
             quote!(#k::user_id::I32),
             quote!(i32),
             quote!(#p::diesel::sql_types::Integer),
-            quote!(#k::UserIdType::I32),
         ),
         UserIdType::I64 => (
             quote!(#k::user_id::I64),
             quote!(i64),
             quote!(#p::diesel::sql_types::BigInt),
-            quote!(#k::UserIdType::I64),
         ),
         UserIdType::Uuid => (
             quote!(#k::user_id::Uuid),
             quote!(#p::uuid::Uuid),
             quote!(#k::sql_types::PortableUuid),
-            quote!(#k::UserIdType::Uuid),
         ),
         UserIdType::Text => (
             quote!(#k::user_id::Text),
             quote!(::std::string::String),
             quote!(#p::diesel::sql_types::Text),
-            quote!(#k::UserIdType::Text),
         ),
     }
 }
 
-/// `(kind marker, Rust type, SQL type, spec variant)` of `history_id`.
-fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+/// `(kind marker, Rust type, SQL type)` of `history_id`.
+fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream) {
     let k = krate();
     let p = private();
     match kind {
@@ -131,13 +174,11 @@ fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream, To
             quote!(#k::history_id::BigInt),
             quote!(i64),
             quote!(#p::diesel::sql_types::BigInt),
-            quote!(#k::HistoryIdType::BigInt),
         ),
         HistoryIdType::Uuid => (
             quote!(#k::history_id::Uuid),
             quote!(#p::uuid::Uuid),
             quote!(#k::sql_types::PortableUuid),
-            quote!(#k::HistoryIdType::Uuid),
         ),
     }
 }
@@ -198,8 +239,8 @@ fn expand(model: &Model) -> TokenStream {
     let history = &model.history_table;
     let record = &model.record;
     let tracked: Vec<&Field> = model.tracked().collect();
-    let (user_kind, user_value, user_sql, user_spec) = user_id(model.user_id);
-    let (hid_kind, hid_ty, hid_sql, hid_spec) = history_id(model.history_id);
+    let (user_kind, user_value, user_sql) = user_id(model.user_id);
+    let (hid_kind, hid_ty, hid_sql) = history_id(model.history_id);
     // Diesel loads `uuid::Uuid` only when its PostgreSQL backend is compiled in; these say how.
     let hid_load = (model.history_id == HistoryIdType::Uuid)
         .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::UuidValue)]));
@@ -366,39 +407,7 @@ fn expand(model: &Model) -> TokenStream {
         let fields = tracked.iter().map(|f| &f.ident);
         quote!(true #(&& self.#fields == other.#fields)*)
     };
-    let object_id = if key_fields.len() == 1 {
-        let field = &key_fields[0].ident;
-        quote!(::core::clone::Clone::clone(&self.#field))
-    } else {
-        let fields = key_fields.iter().map(|f| &f.ident);
-        quote!((#(::core::clone::Clone::clone(&self.#fields),)*))
-    };
-
-    let spec_columns = tracked.iter().map(|f| {
-        let name = f.column.to_string();
-        let sql = spec_sql_type(&f.ddl);
-        let nullable = f.nullable;
-        let indexed = f.indexed;
-        quote! {
-            #k::schema::ColumnSpec {
-                name: #p::Cow::Borrowed(#name),
-                sql_type: #sql,
-                nullable: #nullable,
-                indexed: #indexed,
-            }
-        }
-    });
-    let spec_key = model.primary_key.iter().map(|c| c.to_string());
-    let spec_excluded = model
-        .fields
-        .iter()
-        .filter(|f| f.excluded)
-        .map(|f| f.column.to_string());
-    let (model_name, table_name, history_name) = (
-        ident.to_string(),
-        model.table_name.to_string(),
-        history.to_string(),
-    );
+    let spec = spec_tokens(&model.to_spec());
 
     quote! {
         #history_table
@@ -417,17 +426,7 @@ fn expand(model: &Model) -> TokenStream {
             type UserId = #user_kind;
             type HistoryId = #hid_kind;
 
-            const HISTORY: &'static #k::HistoryTableSpec = &#k::HistoryTableSpec {
-                model: #p::Cow::Borrowed(#model_name),
-                source_table: #p::Cow::Borrowed(#table_name),
-                history_table: #p::Cow::Borrowed(#history_name),
-                columns: #p::Cow::Borrowed(&[#(#spec_columns,)*]),
-                primary_key: #p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#spec_key),)*]),
-                excluded: #p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#spec_excluded),)*]),
-                user_id: #user_spec,
-                history_id: #hid_spec,
-                metadata: #metadata,
-            };
+            const HISTORY: &'static #k::HistoryTableSpec = &#spec;
 
             const RECORD_UNCHANGED: bool = #record_unchanged;
 
@@ -488,7 +487,7 @@ fn expand(model: &Model) -> TokenStream {
             }
 
             fn object_id(&self) -> <#ident as #k::Historical>::Id {
-                #object_id
+                #id_value
             }
 
             fn history_key_filter(&self) -> <#ident as #k::Historical>::HistoryKeyFilter<'_> {

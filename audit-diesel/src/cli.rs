@@ -29,7 +29,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use audit_migrate::cli::DialectArg;
+use clap::{Parser, Subcommand};
 use diesel::connection::LoadConnection;
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
@@ -147,23 +148,6 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum DialectArg {
-    Postgres,
-    Sqlite,
-    Mysql,
-}
-
-impl From<DialectArg> for crate::schema::Dialect {
-    fn from(d: DialectArg) -> Self {
-        match d {
-            DialectArg::Postgres => crate::schema::Dialect::Postgres,
-            DialectArg::Sqlite => crate::schema::Dialect::Sqlite,
-            DialectArg::Mysql => crate::schema::Dialect::Mysql,
-        }
-    }
-}
-
 type Populate<C> = fn(
     &mut C,
     &AuditContext,
@@ -179,23 +163,6 @@ struct Entry<C> {
     populate: Populate<C>,
     duplicates: Duplicates<C>,
     old: Old<C>,
-}
-
-fn populate<'q, M, C>(
-    conn: &mut C,
-    ctx: &AuditContext,
-    options: &Backfill,
-    progress: &mut dyn FnMut(&Progress<'_>),
-) -> Result<BackfillReport, AuditError>
-where
-    M: Historical,
-    C: Connection + LoadConnection,
-    C::Backend: AuditBackend,
-    CountRows<M>: LoadQuery<'q, C, i64>,
-    BatchEnd<M>: LoadQuery<'q, C, M::Id>,
-    HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
-{
-    maintenance::populate_history::<M, C>(conn, ctx, options, progress)
 }
 
 /// The models an application's CLI works on, for connections of type `C`.
@@ -230,7 +197,10 @@ impl<C: Connection + LoadConnection> Registry<C> {
     {
         self.entries.push(Entry {
             spec: M::HISTORY,
-            populate: populate::<M, C>,
+            // `impl FnMut` made `&mut dyn FnMut`, for a plain function pointer.
+            populate: |conn, ctx, options, progress| {
+                maintenance::populate_history::<M, C>(conn, ctx, options, progress)
+            },
             duplicates: maintenance::clean_duplicate_history::<M, C>,
             old: maintenance::clean_old_history::<M, C>,
         });
@@ -369,16 +339,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                     migrations.check()?;
                     writeln!(out, "{}: history migrations are up to date", dir.display())?;
                 } else {
-                    let report = migrations.generate()?;
-                    if report.written.is_empty() {
-                        writeln!(out, "{}: no changes", dir.display())?;
-                    }
-                    for path in &report.written {
-                        writeln!(out, "wrote {}", path.display())?;
-                    }
-                    for note in &report.notes {
-                        writeln!(out, "note: {note}")?;
-                    }
+                    migrations.generate()?.print(&dir, out)?;
                 }
             }
         }

@@ -43,6 +43,13 @@ where
     if batch_size == 0 {
         return Err(AuditError::InvalidBatchSize { requested: 0 });
     }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    if rows.len() <= batch_size {
+        // One batch is one write, atomic on its own: no transaction around it.
+        return write::run(conn, ctx, CreateBatch(rows), None);
+    }
     conn.transaction(|conn| {
         let mut created = Vec::with_capacity(rows.len());
         for batch in rows.chunks(batch_size) {

@@ -74,6 +74,7 @@ pub mod history_id;
 pub mod maintenance;
 pub mod read;
 mod record;
+mod sql;
 pub mod sql_types;
 pub mod testing;
 pub mod user_id;

@@ -5,12 +5,12 @@ use diesel::connection::LoadConnection;
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::query_dsl::LoadQuery;
-use diesel::{AsChangeset, Connection, RunQueryDsl};
+use diesel::{AsChangeset, Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
 use crate::diff::{self, Fields};
 use crate::history_id::HistoryIdKind;
-use crate::read::select::{Conditions, Cursor, SelectRecords};
+use crate::read::select::{Cursor, SelectRecords};
 use crate::read::{read_error, NoFilter};
 use crate::user_id::UserIdKind;
 use crate::{AuditError, Historical, HistoryDiff, HistoryType};
@@ -149,24 +149,15 @@ where
     R: Selectable<C::Backend>,
     SelectRecords<'s, R::Model, NoFilter, C::Backend>: LoadQuery<'s, C, R>,
 {
-    static NO_FILTER: NoFilter = NoFilter;
-    let statement = SelectRecords::<'s, R::Model, NoFilter, C::Backend> {
-        selection: <R as Selectable<C::Backend>>::construct_selection(),
-        conditions: Conditions {
-            key: Some(record.history_key_filter()),
-            user: None,
-            history_type: None,
-            since: None,
-            until: None,
-            cursor: Some(Cursor::Row(record.history_date(), record.history_id())),
-            // Before: the newest of the older rows; after: the oldest of the newer ones.
-            newest_first: before,
-            history_id: None,
-            filter: &NO_FILTER,
-        },
-        limit: Some(1),
-        offset: 0,
-    };
-    let mut rows: Vec<R> = statement.load(conn).map_err(read_error::<R::Model>)?;
-    Ok(rows.pop())
+    // Before: the newest of the older rows; after: the oldest of the newer ones.
+    let mut statement = SelectRecords::<'s, R::Model, NoFilter, C::Backend>::object(
+        Some(record.history_key_filter()),
+        before,
+        Some(1),
+    );
+    statement.conditions.cursor = Some(Cursor::Row(record.history_date(), record.history_id()));
+    statement
+        .get_result(conn)
+        .optional()
+        .map_err(read_error::<R::Model>)
 }

@@ -10,7 +10,17 @@ use std::fmt::Debug;
 use diesel::sql_types::{self as st, SingleValue, SqlType};
 
 use crate::sql_types::PortableUuid;
-use crate::{UserId, UserIdType};
+use crate::{AuditError, Historical, UserId, UserIdOf, UserIdType};
+
+/// `user` as model `M`'s `history_user_id`, or [`AuditError::UserIdType`] naming the model when
+/// it does not fit.
+pub(crate) fn user_value<M: Historical>(user: &UserId) -> Result<UserIdOf<M>, AuditError> {
+    M::UserId::convert(user).ok_or_else(|| AuditError::UserIdType {
+        model: M::HISTORY.model.to_string(),
+        user: user.clone(),
+        expected: M::UserId::KIND,
+    })
+}
 
 /// One type of `history_user_id`: its SQL type, its Rust type and the conversion from [`UserId`].
 pub trait UserIdKind: 'static {

@@ -135,6 +135,54 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
+impl Report {
+    /// Prints the report as the commands do: `<dir>: no changes` when nothing was written, then
+    /// a `wrote <path>` line per migration and a `note: ...` line per note.
+    ///
+    /// # Errors
+    /// Errors writing to `out`.
+    pub fn print(&self, dir: &Path, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.written.is_empty() {
+            writeln!(out, "{}: no changes", dir.display())?;
+        }
+        for path in &self.written {
+            writeln!(out, "wrote {}", path.display())?;
+        }
+        for note in &self.notes {
+            writeln!(out, "note: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The command-line pieces shared by `audit-makemigrations` and the application CLI of
+/// `audit-diesel`.
+#[cfg(feature = "cli")]
+pub mod cli {
+    use audit_schema::Dialect;
+
+    /// `--dialect postgres|sqlite|mysql`.
+    #[derive(Debug, Clone, Copy, clap::ValueEnum)]
+    pub enum DialectArg {
+        /// PostgreSQL.
+        Postgres,
+        /// SQLite.
+        Sqlite,
+        /// MySQL and MariaDB.
+        Mysql,
+    }
+
+    impl From<DialectArg> for Dialect {
+        fn from(d: DialectArg) -> Self {
+            match d {
+                DialectArg::Postgres => Dialect::Postgres,
+                DialectArg::Sqlite => Dialect::Sqlite,
+                DialectArg::Mysql => Dialect::Mysql,
+            }
+        }
+    }
+}
+
 /// The history migrations of one directory and dialect.
 #[derive(Debug, Clone)]
 pub struct Migrations {
@@ -216,12 +264,14 @@ impl Migrations {
     /// Unreadable sources or migrations, hand-edited migrations, and changes the generator does
     /// not make by itself ([`Error::Incompatible`]).
     pub fn plan(&self) -> Result<Vec<TablePlan>, Error> {
-        Ok(self.plan_with_notes()?.0)
+        Ok(self.plan_with_notes(&dir::read(&self.dir)?)?.0)
     }
 
-    fn plan_with_notes(&self) -> Result<(Vec<TablePlan>, Vec<String>), Error> {
+    fn plan_with_notes(
+        &self,
+        on_disk: &dir::OnDisk,
+    ) -> Result<(Vec<TablePlan>, Vec<String>), Error> {
         let specs = self.specs()?;
-        let on_disk = dir::read(&self.dir)?;
         let mut plans = Vec::new();
         let mut problems = Vec::new();
         for spec in &specs {
@@ -248,9 +298,9 @@ impl Migrations {
     /// # Errors
     /// As [`plan`](Self::plan), and I/O errors writing the files.
     pub fn generate(&self) -> Result<Report, Error> {
-        let (plans, mut notes) = self.plan_with_notes()?;
-        let mut report = Report::default();
         let on_disk = dir::read(&self.dir)?;
+        let (plans, mut notes) = self.plan_with_notes(&on_disk)?;
+        let mut report = Report::default();
         let mut version = self.first_version(&on_disk);
         for plan in plans {
             let kind = if plan.before.is_none() {

@@ -8,8 +8,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use audit_migrate::{Dialect, Migrations};
-use clap::{Parser, ValueEnum};
+use audit_migrate::cli::DialectArg;
+use audit_migrate::Migrations;
+use clap::Parser;
 
 /// Writes the diesel-CLI migrations that create and evolve the history tables of the
 /// `#[derive(Historical)]` models found in the given sources.
@@ -34,23 +35,6 @@ struct Args {
     accept: Option<String>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum DialectArg {
-    Postgres,
-    Sqlite,
-    Mysql,
-}
-
-impl From<DialectArg> for Dialect {
-    fn from(d: DialectArg) -> Self {
-        match d {
-            DialectArg::Postgres => Dialect::Postgres,
-            DialectArg::Sqlite => Dialect::Sqlite,
-            DialectArg::Mysql => Dialect::Mysql,
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     let migrations = args.models.iter().fold(
@@ -70,14 +54,9 @@ fn main() -> ExitCode {
     match result {
         Ok(report) => {
             if let Some(report) = report {
-                if report.written.is_empty() {
-                    println!("{}: no changes", args.dir.display());
-                }
-                for path in &report.written {
-                    println!("wrote {}", path.display());
-                }
-                for note in &report.notes {
-                    println!("note: {note}");
+                if let Err(error) = report.print(&args.dir, &mut std::io::stdout()) {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
                 }
             }
             ExitCode::SUCCESS

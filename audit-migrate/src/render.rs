@@ -30,7 +30,7 @@ pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
             }
             Change::AddIndex(column) => {
                 up.push(after.add_index_sql(column, dialect));
-                down.push(vec![after.drop_index_sql(dialect, &format!("{column}_idx"))]);
+                down.push(vec![after.drop_index_sql(column, dialect)]);
             }
             Change::MakeNullable(columns) => {
                 let columns: Vec<&str> = columns.iter().map(String::as_str).collect();

@@ -58,17 +58,7 @@ fn collect(items: &[Item], file: &Path, found: &mut Vec<Found>) -> Result<(), Er
     for item in items {
         match item {
             Item::Struct(item) if derives_historical(&item.attrs) => {
-                let input = syn::DeriveInput {
-                    attrs: item.attrs.clone(),
-                    vis: item.vis.clone(),
-                    ident: item.ident.clone(),
-                    generics: item.generics.clone(),
-                    data: syn::Data::Struct(syn::DataStruct {
-                        struct_token: item.struct_token,
-                        fields: item.fields.clone(),
-                        semi_token: item.semi_token,
-                    }),
-                };
+                let input = syn::DeriveInput::from(item.clone());
                 let model = Model::from_derive_input(&input).map_err(|e| located(file, &e))?;
                 found.push(Found {
                     spec: model.to_spec(),

@@ -395,21 +395,10 @@ impl HistoryTableSpec {
     pub fn rebuildable_indexes(&self, dialect: Dialect) -> Vec<RebuildableIndex> {
         self.index_columns()
             .iter()
-            .map(|(suffix, columns)| {
-                let name = self.index_name(dialect, suffix);
-                let quoted = dialect.quote(&name);
-                let drop_if_exists = match dialect {
-                    Dialect::Mysql => format!(
-                        "DROP INDEX {quoted} ON {}",
-                        dialect.quote(&self.history_table)
-                    ),
-                    Dialect::Postgres | Dialect::Sqlite => format!("DROP INDEX IF EXISTS {quoted}"),
-                };
-                RebuildableIndex {
-                    create_if_missing: self.create_index_sql(dialect, suffix, columns, true),
-                    drop_if_exists,
-                    name,
-                }
+            .map(|(suffix, columns)| RebuildableIndex {
+                name: self.index_name(dialect, suffix),
+                drop_if_exists: self.drop_index(dialect, suffix, true),
+                create_if_missing: self.create_index_sql(dialect, suffix, columns, true),
             })
             .collect()
     }
@@ -439,7 +428,7 @@ impl HistoryTableSpec {
     pub fn drop_column_sql(&self, name: &str, dialect: Dialect) -> Vec<String> {
         let mut statements = Vec::new();
         if self.column(name).is_some_and(|c| c.indexed) {
-            statements.push(self.drop_index_sql(dialect, &format!("{name}_idx")));
+            statements.push(self.drop_index_sql(name, dialect));
         }
         statements.push(format!(
             "ALTER TABLE {} DROP COLUMN {}",
@@ -469,14 +458,23 @@ impl HistoryTableSpec {
         self.column_index_sql(dialect, column)
     }
 
-    /// Drops the index of the tracked column `name`.
-    pub fn drop_index_sql(&self, dialect: Dialect, suffix: &str) -> String {
+    /// Drops the index of the tracked column `name` (the reverse of
+    /// [`add_index_sql`](Self::add_index_sql)).
+    pub fn drop_index_sql(&self, name: &str, dialect: Dialect) -> String {
+        self.drop_index(dialect, &format!("{name}_idx"), false)
+    }
+
+    fn drop_index(&self, dialect: Dialect, suffix: &str, if_exists: bool) -> String {
         let index = dialect.quote(&self.index_name(dialect, suffix));
         match dialect {
+            // MySQL has no `IF EXISTS` on indexes.
             Dialect::Mysql => format!(
                 "DROP INDEX {index} ON {}",
                 dialect.quote(&self.history_table)
             ),
+            Dialect::Postgres | Dialect::Sqlite if if_exists => {
+                format!("DROP INDEX IF EXISTS {index}")
+            }
             Dialect::Postgres | Dialect::Sqlite => format!("DROP INDEX {index}"),
         }
     }

@@ -7,9 +7,20 @@
 
 pub mod db;
 pub mod models;
+pub mod statements;
 
 pub use db::TestDb;
 pub use models::*;
+pub use statements::Statements;
+
+/// A context of `user` with `reason`.
+pub fn ctx(user: i64, reason: &str) -> audit_diesel::AuditContext {
+    audit_diesel::AuditContext::builder()
+        .user(user)
+        .reason(reason)
+        .build()
+        .unwrap()
+}
 
 /// Writes each test once and runs it on SQLite and, with the `postgres` feature, on PostgreSQL:
 /// `$conn` is a `&mut SqliteConnection` in one copy and a `&mut PgConnection` in the other.

@@ -22,15 +22,12 @@
 //! change; all parts of the statement share one snapshot, so it sees them as they were, and a row
 //! whose tracked columns are the same before and after gets no history row.
 
-use diesel::associations::HasTable;
 use diesel::connection::LoadConnection;
 use diesel::dsl::AsSelect;
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
 use diesel::pg::Pg;
-use diesel::query_builder::{
-    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId, UpdateTarget,
-};
+use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, QueryFragment};
 use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
@@ -39,6 +36,7 @@ use diesel::Connection;
 use super::statement::{self, SelectOld};
 use super::{audit_backend_binds, AsOfStrategy, AuditBackend, BindUserId, WriteBackend};
 use crate::schema::Dialect;
+use crate::sql::query;
 use crate::write::{
     one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta, Update,
     UpdateWhere,
@@ -63,37 +61,19 @@ impl QueryFragment<Pg> for NoOld {
     }
 }
 
-/// What is read before the change, if anything.
-#[doc(hidden)]
-pub trait OldRows {
-    /// Whether it renders a CTE.
-    fn present(&self) -> bool;
-}
-
-impl OldRows for NoOld {
-    fn present(&self) -> bool {
-        false
-    }
-}
-
-impl<M: Historical + Selectable<Pg>, W> OldRows for SelectOld<M, W, Pg> {
-    fn present(&self) -> bool {
-        self.enabled()
-    }
-}
-
 /// A data statement and its history insert, as one statement that returns the models written.
 #[doc(hidden)]
 pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
-    old: O,
+    /// The rows an update reads before changing them, to skip the history of unchanged rows.
+    old: Option<O>,
     statement: S,
     returning: M::SelectExpression,
     history: Option<HistoryInsert<M, CteSource>>,
 }
 
-impl<S, M: Historical + Selectable<Pg>, O: OldRows> AuditedStatement<S, M, O> {
-    fn new(old: O, statement: S, meta: HistoryMeta<M::UserId>) -> Self {
-        let only_changed = old.present();
+impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
+    fn new(old: Option<O>, statement: S, meta: HistoryMeta<M::UserId>) -> Self {
+        let only_changed = old.is_some();
         AuditedStatement {
             old,
             statement,
@@ -103,16 +83,7 @@ impl<S, M: Historical + Selectable<Pg>, O: OldRows> AuditedStatement<S, M, O> {
     }
 }
 
-impl<S, M: Historical + Selectable<Pg>, O> QueryId for AuditedStatement<S, M, O> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<S, M: Historical + Selectable<Pg>, O> Query for AuditedStatement<S, M, O> {
-    type SqlType = AsSelect<M, Pg>;
-}
-
-impl<S, M: Historical + Selectable<Pg>, O, Conn> RunQueryDsl<Conn> for AuditedStatement<S, M, O> {}
+query!(impl[S, M: Historical + Selectable<Pg>, O] AuditedStatement<S, M, O> => AsSelect<M, Pg>);
 
 impl<S, M, O> QueryFragment<Pg> for AuditedStatement<S, M, O>
 where
@@ -120,14 +91,14 @@ where
     M: Historical + Selectable<Pg>,
     M::SelectExpression: QueryFragment<Pg>,
     M::UserId: BindUserId<Pg>,
-    O: QueryFragment<Pg> + OldRows,
+    O: QueryFragment<Pg>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH ");
-        if self.old.present() {
+        if let Some(old) = &self.old {
             out.push_identifier(CteSource::OLD)?;
             out.push_sql(" AS (");
-            self.old.walk_ast(out.reborrow())?;
+            old.walk_ast(out.reborrow())?;
             out.push_sql("), ");
         }
         out.push_identifier(CteSource::CHANGED)?;
@@ -148,41 +119,11 @@ where
     }
 }
 
-/// An update's target whose `WHERE` also says `AND (SELECT COUNT(*) FROM "audit_old") >= 0`,
-/// always true, so that PostgreSQL reads every old row before it changes any. Left to the join of
-/// the history insert, the old rows would be read after the update, and a row this very statement
-/// already changed is invisible to its own `FOR UPDATE`.
-#[doc(hidden)]
-#[derive(Debug, Clone)]
-pub struct ReadOldFirst<Tg> {
-    target: Tg,
-    enabled: bool,
-}
-
-impl<Tg: HasTable> HasTable for ReadOldFirst<Tg> {
-    type Table = Tg::Table;
-
-    fn table() -> Self::Table {
-        Tg::table()
-    }
-}
-
-impl<Tg: IntoUpdateTarget> IntoUpdateTarget for ReadOldFirst<Tg> {
-    type WhereClause = AfterOld<Tg::WhereClause>;
-
-    fn into_update_target(self) -> UpdateTarget<Self::Table, Self::WhereClause> {
-        let target = self.target.into_update_target();
-        UpdateTarget {
-            table: target.table,
-            where_clause: AfterOld {
-                inner: target.where_clause,
-                enabled: self.enabled,
-            },
-        }
-    }
-}
-
-/// The `WHERE` of a [`ReadOldFirst`] target.
+/// The `WHERE` of an update that reads its old rows first: it also says
+/// `AND (SELECT COUNT(*) FROM "audit_old") >= 0`, always true, so that PostgreSQL reads every old
+/// row before it changes any. Left to the join of the history insert, the old rows would be read
+/// after the update, and a row this very statement already changed is invisible to its own
+/// `FOR UPDATE`.
 #[doc(hidden)]
 #[derive(Debug, Clone)]
 pub struct AfterOld<W> {
@@ -204,7 +145,7 @@ impl<W: QueryFragment<Pg>> QueryFragment<Pg> for AfterOld<W> {
 }
 
 type Updated<M, Tg, Ch> = AuditedStatement<
-    statement::Update<ReadOldFirst<Tg>, Ch>,
+    statement::UpdateRowsOf<Tg, Ch, AfterOld<<Tg as IntoUpdateTarget>::WhereClause>>,
     M,
     SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Pg>,
 >;
@@ -218,13 +159,13 @@ where
     Tg: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
 {
-    let compare = !M::RECORD_UNCHANGED && !meta.skip;
-    let old = SelectOld::new(target.clone(), compare, true);
-    let target = ReadOldFirst {
-        target,
+    let compare = meta.compares::<M>();
+    let old = compare.then(|| SelectOld::new(target.clone(), true));
+    let statement = statement::update::<M, _, Ch>(target, changes).map_where(|inner| AfterOld {
+        inner,
         enabled: compare,
-    };
-    AuditedStatement::new(old, statement::update::<M, _, Ch>(target, changes), meta)
+    });
+    AuditedStatement::new(old, statement, meta)
 }
 
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Pg
@@ -235,7 +176,7 @@ where
     AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        AuditedStatement::new(NoOld, statement::insert::<M, V>(op.0), meta).get_result(conn)
+        AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta).get_result(conn)
     }
 }
 
@@ -251,7 +192,7 @@ where
         op: CreateBatch<V>,
         meta: HistoryMeta<M::UserId>,
     ) -> QueryResult<Vec<M>> {
-        AuditedStatement::new(NoOld, statement::insert::<M, V>(op.0), meta).load(conn)
+        AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta).load(conn)
     }
 }
 
@@ -297,7 +238,7 @@ where
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
-        one(AuditedStatement::new(NoOld, statement::delete::<M, _>(target), meta).load(conn)?)
+        one(AuditedStatement::new(None, statement::delete::<M, _>(target), meta).load(conn)?)
     }
 }
 
@@ -315,6 +256,6 @@ where
         meta: HistoryMeta<M::UserId>,
     ) -> QueryResult<Vec<M>> {
         let target = statement::by_filter::<M, F>(op.filter);
-        AuditedStatement::new(NoOld, statement::delete::<M, _>(target), meta).load(conn)
+        AuditedStatement::new(None, statement::delete::<M, _>(target), meta).load(conn)
     }
 }

@@ -11,14 +11,13 @@
 //! `history_date` is read from the Rust clock after the change succeeded, that is while this
 //! connection holds SQLite's write lock, so dates follow the order in which writes were serialized.
 
-use chrono::{DurationRound, TimeDelta, Utc};
+use std::collections::HashMap;
+
 use diesel::connection::LoadConnection;
 use diesel::dsl::AsSelect;
-use diesel::expression::{Selectable, SelectableHelper};
+use diesel::expression::{Selectable, SelectableExpression, SelectableHelper};
 use diesel::insertable::Insertable;
-use diesel::query_builder::{
-    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
-};
+use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment};
 use diesel::query_dsl::methods::{ExecuteDsl, FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
@@ -28,6 +27,7 @@ use diesel::Connection;
 use super::statement::{self, SelectOld};
 use super::{audit_backend_binds, AsOfStrategy, AuditBackend, WriteBackend};
 use crate::schema::Dialect;
+use crate::sql::query;
 use crate::write::{
     one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, RowsSource, Update,
     UpdateWhere,
@@ -46,7 +46,8 @@ impl AuditBackend for Sqlite {
 /// The most bind parameters one SQLite statement takes (`SQLITE_MAX_VARIABLE_NUMBER`).
 const MAX_BINDS: usize = 32_766;
 
-/// A data statement with ` RETURNING <the model's columns>` appended.
+/// An update with ` RETURNING <the model's columns>` appended (Diesel's own `returning` serves
+/// inserts and deletes).
 #[doc(hidden)]
 pub struct Returning<S, M: Selectable<Sqlite>> {
     statement: S,
@@ -62,16 +63,7 @@ impl<S, M: Selectable<Sqlite>> Returning<S, M> {
     }
 }
 
-impl<S, M: Selectable<Sqlite>> QueryId for Returning<S, M> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<S, M: Selectable<Sqlite>> Query for Returning<S, M> {
-    type SqlType = AsSelect<M, Sqlite>;
-}
-
-impl<S, M: Selectable<Sqlite>, Conn> RunQueryDsl<Conn> for Returning<S, M> {}
+query!(impl[S, M: Selectable<Sqlite>] Returning<S, M> => AsSelect<M, Sqlite>);
 
 impl<S, M> QueryFragment<Sqlite> for Returning<S, M>
 where
@@ -86,50 +78,57 @@ where
     }
 }
 
-/// The current time at the microsecond precision every backend stores.
-fn now() -> chrono::DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
-}
+/// A Diesel insert or delete with `RETURNING <the model's columns>`.
+type ReturningModel<Q, M> = diesel::dsl::Returning<Q, AsSelect<M, Sqlite>>;
 
 /// Writes the history rows of `models`, as many per statement as SQLite binds.
-fn record<M, C>(conn: &mut C, models: &[&M], mut meta: HistoryMeta<M::UserId>) -> QueryResult<()>
+fn record<'m, M, C>(
+    conn: &mut C,
+    models: impl IntoIterator<Item = &'m M>,
+    mut meta: HistoryMeta<M::UserId>,
+) -> QueryResult<()>
 where
     C: Connection<Backend = Sqlite>,
     M: Historical,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
-    if meta.skip || models.is_empty() {
+    if meta.skip {
         return Ok(());
     }
     // Read now, while this connection holds the write lock the change took.
-    meta.date.get_or_insert_with(now);
+    meta.date.get_or_insert_with(crate::write::now);
     // A row binds its tracked columns and four or five history values.
     let binds_per_row = M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata);
     let per_statement = (MAX_BINDS / binds_per_row).max(1);
-    for chunk in models.chunks(per_statement) {
-        let rows = RowsSource(chunk.iter().map(|m| m.snapshot()).collect());
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let rows = RowsSource(
+            models
+                .by_ref()
+                .take(per_statement)
+                .map(|m| m.snapshot())
+                .collect(),
+        );
         HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
     }
     Ok(())
 }
 
-/// Runs `statement` (an insert or a delete) and records every row it returned.
-fn returning<'q, M, S, C>(
+/// Runs `statement` (an insert or a delete returning the models) and records every row.
+fn returning<'q, M, Q, C>(
     conn: &mut C,
-    statement: S,
+    statement: Q,
     meta: HistoryMeta<M::UserId>,
 ) -> QueryResult<Vec<M>>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
-    M: Historical + Selectable<Sqlite>,
-    Returning<S, M>: LoadQuery<'q, C, M>,
+    M: Historical,
+    Q: RunQueryDsl<C> + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
-        let models: Vec<M> = Returning::<S, M>::new(statement).load(conn)?;
-        record(conn, &models.iter().collect::<Vec<_>>(), meta)?;
+        let models: Vec<M> = statement.load(conn)?;
+        record(conn, &models, meta)?;
         Ok(models)
     })
 }
@@ -153,21 +152,20 @@ where
     Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
-    let compare = !M::RECORD_UNCHANGED && !meta.skip;
+    let compare = meta.compares::<M>();
     conn.transaction(|conn| {
         let old: Vec<M> = if compare {
-            Old::<M, Tg>::new(target.clone(), true, false).load(conn)?
+            Old::<M, Tg>::new(target.clone(), false).load(conn)?
         } else {
             Vec::new()
         };
         let new: Vec<M> =
             Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
-        let old: std::collections::HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
-        let changed: Vec<&M> = new
+        let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
+        let changed = new
             .iter()
-            .filter(|n| !old.get(&n.id()).is_some_and(|o| o.tracked_eq(n)))
-            .collect();
-        record(conn, &changed, meta)?;
+            .filter(|n| !old.get(&n.id()).is_some_and(|o| o.tracked_eq(n)));
+        record(conn, changed, meta)?;
         Ok(new)
     })
 }
@@ -177,24 +175,22 @@ where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
-    Returning<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
+    ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        one(returning(conn, statement::insert::<M, V>(op.0), meta)?)
+        let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
+        one(returning(conn, insert, meta)?)
     }
 }
 
-/// A batch insert returning the models. Diesel renders SQLite batch inserts itself (one statement
-/// when no value is `DEFAULT`), so this goes through its own `RETURNING`.
-type BatchReturning<M, V> = diesel::dsl::Returning<statement::Insert<M, V>, AsSelect<M, Sqlite>>;
-
+/// Diesel renders SQLite batch inserts itself (one statement when no value is `DEFAULT`).
 impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
-    BatchReturning<M, V>: Query + LoadQuery<'q, C, M>,
+    ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(
@@ -202,13 +198,8 @@ where
         op: CreateBatch<V>,
         meta: HistoryMeta<M::UserId>,
     ) -> QueryResult<Vec<M>> {
-        conn.transaction(|conn| {
-            let models: Vec<M> = statement::insert::<M, V>(op.0)
-                .returning(M::as_returning())
-                .load(conn)?;
-            record(conn, &models.iter().collect::<Vec<_>>(), meta)?;
-            Ok(models)
-        })
+        let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
+        returning(conn, insert, meta)
     }
 }
 
@@ -264,12 +255,14 @@ where
     M: Historical + Selectable<Sqlite>,
     M::Table: FindDsl<M::Id>,
     statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
-    Returning<statement::Delete<statement::Target<M>>, M>: LoadQuery<'q, C, M>,
+    AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
+    ReturningModel<statement::Delete<statement::Target<M>>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
-        one(returning(conn, statement::delete::<M, _>(target), meta)?)
+        let delete = statement::delete::<M, _>(target).returning(M::as_returning());
+        one(returning(conn, delete, meta)?)
     }
 }
 
@@ -279,7 +272,9 @@ where
     M: Historical + Selectable<Sqlite>,
     M::Table: FilterDsl<F>,
     statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table>,
-    Returning<statement::Delete<statement::FilterTarget<M, F>>, M>: LoadQuery<'q, C, M>,
+    AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
+    ReturningModel<statement::Delete<statement::FilterTarget<M, F>>, M>:
+        Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
 {
     fn write(
@@ -288,6 +283,10 @@ where
         meta: HistoryMeta<M::UserId>,
     ) -> QueryResult<Vec<M>> {
         let target = statement::by_filter::<M, F>(op.filter);
-        returning(conn, statement::delete::<M, _>(target), meta)
+        returning(
+            conn,
+            statement::delete::<M, _>(target).returning(M::as_returning()),
+            meta,
+        )
     }
 }

@@ -6,14 +6,12 @@ use diesel::backend::Backend;
 use diesel::dsl::{AsSelect, Filter, Find, Values};
 use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
-use diesel::query_builder::{
-    AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment, QueryId,
-};
+use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, QueryFragment};
 use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_source::QuerySource;
 use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
-use diesel::RunQueryDsl;
 
+use crate::sql::query;
 use crate::Historical;
 
 /// The row with key `M::Id`.
@@ -23,9 +21,11 @@ pub(crate) type FilterTarget<M, F> = Filter<<M as Historical>::Table, F>;
 /// `INSERT INTO <table> ... VALUES ...`.
 pub(crate) type Insert<M, V> = Values<diesel::dsl::insert_into<<M as Historical>::Table>, V>;
 /// `UPDATE <table> SET ... WHERE <target>`.
-pub(crate) type Update<Tg, Ch> = UpdateRows<
+pub(crate) type Update<Tg, Ch> = UpdateRowsOf<Tg, Ch, <Tg as IntoUpdateTarget>::WhereClause>;
+/// `UPDATE <table> SET ... <W>`: an update whose `WHERE` was wrapped ([`UpdateRows::map_where`]).
+pub(crate) type UpdateRowsOf<Tg, Ch, W> = UpdateRows<
     <<Tg as HasTable>::Table as QuerySource>::FromClause,
-    <Tg as IntoUpdateTarget>::WhereClause,
+    W,
     <Ch as AsChangeset>::Changeset,
 >;
 /// `DELETE FROM <table> WHERE <target>`.
@@ -84,6 +84,18 @@ pub struct UpdateRows<F, W, V> {
     values: V,
 }
 
+impl<F, W, V> UpdateRows<F, W, V> {
+    /// The same update, its `WHERE` passed through `wrap`.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn map_where<W2>(self, wrap: impl FnOnce(W) -> W2) -> UpdateRows<F, W2, V> {
+        UpdateRows {
+            from: self.from,
+            where_clause: wrap(self.where_clause),
+            values: self.values,
+        }
+    }
+}
+
 impl<F, W, V, DB> QueryFragment<DB> for UpdateRows<F, W, V>
 where
     DB: Backend,
@@ -112,10 +124,9 @@ where
 }
 
 /// `SELECT <model columns> FROM <table> WHERE <target>[ FOR UPDATE]`: the rows an update is
-/// about to change, as they are before it. Renders nothing when not `enabled`.
+/// about to change, as they are before it.
 #[doc(hidden)]
 pub struct SelectOld<M: Historical + Selectable<DB>, W, DB: Backend> {
-    enabled: bool,
     selection: M::SelectExpression,
     from: <M::Table as QuerySource>::FromClause,
     where_clause: W,
@@ -123,22 +134,16 @@ pub struct SelectOld<M: Historical + Selectable<DB>, W, DB: Backend> {
 }
 
 impl<M: Historical + Selectable<DB>, W, DB: Backend> SelectOld<M, W, DB> {
-    pub(crate) fn new<Tg>(target: Tg, enabled: bool, for_update: bool) -> Self
+    pub(crate) fn new<Tg>(target: Tg, for_update: bool) -> Self
     where
         Tg: IntoUpdateTarget<Table = M::Table, WhereClause = W>,
     {
         SelectOld {
-            enabled,
             selection: M::construct_selection(),
             from: M::Table::default().from_clause(),
             where_clause: target.into_update_target().where_clause,
             for_update,
         }
-    }
-
-    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-    pub(crate) fn enabled(&self) -> bool {
-        self.enabled
     }
 }
 
@@ -151,9 +156,6 @@ where
     DB: Backend,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if !self.enabled {
-            return Ok(());
-        }
         out.push_sql("SELECT ");
         self.selection.walk_ast(out.reborrow())?;
         out.push_sql(" FROM ");
@@ -166,16 +168,4 @@ where
     }
 }
 
-impl<M: Historical + Selectable<DB>, W, DB: Backend> QueryId for SelectOld<M, W, DB> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<M: Historical + Selectable<DB>, W, DB: Backend> Query for SelectOld<M, W, DB> {
-    type SqlType = AsSelect<M, DB>;
-}
-
-impl<M: Historical + Selectable<DB>, W, DB: Backend, Conn> RunQueryDsl<Conn>
-    for SelectOld<M, W, DB>
-{
-}
+query!(impl[M: Historical + Selectable<DB>, W, DB: Backend] SelectOld<M, W, DB> => AsSelect<M, DB>);

@@ -11,7 +11,7 @@ pub mod sql;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use chrono::{DurationRound, TimeDelta, Utc};
+use chrono::{TimeDelta, Utc};
 use diesel::connection::LoadConnection;
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
@@ -148,9 +148,9 @@ where
         skipped: false,
         elapsed: Duration::ZERO,
     };
-    let count = |history: bool, conn: &mut C| {
+    let count = |any_history: bool, conn: &mut C| {
         CountRows::<M> {
-            history,
+            any_history,
             model: std::marker::PhantomData,
         }
         .get_result::<i64>(conn)
@@ -164,11 +164,7 @@ where
 
     let mut meta = HistoryMeta::new::<M>(ctx, HistoryType::Create)?;
     // One date for the whole backfill: "when history began".
-    meta.date.get_or_insert_with(|| {
-        let now = Utc::now();
-        now.duration_trunc(TimeDelta::microseconds(1))
-            .unwrap_or(now)
-    });
+    meta.date.get_or_insert_with(crate::write::now);
     if options.defer_indexes {
         let indexes = M::HISTORY.rebuildable_indexes(<C::Backend as AuditBackend>::DIALECT);
         conn.transaction(|conn| {
@@ -376,8 +372,11 @@ where
         keep_latest: options.keep_latest,
         limit,
     };
-    if options.dry_run || options.batch_size.is_none() {
+    let (false, Some(batch_size)) = (options.dry_run, options.batch_size) else {
         return clean::<M, C>(conn, doomed(None), options.dry_run, "clean old");
+    };
+    if batch_size == 0 {
+        return Err(AuditError::InvalidBatchSize { requested: 0 });
     }
     let mut report = CleanReport {
         model: M::HISTORY.model.to_string(),
@@ -385,9 +384,9 @@ where
         dry_run: false,
     };
     loop {
-        let batch = clean::<M, C>(conn, doomed(options.batch_size), false, "clean old")?;
+        let batch = clean::<M, C>(conn, doomed(Some(batch_size)), false, "clean old")?;
         report.rows += batch.rows;
-        if batch.rows < options.batch_size.unwrap_or(u64::MAX) {
+        if batch.rows < batch_size {
             return Ok(report);
         }
     }

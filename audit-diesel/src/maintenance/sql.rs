@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::query_source::Table;
 use diesel::result::QueryResult;
 use diesel::sql_types::BigInt;
@@ -10,84 +10,32 @@ use diesel::{Expression, RunQueryDsl};
 
 use crate::backend::AuditBackend;
 use crate::schema::spec::meta;
+use crate::sql::{column, date_then_id, key_list, key_tuple, keys_equal, query};
 use crate::Historical;
 
-macro_rules! query {
-    ($name:ident<$($p:ident),*> => $sql:ty) => {
-        impl<$($p),*> QueryId for $name<$($p),*> {
-            type QueryId = ();
-            const HAS_STATIC_QUERY_ID: bool = false;
-        }
-        impl<$($p),*> Query for $name<$($p),*> {
-            type SqlType = $sql;
-        }
-        impl<$($p,)* Conn> RunQueryDsl<Conn> for $name<$($p),*> {}
-    };
-}
-
-fn qualified<DB: Backend>(
-    out: &mut AstPass<'_, '_, DB>,
-    table: &str,
-    column: &str,
-) -> QueryResult<()> {
-    out.push_identifier(table)?;
-    out.push_sql(".");
-    out.push_identifier(column)
-}
-
-/// `<a>."k1" = <b>."k1" AND ...` over the key columns.
-fn keys_equal<DB: Backend>(
-    out: &mut AstPass<'_, '_, DB>,
-    spec: &crate::HistoryTableSpec,
-    a: &str,
-    b: &str,
-) -> QueryResult<()> {
-    for (i, key) in spec.primary_key.iter().enumerate() {
-        if i > 0 {
-            out.push_sql(" AND ");
-        }
-        qualified(out, a, key)?;
-        out.push_sql(" = ");
-        qualified(out, b, key)?;
-    }
-    Ok(())
-}
-
-/// `("k1", "k2")` of a table.
-fn key_tuple<DB: Backend>(
-    out: &mut AstPass<'_, '_, DB>,
-    spec: &crate::HistoryTableSpec,
-    table: &str,
-) -> QueryResult<()> {
-    out.push_sql("(");
-    for (i, key) in spec.primary_key.iter().enumerate() {
-        if i > 0 {
-            out.push_sql(", ");
-        }
-        qualified(out, table, key)?;
-    }
-    out.push_sql(")");
-    Ok(())
-}
-
-/// `SELECT COUNT(*) FROM <table>` (the source table, or the history table with `history`).
+/// `SELECT COUNT(*) FROM <source table>`, or with `any_history`, whether the history table has a
+/// row at all: `SELECT COUNT(*) FROM (SELECT 1 FROM <history table> LIMIT 1)`, 0 or 1, one index
+/// probe whatever the table's size.
 #[doc(hidden)]
 pub struct CountRows<M> {
-    pub(crate) history: bool,
+    pub(crate) any_history: bool,
     pub(crate) model: std::marker::PhantomData<M>,
 }
 
-query!(CountRows<M> => BigInt);
+query!(impl[M] CountRows<M> => BigInt);
 
 impl<M: Historical, DB: Backend> QueryFragment<DB> for CountRows<M> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("SELECT COUNT(*) FROM ");
         let spec = M::HISTORY;
-        out.push_identifier(if self.history {
-            &spec.history_table
+        if self.any_history {
+            out.push_sql("SELECT COUNT(*) FROM (SELECT 1 FROM ");
+            out.push_identifier(&spec.history_table)?;
+            out.push_sql(" LIMIT 1) AS \"audit_any\"");
         } else {
-            &spec.source_table
-        })
+            out.push_sql("SELECT COUNT(*) FROM ");
+            out.push_identifier(&spec.source_table)?;
+        }
+        Ok(())
     }
 }
 
@@ -100,19 +48,8 @@ pub struct BatchEnd<M: Historical> {
     pub(crate) batch_size: usize,
 }
 
-impl<M: Historical> QueryId for BatchEnd<M> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<M: Historical> Query for BatchEnd<M>
-where
-    <M::Table as Table>::PrimaryKey: Expression,
-{
-    type SqlType = <<M::Table as Table>::PrimaryKey as Expression>::SqlType;
-}
-
-impl<M: Historical, Conn> RunQueryDsl<Conn> for BatchEnd<M> {}
+query!(impl[M: Historical] BatchEnd<M> => <<M::Table as Table>::PrimaryKey as Expression>::SqlType
+    where [<M::Table as Table>::PrimaryKey: Expression]);
 
 impl<M, DB> QueryFragment<DB> for BatchEnd<M>
 where
@@ -214,38 +151,31 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
         Doomed::Duplicates { since } => {
             let over = |out: &mut AstPass<'_, 'b, DB>| -> QueryResult<()> {
                 out.push_sql(" OVER (PARTITION BY ");
-                for (i, key) in spec.primary_key.iter().enumerate() {
-                    if i > 0 {
-                        out.push_sql(", ");
-                    }
-                    qualified(out, history, key)?;
-                }
+                key_list(out, spec, Some(history))?;
                 out.push_sql(" ORDER BY ");
-                qualified(out, history, meta::HISTORY_DATE)?;
-                out.push_sql(", ");
-                qualified(out, history, meta::HISTORY_ID)?;
+                date_then_id(out, history, "")?;
                 out.push_sql(")");
                 Ok(())
             };
             out.push_sql("SELECT * FROM (SELECT ");
-            for column in [meta::HISTORY_ID, meta::HISTORY_TYPE, meta::HISTORY_DATE] {
-                qualified(out, history, column)?;
+            for name in [meta::HISTORY_ID, meta::HISTORY_TYPE, meta::HISTORY_DATE] {
+                column(out, history, name)?;
                 out.push_sql(", ");
             }
             out.push_sql("LAG(");
-            qualified(out, history, meta::HISTORY_ID)?;
+            column(out, history, meta::HISTORY_ID)?;
             out.push_sql(")");
             over(out)?;
             out.push_sql(" AS \"audit_previous\", (");
-            for (i, column) in spec.columns.iter().enumerate() {
+            for (i, tracked) in spec.columns.iter().enumerate() {
                 if i > 0 {
                     out.push_sql(") AND (");
                 }
-                qualified(out, history, &column.name)?;
+                column(out, history, &tracked.name)?;
                 out.push_sql(" ");
                 out.push_sql(DB::NULL_SAFE_EQ);
                 out.push_sql(" LAG(");
-                qualified(out, history, &column.name)?;
+                column(out, history, &tracked.name)?;
                 out.push_sql(")");
                 over(out)?;
             }
@@ -256,7 +186,21 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             out.push_identifier(&spec.source_table)?;
             out.push_sql(" WHERE ");
             keys_equal(out, spec, &spec.source_table, history)?;
-            out.push_sql(")) AS \"audit_candidates\" WHERE \"audit_previous\" IS NOT NULL AND \"audit_same\" AND ");
+            out.push_sql(")");
+            if let Some(since) = since {
+                // Only objects with a row in the period are read, each with its whole history
+                // (a row's predecessor may be older than the period).
+                out.push_sql(" AND EXISTS (SELECT 1 FROM ");
+                out.push_identifier(history)?;
+                out.push_sql(" AS \"audit_recent\" WHERE ");
+                keys_equal(out, spec, "audit_recent", history)?;
+                out.push_sql(" AND ");
+                column(out, "audit_recent", meta::HISTORY_DATE)?;
+                out.push_sql(" >= ");
+                DB::bind_date(out, since)?;
+                out.push_sql(")");
+            }
+            out.push_sql(") AS \"audit_candidates\" WHERE \"audit_previous\" IS NOT NULL AND \"audit_same\" AND ");
             out.push_identifier(meta::HISTORY_TYPE)?;
             out.push_sql(" = '~'");
             if let Some(since) = since {
@@ -272,11 +216,11 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             limit,
         } => {
             out.push_sql("SELECT ");
-            qualified(out, history, meta::HISTORY_ID)?;
+            column(out, history, meta::HISTORY_ID)?;
             out.push_sql(" FROM ");
             out.push_identifier(history)?;
             out.push_sql(" WHERE ");
-            qualified(out, history, meta::HISTORY_DATE)?;
+            column(out, history, meta::HISTORY_DATE)?;
             out.push_sql(" < ");
             DB::bind_date(out, before)?;
             if *keep_latest {
@@ -285,20 +229,14 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
                 out.push_sql(" AS \"audit_newer\" WHERE ");
                 keys_equal(out, spec, "audit_newer", history)?;
                 out.push_sql(" AND (");
-                qualified(out, "audit_newer", meta::HISTORY_DATE)?;
-                out.push_sql(", ");
-                qualified(out, "audit_newer", meta::HISTORY_ID)?;
+                date_then_id(out, "audit_newer", "")?;
                 out.push_sql(") > (");
-                qualified(out, history, meta::HISTORY_DATE)?;
-                out.push_sql(", ");
-                qualified(out, history, meta::HISTORY_ID)?;
+                date_then_id(out, history, "")?;
                 out.push_sql("))");
             }
             if let Some(limit) = limit {
                 out.push_sql(" ORDER BY ");
-                qualified(out, history, meta::HISTORY_DATE)?;
-                out.push_sql(", ");
-                qualified(out, history, meta::HISTORY_ID)?;
+                date_then_id(out, history, "")?;
                 out.push_sql(&format!(" LIMIT {limit}"));
             }
         }
@@ -341,7 +279,7 @@ pub struct CountDoomed<M> {
     pub(crate) model: std::marker::PhantomData<M>,
 }
 
-query!(CountDoomed<M> => BigInt);
+query!(impl[M] CountDoomed<M> => BigInt);
 
 impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for CountDoomed<M> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

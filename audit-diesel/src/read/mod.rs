@@ -17,11 +17,11 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::query_dsl::LoadQuery;
 use diesel::result::QueryResult;
 use diesel::sql_types::BoolOrNullableBool;
-use diesel::{Connection, RunQueryDsl};
+use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
 use self::select::{AsOfTable, Conditions, CountRecords, Cursor, SelectRecords};
-use crate::user_id::UserIdKind;
+use crate::user_id::user_value;
 use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, UserId};
 
 /// Rows per page unless [`HistoryQuery::page_size`] says otherwise (django-simple-history's API
@@ -29,8 +29,6 @@ use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, Use
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
 /// The largest page unless [`HistoryQuery::max_page_size`] says otherwise.
 pub const DEFAULT_MAX_PAGE_SIZE: u64 = 1000;
-
-static NO_FILTER: NoFilter = NoFilter;
 
 /// No filter on the history table's columns (renders `1 = 1`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -245,19 +243,9 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     }
 
     fn conditions(&self) -> Result<Conditions<'_, M, F>, AuditError> {
-        let user = match &self.user {
-            None => None,
-            Some(user) => Some(<M::UserId as UserIdKind>::convert(user).ok_or_else(|| {
-                AuditError::UserIdType {
-                    model: M::HISTORY.model.to_string(),
-                    user: user.clone(),
-                    expected: <M::UserId as UserIdKind>::KIND,
-                }
-            })?),
-        };
         Ok(Conditions {
             key: self.object.map(M::history_key_filter),
-            user,
+            user: self.user.as_ref().map(user_value::<M>).transpose()?,
             history_type: self.history_type,
             since: self.since,
             until: self.until,
@@ -301,25 +289,16 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
             conditions: self.conditions()?,
             // One more than asked: whether it comes back says if a next page exists.
-            limit: Some(self.page_size + 1),
-            offset,
+            limit: Some(i64::try_from(self.page_size + 1).unwrap_or(i64::MAX)),
+            offset: i64::try_from(offset).unwrap_or(i64::MAX),
         };
         let mut items: Vec<M::Record> = statement.load(conn).map_err(read)?;
         let has_next = items.len() as u64 > self.page_size;
         items.truncate(self.page_size as usize);
         if items.is_empty() {
             if let Start::AfterId(id) = &self.start {
-                let only_that_row = Conditions {
-                    key: None,
-                    user: None,
-                    history_type: None,
-                    since: None,
-                    until: None,
-                    cursor: None,
-                    newest_first: true,
-                    history_id: Some(id),
-                    filter: &NO_FILTER,
-                };
+                let mut only_that_row = Conditions::object(None, true);
+                only_that_row.history_id = Some(id);
                 let found: i64 = CountRecords {
                     conditions: only_that_row,
                 }
@@ -333,10 +312,13 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
                 }
             }
         }
-        let total = if self.with_total {
-            Some(self.count(conn)?)
-        } else {
-            None
+        let total = match (self.with_total, &self.start) {
+            (false, _) => None,
+            // The last page of a numbered listing, or the first one: its rows end the count.
+            (true, Start::Page(_)) if !has_next && (!items.is_empty() || offset == 0) => {
+                Some((offset + items.len() as u64) as i64)
+            }
+            (true, _) => Some(self.count(conn)?),
         };
         Ok(Page {
             items,
@@ -414,27 +396,15 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         &self,
         until: Option<DateTime<Utc>>,
         newest_first: bool,
-        limit: Option<u64>,
+        limit: Option<i64>,
     ) -> SelectRecords<'k, M, NoFilter, DB>
     where
         M::Record: Selectable<DB>,
     {
-        SelectRecords {
-            selection: <M::Record as Selectable<DB>>::construct_selection(),
-            conditions: Conditions {
-                key: Some(M::history_key_filter(self.id)),
-                user: None,
-                history_type: None,
-                since: None,
-                until,
-                cursor: None,
-                newest_first,
-                history_id: None,
-                filter: &NO_FILTER,
-            },
-            limit,
-            offset: 0,
-        }
+        let mut select =
+            SelectRecords::object(Some(M::history_key_filter(self.id)), newest_first, limit);
+        select.conditions.until = until;
+        select
     }
 
     /// Every row of the object, newest first.
@@ -462,7 +432,10 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         M::Record: Selectable<C::Backend>,
         SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
     {
-        first::<M, C, _>(self.select(None, true, Some(1)), conn)
+        self.select(None, true, Some(1))
+            .get_result(conn)
+            .optional()
+            .map_err(read_error::<M>)
     }
 
     /// The first row (normally its creation).
@@ -475,7 +448,10 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         M::Record: Selectable<C::Backend>,
         SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
     {
-        first::<M, C, _>(self.select(None, false, Some(1)), conn)
+        self.select(None, false, Some(1))
+            .get_result(conn)
+            .optional()
+            .map_err(read_error::<M>)
     }
 
     /// The object as it was at `at`: its latest row dated `at` or earlier, or `None` when it had
@@ -489,23 +465,13 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         M::Record: Selectable<C::Backend>,
         SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
     {
-        let latest = first::<M, C, _>(self.select(Some(at), true, Some(1)), conn)?;
+        let latest = self
+            .select(Some(at), true, Some(1))
+            .get_result(conn)
+            .optional()
+            .map_err(read_error::<M>)?;
         Ok(latest.filter(|r: &M::Record| r.history_type() != HistoryType::Delete))
     }
-}
-
-fn first<'s, M, C, Q>(query: Q, conn: &mut C) -> Result<Option<M::Record>, AuditError>
-where
-    M: Historical,
-    C: Connection,
-    Q: LoadQuery<'s, C, M::Record>,
-{
-    let mut rows: Vec<M::Record> = query.load(conn).map_err(read_error::<M>)?;
-    Ok(if rows.is_empty() {
-        None
-    } else {
-        Some(rows.swap_remove(0))
-    })
 }
 
 /// Every object of a model as it was at a time; from [`Historical::as_of`].

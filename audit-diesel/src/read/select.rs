@@ -6,13 +6,15 @@ use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
 use diesel::dsl::AsSelect;
 use diesel::expression::Selectable;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::result::QueryResult;
-use diesel::sql_types::BigInt;
-use diesel::RunQueryDsl;
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, HasSqlType};
 
+use super::NoFilter;
 use crate::backend::{AsOfStrategy, AuditBackend, BindHistoryId, BindUserId};
 use crate::schema::spec::meta;
+use crate::sql::{column, date_then_id, key_list, keys_equal, query};
 use crate::{Historical, HistoryIdOf, HistoryType, UserIdOf};
 
 /// Where the rows of a keyset page start, relative to a row of known date and id.
@@ -40,11 +42,21 @@ pub struct Conditions<'s, M: Historical, F> {
     pub filter: &'s F,
 }
 
-/// `"<history table>"."<column>"`.
-fn column<DB: Backend>(out: &mut AstPass<'_, '_, DB>, table: &str, name: &str) -> QueryResult<()> {
-    out.push_identifier(table)?;
-    out.push_sql(".");
-    out.push_identifier(name)
+impl<'s, M: Historical> Conditions<'s, M, NoFilter> {
+    /// No condition but the object's key, when given.
+    pub(crate) fn object(key: Option<M::HistoryKeyFilter<'s>>, newest_first: bool) -> Self {
+        Conditions {
+            key,
+            user: None,
+            history_type: None,
+            since: None,
+            until: None,
+            cursor: None,
+            newest_first,
+            history_id: None,
+            filter: &NoFilter,
+        }
+    }
 }
 
 impl<'s, M, F, DB> QueryFragment<DB> for Conditions<'s, M, F>
@@ -97,9 +109,7 @@ where
         }
         if let Some(cursor) = &self.cursor {
             out.push_sql(" AND (");
-            column(&mut out, table, meta::HISTORY_DATE)?;
-            out.push_sql(", ");
-            column(&mut out, table, meta::HISTORY_ID)?;
+            date_then_id(&mut out, table, "")?;
             out.push_sql(if self.newest_first { ") < (" } else { ") > (" });
             match cursor {
                 Cursor::Row(date, id) => {
@@ -135,36 +145,40 @@ where
 {
     pub selection: <M::Record as Selectable<DB>>::SelectExpression,
     pub conditions: Conditions<'s, M, F>,
-    pub limit: Option<u64>,
-    pub offset: u64,
+    /// Bound, not written into the SQL: every page is the same prepared statement.
+    pub limit: Option<i64>,
+    pub offset: i64,
 }
 
-impl<M: Historical, F, DB: Backend> QueryId for SelectRecords<'_, M, F, DB>
+impl<'s, M: Historical, DB: Backend> SelectRecords<'s, M, NoFilter, DB>
 where
     M::Record: Selectable<DB>,
 {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    /// The rows of one object (or of every object without `key`), at most `limit`.
+    pub(crate) fn object(
+        key: Option<M::HistoryKeyFilter<'s>>,
+        newest_first: bool,
+        limit: Option<i64>,
+    ) -> Self {
+        SelectRecords {
+            selection: <M::Record as Selectable<DB>>::construct_selection(),
+            conditions: Conditions::object(key, newest_first),
+            limit,
+            offset: 0,
+        }
+    }
 }
 
-impl<M: Historical, F, DB: Backend> Query for SelectRecords<'_, M, F, DB>
-where
-    M::Record: Selectable<DB>,
-{
-    type SqlType = AsSelect<M::Record, DB>;
-}
-
-impl<M: Historical, F, DB: Backend, Conn> RunQueryDsl<Conn> for SelectRecords<'_, M, F, DB> where
-    M::Record: Selectable<DB>
-{
-}
+query!(impl[M: Historical, F, DB: Backend] SelectRecords<'_, M, F, DB> => AsSelect<M::Record, DB>
+    where [M::Record: Selectable<DB>]);
 
 impl<'s, M, F, DB> QueryFragment<DB> for SelectRecords<'s, M, F, DB>
 where
     M: Historical,
     M::Record: Selectable<DB>,
     <M::Record as Selectable<DB>>::SelectExpression: QueryFragment<DB>,
-    DB: AuditBackend,
+    DB: AuditBackend + HasSqlType<BigInt>,
+    i64: ToSql<BigInt, DB>,
     Conditions<'s, M, F>: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -174,22 +188,18 @@ where
         out.push_sql(" FROM ");
         out.push_identifier(table)?;
         self.conditions.walk_ast(out.reborrow())?;
+        out.push_sql(" ORDER BY ");
         let direction = if self.conditions.newest_first {
             " DESC"
         } else {
             " ASC"
         };
-        out.push_sql(" ORDER BY ");
-        column(&mut out, table, meta::HISTORY_DATE)?;
-        out.push_sql(direction);
-        out.push_sql(", ");
-        column(&mut out, table, meta::HISTORY_ID)?;
-        out.push_sql(direction);
-        if let Some(limit) = self.limit {
-            out.push_sql(&format!(" LIMIT {limit}"));
-            if self.offset > 0 {
-                out.push_sql(&format!(" OFFSET {}", self.offset));
-            }
+        date_then_id(&mut out, table, direction)?;
+        if let Some(limit) = &self.limit {
+            out.push_sql(" LIMIT ");
+            out.push_bind_param::<BigInt, _>(limit)?;
+            out.push_sql(" OFFSET ");
+            out.push_bind_param::<BigInt, _>(&self.offset)?;
         }
         Ok(())
     }
@@ -201,16 +211,7 @@ pub struct CountRecords<'s, M: Historical, F> {
     pub conditions: Conditions<'s, M, F>,
 }
 
-impl<M: Historical, F> QueryId for CountRecords<'_, M, F> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<M: Historical, F> Query for CountRecords<'_, M, F> {
-    type SqlType = BigInt;
-}
-
-impl<M: Historical, F, Conn> RunQueryDsl<Conn> for CountRecords<'_, M, F> {}
+query!(impl[M: Historical, F] CountRecords<'_, M, F> => BigInt);
 
 impl<'s, M, F, DB> QueryFragment<DB> for CountRecords<'s, M, F>
 where
@@ -238,43 +239,8 @@ where
     pub filter: &'s F,
 }
 
-impl<M: Historical, F, DB: Backend> QueryId for AsOfTable<'_, M, F, DB>
-where
-    M::Record: Selectable<DB>,
-{
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<M: Historical, F, DB: Backend> Query for AsOfTable<'_, M, F, DB>
-where
-    M::Record: Selectable<DB>,
-{
-    type SqlType = AsSelect<M::Record, DB>;
-}
-
-impl<M: Historical, F, DB: Backend, Conn> RunQueryDsl<Conn> for AsOfTable<'_, M, F, DB> where
-    M::Record: Selectable<DB>
-{
-}
-
-/// The key columns, quoted and `table.`-qualified when `table` is given, comma-separated.
-fn key_list<DB: Backend>(
-    out: &mut AstPass<'_, '_, DB>,
-    spec: &crate::HistoryTableSpec,
-    table: Option<&str>,
-) -> QueryResult<()> {
-    for (i, key) in spec.primary_key.iter().enumerate() {
-        if i > 0 {
-            out.push_sql(", ");
-        }
-        match table {
-            Some(table) => column(out, table, key)?,
-            None => out.push_identifier(key)?,
-        }
-    }
-    Ok(())
-}
+query!(impl[M: Historical, F, DB: Backend] AsOfTable<'_, M, F, DB> => AsSelect<M::Record, DB>
+    where [M::Record: Selectable<DB>]);
 
 impl<M, F, DB> QueryFragment<DB> for AsOfTable<'_, M, F, DB>
 where
@@ -316,24 +282,16 @@ where
                 out.push_sql(" FROM \"audit_keys\", LATERAL (SELECT * FROM ");
                 out.push_identifier(table)?;
                 out.push_sql(" WHERE ");
-                for (i, key) in spec.primary_key.iter().enumerate() {
-                    if i > 0 {
-                        out.push_sql(" AND ");
-                    }
-                    column(&mut out, table, key)?;
-                    out.push_sql(" = ");
-                    column(&mut out, "audit_keys", key)?;
-                }
+                keys_equal(&mut out, spec, table, "audit_keys")?;
                 out.push_sql(" AND ");
                 column(&mut out, table, meta::HISTORY_DATE)?;
                 out.push_sql(" <= ");
                 DB::bind_date(&mut out, &self.at)?;
                 out.push_sql(" ORDER BY ");
-                column(&mut out, table, meta::HISTORY_DATE)?;
-                out.push_sql(" DESC, ");
-                column(&mut out, table, meta::HISTORY_ID)?;
-                out.push_sql(" DESC LIMIT 1) AS ");
+                date_then_id(&mut out, table, " DESC")?;
+                out.push_sql(" LIMIT 1) AS ");
                 out.push_identifier(table)?;
+                out.push_sql(" WHERE ");
             }
             AsOfStrategy::Window => {
                 out.push_sql("SELECT ");
@@ -352,12 +310,10 @@ where
                 DB::bind_date(&mut out, &self.at)?;
                 out.push_sql(") AS ");
                 out.push_identifier(table)?;
+                out.push_sql(" WHERE ");
+                column(&mut out, table, "audit_rank")?;
+                out.push_sql(" = 1 AND ");
             }
-        }
-        out.push_sql(" WHERE ");
-        if DB::AS_OF == AsOfStrategy::Window {
-            column(&mut out, table, "audit_rank")?;
-            out.push_sql(" = 1 AND ");
         }
         column(&mut out, table, meta::HISTORY_TYPE)?;
         out.push_sql(" <> '-' AND (");

@@ -17,6 +17,7 @@ use diesel::result::QueryResult;
 use super::HistoryMeta;
 use crate::backend::{AuditBackend, BindUserId};
 use crate::schema::spec::meta;
+use crate::sql::{column, keys_equal};
 use crate::Historical;
 
 /// Renders the body of the insert after its column list, for model `M`.
@@ -64,13 +65,11 @@ fn tracked_columns<DB: Backend>(
     alias: &str,
     out: &mut AstPass<'_, '_, DB>,
 ) -> QueryResult<()> {
-    for (i, column) in spec.columns.iter().enumerate() {
+    for (i, tracked) in spec.columns.iter().enumerate() {
         if i > 0 {
             out.push_sql(", ");
         }
-        out.push_identifier(alias)?;
-        out.push_sql(".");
-        out.push_identifier(&column.name)?;
+        column(out, alias, &tracked.name)?;
     }
     Ok(())
 }
@@ -115,23 +114,9 @@ where
         out.push_sql(" LEFT JOIN ");
         out.push_identifier(Self::OLD)?;
         out.push_sql(" ON ");
-        for (i, key) in spec.primary_key.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" AND ");
-            }
-            for (j, side) in [Self::CHANGED, Self::OLD].into_iter().enumerate() {
-                if j > 0 {
-                    out.push_sql(" = ");
-                }
-                out.push_identifier(side)?;
-                out.push_sql(".");
-                out.push_identifier(key)?;
-            }
-        }
+        keys_equal(&mut out, spec, Self::CHANGED, Self::OLD)?;
         out.push_sql(" WHERE ");
-        out.push_identifier(Self::OLD)?;
-        out.push_sql(".");
-        out.push_identifier(&spec.primary_key[0])?;
+        column(&mut out, Self::OLD, &spec.primary_key[0])?;
         out.push_sql(" IS NULL OR (");
         tracked_columns(spec, Self::CHANGED, &mut out)?;
         out.push_sql(") IS DISTINCT FROM (");

@@ -17,7 +17,7 @@ use diesel::Connection;
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 
 use crate::backend::WriteBackend;
-use crate::user_id::UserIdKind;
+use crate::user_id::{user_value, UserIdKind};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
 /// Insert one row (from [`Historical::create`]).
@@ -114,28 +114,38 @@ impl<U: UserIdKind> Clone for HistoryMeta<U> {
 }
 
 impl<U: UserIdKind> HistoryMeta<U> {
+    /// Whether an update with this metadata compares rows before and after, to skip the history
+    /// of unchanged ones: unless the model records every save, or nothing is recorded.
+    pub(crate) fn compares<M: Historical>(&self) -> bool {
+        !M::RECORD_UNCHANGED && !self.skip
+    }
+
     /// Converts `ctx` for model `M`: fails if its user id does not fit `M`'s column.
     pub(crate) fn new<M: Historical<UserId = U>>(
         ctx: &AuditContext,
         history_type: HistoryType,
     ) -> Result<Self, AuditError> {
-        let user = match ctx.user() {
-            None => None,
-            Some(user) => Some(U::convert(user).ok_or_else(|| AuditError::UserIdType {
-                model: M::HISTORY.model.to_string(),
-                user: user.clone(),
-                expected: U::KIND,
-            })?),
-        };
         Ok(HistoryMeta {
             history_type,
-            user,
+            user: ctx.user().map(user_value::<M>).transpose()?,
             reason: ctx.reason().map(|r| r.as_str().to_owned()),
-            metadata: ctx.metadata().cloned(),
+            // Bound only by models that have the column.
+            metadata: M::HISTORY
+                .metadata
+                .then(|| ctx.metadata().cloned())
+                .flatten(),
             date: ctx.date(),
             skip: ctx.skips_history(),
         })
     }
+}
+
+/// The current time at the microsecond precision every backend stores.
+pub(crate) fn now() -> DateTime<Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }
 
 /// Runs one audited write on whatever backend `C` speaks; `key` names its target in errors.

@@ -1,0 +1,100 @@
+//! Pieces of SQL that the writes, the reads and maintenance render the same way, and the impls
+//! every statement type of the crate needs to run.
+
+use diesel::backend::Backend;
+use diesel::query_builder::AstPass;
+use diesel::result::QueryResult;
+
+use crate::schema::spec::meta;
+use crate::HistoryTableSpec;
+
+/// Implements `QueryId` (no static id: Diesel caches the statement by its SQL text), `Query` and
+/// `RunQueryDsl` for a statement type of the crate:
+/// `query!(impl[M: Historical, F] Ty<M, F> => SqlType where [bounds])`.
+macro_rules! query {
+    (impl[$($generics:tt)*] $ty:ty => $sql_type:ty $(where [$($bounds:tt)*])?) => {
+        impl<$($generics)*> diesel::query_builder::QueryId for $ty $(where $($bounds)*)? {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+        impl<$($generics)*> diesel::query_builder::Query for $ty $(where $($bounds)*)? {
+            type SqlType = $sql_type;
+        }
+        impl<$($generics)*, Conn> diesel::RunQueryDsl<Conn> for $ty $(where $($bounds)*)? {}
+    };
+}
+pub(crate) use query;
+
+/// `"<table>"."<column>"`.
+pub(crate) fn column<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    table: &str,
+    name: &str,
+) -> QueryResult<()> {
+    out.push_identifier(table)?;
+    out.push_sql(".");
+    out.push_identifier(name)
+}
+
+/// The key columns, comma-separated, `"<table>".`-qualified when `table` is given.
+pub(crate) fn key_list<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &HistoryTableSpec,
+    table: Option<&str>,
+) -> QueryResult<()> {
+    for (i, key) in spec.primary_key.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        match table {
+            Some(table) => column(out, table, key)?,
+            None => out.push_identifier(key)?,
+        }
+    }
+    Ok(())
+}
+
+/// `("<table>"."k1", "<table>"."k2")`.
+pub(crate) fn key_tuple<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &HistoryTableSpec,
+    table: &str,
+) -> QueryResult<()> {
+    out.push_sql("(");
+    key_list(out, spec, Some(table))?;
+    out.push_sql(")");
+    Ok(())
+}
+
+/// `"<a>"."k1" = "<b>"."k1" AND ...` over the key columns.
+pub(crate) fn keys_equal<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &HistoryTableSpec,
+    a: &str,
+    b: &str,
+) -> QueryResult<()> {
+    for (i, key) in spec.primary_key.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(" AND ");
+        }
+        column(out, a, key)?;
+        out.push_sql(" = ");
+        column(out, b, key)?;
+    }
+    Ok(())
+}
+
+/// `"<table>"."history_date"<order>, "<table>"."history_id"<order>`: history's order, with
+/// `order` `""`, `" ASC"` or `" DESC"`.
+pub(crate) fn date_then_id<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    table: &str,
+    order: &str,
+) -> QueryResult<()> {
+    column(out, table, meta::HISTORY_DATE)?;
+    out.push_sql(order);
+    out.push_sql(", ");
+    column(out, table, meta::HISTORY_ID)?;
+    out.push_sql(order);
+    Ok(())
+}
