@@ -2,6 +2,8 @@
 //! and `-` rows from the example's own day, each with the right user and reason; the
 //! high-frequency tables get none.
 
+mod common;
+
 use audit_diesel::{Historical, HistoryType};
 use audit_examples::aquamind::batch::*;
 use audit_examples::aquamind::day::Day;
@@ -139,37 +141,22 @@ fn sqlite_the_day_covers_every_in_scope_model() {
 #[test]
 fn postgres_the_day_covers_every_in_scope_model() {
     use audit_examples::aquamind::postgres;
-    use diesel::connection::SimpleConnection;
-    let url = std::env::var("AUDIT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let schema = format!("aquamind_{}", uuid::Uuid::new_v4().simple());
-    let mut conn =
-        PgConnection::establish(&url).unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
-    conn.batch_execute(&format!(
-        "CREATE SCHEMA {schema}; SET search_path TO {schema}"
-    ))
-    .unwrap();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        postgres::migrate(&mut conn).unwrap();
-        let day = postgres::play(&mut conn, "R1", date()).unwrap();
-        coverage!(&mut conn, &day);
-        let counts = postgres::history_counts(&mut conn).unwrap();
-        assert!(
-            counts
-                .iter()
-                .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
-            "{counts:?}"
-        );
-        let mut report = Vec::new();
-        postgres::print(&mut conn, &day, &mut report).unwrap();
-        assert!(String::from_utf8(report)
-            .unwrap()
-            .contains("lifecycle_stage: \"fry\" -> \"parr\""));
-        postgres::play(&mut conn, "R2", date()).unwrap();
-    }));
-    conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    let mut db = common::TestDb::empty_postgres();
+    let conn = &mut db.conn;
+    postgres::migrate(conn).unwrap();
+    let day = postgres::play(conn, "R1", date()).unwrap();
+    coverage!(&mut *conn, &day);
+    let counts = postgres::history_counts(conn).unwrap();
+    assert!(
+        counts
+            .iter()
+            .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
+        "{counts:?}"
+    );
+    let mut report = Vec::new();
+    postgres::print(conn, &day, &mut report).unwrap();
+    assert!(String::from_utf8(report)
+        .unwrap()
+        .contains("lifecycle_stage: \"fry\" -> \"parr\""));
+    postgres::play(conn, "R2", date()).unwrap();
 }

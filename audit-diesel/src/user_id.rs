@@ -2,7 +2,7 @@
 //!
 //! An [`AuditContext`](crate::AuditContext) carries a [`UserId`] of any kind; each model's history
 //! column has one type. An audited write converts the context's id to that type before it sends
-//! anything, and fails with [`AuditError::UserIdType`](crate::AuditError::UserIdType) when the id
+//! anything, and fails with [`AuditError::UserIdType`] when the id
 //! does not fit (a UUID for an integer column, an integer beyond `i32`).
 
 use std::fmt::Debug;

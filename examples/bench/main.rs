@@ -107,6 +107,8 @@ pub struct Config {
     pub batch: usize,
     /// History rows of the `as_of` data set; rows backfilled.
     pub history: usize,
+    /// Timed rounds after the warm-up.
+    pub reps: usize,
 }
 
 impl Config {
@@ -140,6 +142,7 @@ fn main() -> ExitCode {
         bulk: args.bulk.max(1),
         batch: args.batch.max(1),
         history: args.history.max(VERSIONS),
+        reps: args.reps.max(1),
     };
     let result = match args.backend {
         Backend::Sqlite => run_sqlite(&args, &config),
@@ -154,7 +157,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn header(args: &Args, config: &Config, server: &str, settings: &str) {
+fn header(config: &Config, server: &str, settings: &str) {
     println!("backend   {server}");
     println!("settings  {settings}");
     println!(
@@ -167,7 +170,7 @@ fn header(args: &Args, config: &Config, server: &str, settings: &str) {
     );
     println!(
         "method    warm-up, then the median of {} rounds; audited and unaudited alternate",
-        args.reps
+        config.reps
     );
 }
 
@@ -187,12 +190,11 @@ fn run_sqlite(args: &Args, config: &Config) -> BenchResult<Bench> {
     ))
     .get_result(&mut conn)?;
     header(
-        args,
         config,
         &format!("sqlite, SQLite {version} (bundled), file {path}"),
         sqlite::session_sql(args.durable),
     );
-    let mut bench = Bench::new("sqlite", args.reps.max(1));
+    let mut bench = Bench::new("sqlite", config.reps);
     sqlite::run(&mut conn, &mut bench, config)?;
     Ok(bench)
 }
@@ -231,12 +233,11 @@ fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
     ))
     .get_result(&mut conn)?;
     header(
-        args,
         config,
         &format!("postgres, PostgreSQL {version} at {url}, schema {schema}"),
         postgres::session_sql(args.durable),
     );
-    let mut bench = Bench::new("postgres", args.reps.max(1));
+    let mut bench = Bench::new("postgres", config.reps);
     postgres::run(&mut conn, &mut bench, config)?;
     Ok(bench)
 }

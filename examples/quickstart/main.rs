@@ -65,26 +65,20 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         status: "active",
     };
     let batch = Batch::create(&mut conn, &operator, &new)?;
-    Batch::update(&mut conn, &vet, batch.id, batches::population.eq(49_820))?;
-    let mut batch: Batch = batches::table.find(batch.id).first(&mut conn)?;
+    let mut batch = Batch::update(&mut conn, &vet, batch.id, batches::population.eq(49_820))?;
     batch.status = "harvested".into();
     batch.save(&mut conn, &operator.with_reason("harvest complete")?)?;
     Batch::delete(&mut conn, &operator.with_reason("archived")?, batch.id)?;
 
-    let trail: Vec<HistoricalBatch> = historical_batches::table
-        .filter(historical_batches::id.eq(batch.id))
-        .order((
-            historical_batches::history_date,
-            historical_batches::history_id,
-        ))
-        .load(&mut conn)?;
+    // Newest first, as django-simple-history lists it; printed oldest first.
+    let trail = Batch::history(&batch.id).trail(&mut conn)?;
 
     println!("History of batch {} ({}):", batch.id, batch.name);
     println!(
         "{:<27} {:<4} {:<5} {:>10}  {:<10} reason",
         "date (UTC)", "type", "user", "population", "status"
     );
-    for row in &trail {
+    for row in trail.iter().rev() {
         println!(
             "{:<27} {:<4} {:<5} {:>10}  {:<10} {}",
             row.history_date.format("%Y-%m-%d %H:%M:%S%.6f"),

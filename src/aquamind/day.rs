@@ -109,14 +109,17 @@ macro_rules! play_day {
                     user_profiles::language.eq("en".to_owned()),
                 )
             };
+            let mut profile_ids = Vec::new();
             for (user_id, name, role) in [
                 (admin, "Ada Admin", "ADMIN"),
                 (operator, "Ola Operator", "OPERATOR"),
                 (vet, "Vera Vet", "VETERINARIAN"),
                 (contractor, "Tom Contractor", "CONTRACTOR"),
             ] {
-                UserProfile::create(conn, &setup(4)?, profile(user_id, name, role))?;
+                let created = UserProfile::create(conn, &setup(4)?, profile(user_id, name, role))?;
+                profile_ids.push(created.id);
             }
+            let (vera, toms) = (profile_ids[2], profile_ids[3]);
 
             // 05:10 — infrastructure.
             let faroe = Geography::create(
@@ -665,11 +668,6 @@ macro_rules! play_day {
             )?;
 
             // 15:00 — the veterinarian updates her profile; the admin updates an account.
-            let vera = user_profiles::table
-                .filter(user_profiles::user_id.eq(vet))
-                .select(user_profiles::id)
-                .first::<i32>(conn)
-                .map_err(audit_diesel::AuditError::Diesel)?;
             UserProfile::update(
                 conn,
                 &by(Some(vet), "new phone number", 15, 0)?,
@@ -707,38 +705,38 @@ macro_rules! play_day {
             FreshwaterStation::delete(conn, &fix("station closed", 16)?, old_station.id)?;
             Area::delete(conn, &fix("test data", 17)?, test_area.id)?;
             Geography::delete(conn, &fix("duplicate geography", 18)?, duplicate.id)?;
-            let toms = user_profiles::table
-                .filter(user_profiles::user_id.eq(contractor))
-                .select(user_profiles::id)
-                .first::<i32>(conn)
-                .map_err(audit_diesel::AuditError::Diesel)?;
             UserProfile::delete(conn, &fix("contract ended", 19)?, toms)?;
             AuditedUser::delete(conn, &fix("contract ended", 20)?, contractor)?;
 
             // All day — sensor and weather data, outside the audit trail: plain Diesel, no history.
-            for h in 0..24 {
-                diesel::insert_into(environmental_readings::table)
-                    .values((
+            let readings: Vec<_> = (0..24)
+                .map(|h| {
+                    (
                         environmental_readings::sensor_id.eq(oxygen.id),
                         environmental_readings::container_id.eq(tray_a1.id),
                         environmental_readings::reading_time.eq(naive(date, h, 0)),
                         environmental_readings::parameter.eq("dissolved_oxygen_mg_l"),
                         environmental_readings::value.eq(9.0 + f64::from(h % 5) * 0.1),
-                    ))
-                    .execute(conn)
-                    .map_err(audit_diesel::AuditError::Diesel)?;
-                diesel::insert_into(weather_data::table)
-                    .values((
+                    )
+                })
+                .collect();
+            diesel::insert_into(environmental_readings::table)
+                .values(&readings)
+                .execute(conn)?;
+            let weather: Vec<_> = (0..24)
+                .map(|h| {
+                    (
                         weather_data::area_id.eq(vestmanna.id),
                         weather_data::observed_at.eq(naive(date, h, 0)),
                         weather_data::temperature_c.eq(7.5),
                         weather_data::wind_speed_ms.eq(11.0),
                         weather_data::precipitation_mm.eq(0.4),
-                    ))
-                    .execute(conn)
-                    .map_err(audit_diesel::AuditError::Diesel)?;
-            }
-            let _ = (bath, deaths, necropsy, count, swab);
+                    )
+                })
+                .collect();
+            diesel::insert_into(weather_data::table)
+                .values(&weather)
+                .execute(conn)?;
 
             Ok(Day {
                 tag: tag.to_owned(),

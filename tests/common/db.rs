@@ -37,11 +37,16 @@ impl TestDb<PgConnection> {
     /// A fresh schema on the PostgreSQL service. Panics when the server cannot be reached: a
     /// selected backend suite never passes by skipping.
     pub fn postgres() -> Self {
+        let mut db = Self::empty_postgres();
+        db.conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+        db
+    }
+
+    /// A fresh schema without the tests' tables, for a test that brings its own migrations.
+    pub fn empty_postgres() -> Self {
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = Self::connect_to(&schema, true);
-        conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
         TestDb {
-            conn,
+            conn: Self::connect_to(&schema, true),
             schema: Some(schema),
         }
     }

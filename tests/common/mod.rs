@@ -3,7 +3,7 @@
 //!
 //! Every test gets its own database: an in-memory SQLite database, or a PostgreSQL schema of its
 //! own (dropped when the test ends), so tests are independent and run in parallel.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod db;
 pub mod models;
