@@ -289,8 +289,8 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
             conditions: self.conditions()?,
             // One more than asked: whether it comes back says if a next page exists.
-            limit: Some(i64::try_from(self.page_size + 1).unwrap_or(i64::MAX)),
-            offset: i64::try_from(offset).unwrap_or(i64::MAX),
+            limit: Some(self.page_size + 1),
+            offset: Some(i64::try_from(offset).unwrap_or(i64::MAX)),
         };
         let mut items: Vec<M::Record> = statement.load(conn).map_err(read)?;
         let has_next = items.len() as u64 > self.page_size;
@@ -396,7 +396,7 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         &self,
         until: Option<DateTime<Utc>>,
         newest_first: bool,
-        limit: Option<i64>,
+        limit: Option<u64>,
     ) -> SelectRecords<'k, M, NoFilter, DB>
     where
         M::Record: Selectable<DB>,

@@ -145,9 +145,10 @@ where
 {
     pub selection: <M::Record as Selectable<DB>>::SelectExpression,
     pub conditions: Conditions<'s, M, F>,
-    /// Bound, not written into the SQL: every page is the same prepared statement.
-    pub limit: Option<i64>,
-    pub offset: i64,
+    /// Written into the SQL: a page size (one of few) or 1, which the planner should see.
+    pub limit: Option<u64>,
+    /// Bound, for listings: every page of a listing is the same prepared statement.
+    pub offset: Option<i64>,
 }
 
 impl<'s, M: Historical, DB: Backend> SelectRecords<'s, M, NoFilter, DB>
@@ -158,13 +159,13 @@ where
     pub(crate) fn object(
         key: Option<M::HistoryKeyFilter<'s>>,
         newest_first: bool,
-        limit: Option<i64>,
+        limit: Option<u64>,
     ) -> Self {
         SelectRecords {
             selection: <M::Record as Selectable<DB>>::construct_selection(),
             conditions: Conditions::object(key, newest_first),
             limit,
-            offset: 0,
+            offset: None,
         }
     }
 }
@@ -195,11 +196,12 @@ where
             " ASC"
         };
         date_then_id(&mut out, table, direction)?;
-        if let Some(limit) = &self.limit {
-            out.push_sql(" LIMIT ");
-            out.push_bind_param::<BigInt, _>(limit)?;
+        if let Some(limit) = self.limit {
+            out.push_sql(&format!(" LIMIT {limit}"));
+        }
+        if let Some(offset) = &self.offset {
             out.push_sql(" OFFSET ");
-            out.push_bind_param::<BigInt, _>(&self.offset)?;
+            out.push_bind_param::<BigInt, _>(offset)?;
         }
         Ok(())
     }
