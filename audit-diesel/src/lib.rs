@@ -92,8 +92,8 @@ pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};
 pub use read::{AsOf, HistoryQuery, ObjectHistory, Page};
 pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (they use the CLI and diffs too).
+#[cfg(all(doctest, feature = "cli", feature = "serde"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 

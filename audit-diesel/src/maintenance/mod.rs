@@ -1,9 +1,9 @@
 //! Operating history: backfill of existing rows, and cleanup of duplicate and old rows.
 //!
 //! These are django-simple-history's management commands (`populate_history`,
-//! `clean_duplicate_history`, `clean_old_history`), as functions; the [`cli`](crate::cli) mounts
-//! them as commands. Each works in batches or in one statement per model, never one statement per
-//! row. `docs/OPERATING.md` says what each locks and costs.
+//! `clean_duplicate_history`, `clean_old_history`), as functions; the `cli` module (feature
+//! `cli`) mounts them as commands. Each works in batches or in one statement per model, never one
+//! statement per row. `docs/OPERATING.md` says what each locks and costs.
 
 #[doc(hidden)]
 pub mod sql;
