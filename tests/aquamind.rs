@@ -160,3 +160,50 @@ fn postgres_the_day_covers_every_in_scope_model() {
         .contains("lifecycle_stage: \"fry\" -> \"parr\""));
     postgres::play(conn, "R2", date()).unwrap();
 }
+
+/// The example's default database lives under `target/`, which a fresh clone built with
+/// `CARGO_TARGET_DIR` elsewhere does not have: opening it creates the directories.
+#[test]
+fn the_example_creates_the_directories_of_its_sqlite_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("not/there/yet/aquamind.sqlite3");
+    let mut conn = audit_examples::aquamind::open_sqlite(&path).unwrap();
+    audit_examples::aquamind::sqlite::migrate(&mut conn).unwrap();
+    assert!(path.is_file());
+}
+
+#[test]
+fn a_database_the_example_cannot_open_is_named_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let path = file.join("aquamind.sqlite3");
+    let err = audit_examples::aquamind::open_sqlite(&path)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!("cannot open the database {}: ", path.display())),
+        "{err}"
+    );
+    assert!(err.contains("cannot create the directory"), "{err}");
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_postgres_server_the_example_cannot_reach_is_named_with_the_reason() {
+    // Port 1 on loopback: nothing listens there.
+    let url = "postgres://postgres@127.0.0.1:1/test";
+    let err = audit_examples::aquamind::open_postgres(url)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!("cannot open the database {url}: ")),
+        "{err}"
+    );
+    assert!(
+        err.len() > format!("cannot open the database {url}: ").len(),
+        "{err}"
+    );
+}

@@ -1,10 +1,10 @@
 use std::fmt;
 
-use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ContextError;
+use crate::{history_date, ContextError};
 
 /// Who made a change: the value stored in `history_user_id`.
 ///
@@ -83,8 +83,14 @@ impl From<&str> for UserId {
 
 /// Why a change was made: the value stored in `history_change_reason`.
 ///
-/// A reason is one line of printable text of at most [`ChangeReason::MAX_CHARS`] characters. The
-/// check runs when the reason is made, so an invalid reason is refused before any write starts.
+/// A reason is one line of visible text of at most [`ChangeReason::MAX_CHARS`] characters: no
+/// control characters (newlines, tabs, escapes), no line or paragraph separators (U+2028,
+/// U+2029), and no invisible format characters: bidirectional controls (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C), which let a reason display as other text than it
+/// holds, and zero-width characters (U+200B–U+200D, U+2060–U+2064, U+FEFF, ...), which let two
+/// reasons that look the same differ. This refuses the zero-width joiners of emoji sequences and
+/// of some scripts too: in an audit trail, what a reader sees must be what is stored. The check
+/// runs when the reason is made, so an invalid reason is refused before any write starts.
 ///
 /// ```
 /// use audit_core::{ChangeReason, ContextError};
@@ -97,6 +103,11 @@ impl From<&str> for UserId {
 ///     Err(ContextError::ChangeReasonControlCharacter { index: 3, character: '\n' })
 /// ));
 /// assert!(ChangeReason::new("x".repeat(256)).is_err());
+/// // A right-to-left override: this displays as "ok approved", though it holds other text.
+/// assert!(matches!(
+///     ChangeReason::new("ok \u{202e}devorppa"),
+///     Err(ContextError::ChangeReasonInvisibleCharacter { index: 3, character: '\u{202e}' })
+/// ));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -109,8 +120,9 @@ impl ChangeReason {
     /// Checks and wraps a reason.
     ///
     /// # Errors
-    /// [`ContextError::ChangeReasonEmpty`], [`ContextError::ChangeReasonTooLong`] or
-    /// [`ContextError::ChangeReasonControlCharacter`].
+    /// [`ContextError::ChangeReasonEmpty`], [`ContextError::ChangeReasonTooLong`],
+    /// [`ContextError::ChangeReasonControlCharacter`] or
+    /// [`ContextError::ChangeReasonInvisibleCharacter`].
     pub fn new(reason: impl Into<String>) -> Result<Self, ContextError> {
         let reason = reason.into();
         if reason.trim().is_empty() {
@@ -118,6 +130,13 @@ impl ChangeReason {
         }
         if let Some((index, character)) = reason.chars().enumerate().find(|(_, c)| c.is_control()) {
             return Err(ContextError::ChangeReasonControlCharacter { index, character });
+        }
+        if let Some((index, character)) = reason
+            .chars()
+            .enumerate()
+            .find(|(_, c)| invisible_kind(*c).is_some())
+        {
+            return Err(ContextError::ChangeReasonInvisibleCharacter { index, character });
         }
         let length = reason.chars().count();
         if length > Self::MAX_CHARS {
@@ -132,6 +151,28 @@ impl ChangeReason {
     /// The reason as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// What kind of invisible character `c` is, if it is one a reason refuses.
+pub(crate) fn invisible_kind(c: char) -> Option<&'static str> {
+    match c {
+        '\u{2028}' | '\u{2029}' => Some("a line or paragraph separator"),
+        '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{061c}' => Some("a bidirectional control"),
+        '\u{200b}'..='\u{200d}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{feff}'
+        | '\u{180e}'
+        | '\u{00ad}' => Some("a zero-width character"),
+        '\u{206a}'..='\u{206f}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}' => Some("an invisible format character"),
+        _ => None,
     }
 }
 
@@ -253,7 +294,7 @@ impl AuditContext {
     /// [`ContextError::DateOutOfRange`] outside the years 1 to 9999.
     pub fn with_date(&self, date: DateTime<Utc>) -> Result<Self, ContextError> {
         Ok(AuditContext {
-            date: Some(check_date(date)?),
+            date: Some(history_date::check(date)?),
             ..self.clone()
         })
     }
@@ -326,23 +367,10 @@ impl AuditContextBuilder {
             user: self.user,
             reason: self.reason.map(ChangeReason::new).transpose()?,
             metadata: self.metadata,
-            date: self.date.map(check_date).transpose()?,
+            date: self.date.map(history_date::check).transpose()?,
             skip_history: false,
         })
     }
-}
-
-/// Truncates to microseconds and checks the year, so every backend stores and orders it alike.
-fn check_date(date: DateTime<Utc>) -> Result<DateTime<Utc>, ContextError> {
-    if !(1..=9999).contains(&date.year()) {
-        return Err(ContextError::DateOutOfRange {
-            date: date.to_rfc3339(),
-        });
-    }
-    date.duration_trunc(TimeDelta::microseconds(1))
-        .map_err(|_| ContextError::DateOutOfRange {
-            date: date.to_rfc3339(),
-        })
 }
 
 #[cfg(test)]
@@ -381,6 +409,64 @@ mod tests {
     }
 
     #[test]
+    fn separators_bidi_controls_and_zero_width_characters_are_refused_with_their_position() {
+        let refused = [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{202a}',
+            '\u{202b}',
+            '\u{202c}',
+            '\u{202d}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{061c}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{00ad}',
+            '\u{e0041}',
+        ];
+        for character in refused {
+            let err = ChangeReason::new(format!("ok{character}")).unwrap_err();
+            assert_eq!(
+                err,
+                ContextError::ChangeReasonInvisibleCharacter {
+                    index: 2,
+                    character
+                }
+            );
+            let code = format!("U+{:04X}", u32::from(character));
+            assert!(err.to_string().contains(&code), "{err}");
+            assert!(err.to_string().contains("at character 2"), "{err}");
+        }
+        let err = ChangeReason::new("a\u{202e}b").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "change reason holds U+202E, a bidirectional control, at character 1; \
+             a reason is one line of visible text"
+        );
+    }
+
+    #[test]
+    fn visible_text_in_any_script_passes() {
+        for text in [
+            "Fütterung um 09:30",
+            "נבדק על ידי הווטרינר",
+            "投喂 2 kg",
+            "lice 🐟 count",
+        ] {
+            assert_eq!(ChangeReason::new(text).unwrap().as_str(), text);
+        }
+    }
+
+    #[test]
     fn an_empty_reason_is_refused() {
         assert_eq!(
             ChangeReason::new("  "),
@@ -407,6 +493,23 @@ mod tests {
             .unwrap();
         let ctx = AuditContext::builder().date(date).build().unwrap();
         assert_eq!(ctx.date().unwrap().nanosecond(), 123_456_000);
+    }
+
+    #[test]
+    fn explicit_dates_work_across_the_whole_range() {
+        for date in [
+            history_date::earliest(),
+            Utc.with_ymd_and_hms(1600, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap(),
+            history_date::latest(),
+        ] {
+            let ctx = AuditContext::builder().date(date).build().unwrap();
+            assert_eq!(ctx.date(), Some(date));
+            assert_eq!(
+                AuditContext::anonymous().with_date(date).unwrap().date(),
+                Some(date)
+            );
+        }
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub enum ContextError {
         /// The character.
         character: char,
     },
+    /// The change reason holds a character that displays as nothing or as something else: a line
+    /// or paragraph separator, a bidirectional control, or a zero-width character.
+    #[error(
+        "change reason holds U+{:04X}, {}, at character {index}; a reason is one line of visible text",
+        u32::from(*character),
+        crate::context::invisible_kind(*character).unwrap_or("an invisible character")
+    )]
+    ChangeReasonInvisibleCharacter {
+        /// Index, in characters, of the first such character.
+        index: usize,
+        /// The character.
+        character: char,
+    },
     /// The change reason is empty or only white space; leave it unset instead.
     #[error("change reason is empty; leave it unset instead")]
     ChangeReasonEmpty,

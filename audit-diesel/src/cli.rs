@@ -59,6 +59,16 @@ pub enum CliError {
         /// The registered names.
         known: Vec<String>,
     },
+    /// An argument whose value is out of range; nothing was written.
+    #[error("{argument} {value} is out of range: {reason}")]
+    ArgumentOutOfRange {
+        /// The argument, as typed: `--minutes`.
+        argument: &'static str,
+        /// Its value.
+        value: String,
+        /// Why it is out of range.
+        reason: &'static str,
+    },
     /// A history operation failed.
     #[error(transparent)]
     Audit(#[from] AuditError),
@@ -110,7 +120,7 @@ enum Command {
     CleanDuplicates {
         /// Models to clean (default: all).
         models: Vec<String>,
-        /// Only rows of the last N minutes.
+        /// Only rows of the last N minutes (a window reaching back before the year 1 is refused).
         #[arg(long)]
         minutes: Option<u64>,
         /// Report what would be deleted; delete nothing.
@@ -121,7 +131,8 @@ enum Command {
     CleanOld {
         /// Models to clean (default: all).
         models: Vec<String>,
-        /// Age in days of the rows to delete.
+        /// Age in days of the rows to delete (an age reaching back before the year 1 deletes
+        /// nothing: no row is that old).
         #[arg(long, default_value_t = 30)]
         days: u64,
         /// Keep every object's latest row.
@@ -300,10 +311,22 @@ impl<C: Connection + LoadConnection> Registry<C> {
                 dry_run,
             } => {
                 let entries = self.select(&models)?;
-                let options = CleanDuplicates {
-                    within: minutes.map(|m| Duration::from_secs(m * 60)),
-                    dry_run,
+                let out_of_range = |m: u64| CliError::ArgumentOutOfRange {
+                    argument: "--minutes",
+                    value: m.to_string(),
+                    reason: "it reaches back before the year 1, the earliest date history stores",
                 };
+                let within = minutes
+                    .map(|m| {
+                        m.checked_mul(60)
+                            .map(Duration::from_secs)
+                            .ok_or_else(|| out_of_range(m))
+                    })
+                    .transpose()?;
+                let options = CleanDuplicates { within, dry_run };
+                if let (Some(m), Err(_)) = (minutes, options.since()) {
+                    return Err(out_of_range(m));
+                }
                 for entry in entries {
                     clean_line(out, &(entry.duplicates)(conn, &options)?, "duplicate")?;
                 }
@@ -317,7 +340,9 @@ impl<C: Connection + LoadConnection> Registry<C> {
             } => {
                 let entries = self.select(&models)?;
                 let options = CleanOld {
-                    older_than: Duration::from_secs(days * 24 * 3600),
+                    // Saturating is exact: any age that saturates lies before the year 1, and
+                    // clean_old_history deletes nothing for it.
+                    older_than: Duration::from_secs(days.saturating_mul(24 * 3600)),
                     keep_latest,
                     dry_run,
                     batch_size: Some(batch_size),

@@ -38,6 +38,21 @@ pub enum AuditError {
         expected: UserIdType,
     },
 
+    /// A write by key found several rows with that key: the table's primary key (as its
+    /// `diesel::table!` declares it) is not unique in the database. Nothing was written.
+    #[error(
+        "{rows} rows of {model} have key {key}: the table's primary key is not unique in the \
+         database; nothing was written"
+    )]
+    KeyNotUnique {
+        /// The model's name.
+        model: String,
+        /// The key, as `Debug` prints it.
+        key: String,
+        /// How many rows have it (at least 2).
+        rows: u64,
+    },
+
     /// An update whose changeset sets no column.
     #[error("update of {model} with key {key} sets no column")]
     EmptyChangeset {
@@ -73,6 +88,28 @@ pub enum AuditError {
     InvalidBatchSize {
         /// The size asked for.
         requested: usize,
+    },
+
+    /// A date bound of a read outside the years 1 to 9999, which history never holds and not
+    /// every backend can compare (SQLite stores dates as text).
+    #[error("{argument} {date} is outside the years 1 to 9999, the dates history stores")]
+    DateOutOfRange {
+        /// The argument: `since`, `until`, `as_of`.
+        argument: &'static str,
+        /// The date, as RFC 3339.
+        date: String,
+    },
+
+    /// A duration that reaches back before the year 1 where that means nothing (a cleanup of
+    /// the duplicates "of the last N minutes").
+    #[error(
+        "{argument} of {duration} reaches back before the year 1, the earliest date history stores"
+    )]
+    DurationOutOfRange {
+        /// The argument: `within`, `--minutes`.
+        argument: &'static str,
+        /// The duration, as given.
+        duration: String,
     },
 
     /// A page number of 0: pages count from 1.

@@ -80,6 +80,7 @@ pub mod testing;
 pub mod user_id;
 pub mod write;
 
+pub use audit_core::history_date;
 pub use audit_core::{
     AuditContext, AuditContextBuilder, ChangeReason, ContextError, FieldChange, HistoryDiff,
     HistoryType, ParseHistoryTypeError, UserId,

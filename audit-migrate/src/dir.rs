@@ -51,6 +51,15 @@ pub(crate) fn read(dir: &Path) -> Result<OnDisk, Error> {
         match state::parse_up(&text) {
             Parsed::Foreign => {}
             Parsed::Generated(state) => {
+                let down = migration.join("down.sql");
+                let intact = match std::fs::read_to_string(&down) {
+                    Ok(text) => state::down_is_intact(&text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                    Err(e) => return Err(io(&down)(e)),
+                };
+                if !intact {
+                    return Err(Error::Edited { migration: down });
+                }
                 on_disk
                     .states
                     .insert(state.spec.history_table.to_string(), state);
@@ -78,6 +87,9 @@ fn parse_version(name: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(&version, "%Y%m%d%H%M%S")
         .ok()
         .map(|t| t.and_utc())
+        // Diesel's versions have four-digit years; a folder named otherwise is not a version,
+        // and later versions are counted up from this one without overflow.
+        .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
 }
 
 pub(crate) fn write(
@@ -93,10 +105,6 @@ pub(crate) fn write(
     let up_path = path.join("up.sql");
     std::fs::write(&up_path, state::render_up(header, state, up)).map_err(io(&up_path))?;
     let down_path = path.join("down.sql");
-    let down = format!(
-        "{}. Reverting it undoes the schema change, and with it the history it holds.\n{down}",
-        state::MARKER
-    );
-    std::fs::write(&down_path, down).map_err(io(&down_path))?;
+    std::fs::write(&down_path, state::render_down(down)).map_err(io(&down_path))?;
     Ok(path)
 }

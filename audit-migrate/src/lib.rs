@@ -14,7 +14,8 @@
 //! - a field whose type changed, or a changed key or user id type: an error that says what to do.
 //!
 //! Every generated `up.sql` starts with a header that says it is generated, from which model and
-//! how to regenerate, and records the table's resulting state and a checksum. Running the
+//! how to regenerate, and records the table's resulting state and a checksum; every generated
+//! `down.sql` carries a checksum of its own, so a hand edit of either file is an error. Running the
 //! generator again with unchanged models writes nothing; [`Migrations::check`] fails, naming the
 //! stale tables, when the migrations on disk no longer match the models.
 //!
@@ -71,6 +72,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A migration plan named a column its table does not have.
+    #[error(transparent)]
+    UnknownColumn(#[from] audit_schema::UnknownColumn),
     /// Two models want the same history table.
     #[error("models {first} and {second} both use history table `{table}`; rename one with #[historical(table_name = ...)]")]
     DuplicateTable {
@@ -88,13 +92,13 @@ pub enum Error {
         migration.display()
     )]
     Edited {
-        /// The migration's `up.sql`.
+        /// The edited file: the migration's `up.sql` or `down.sql`.
         migration: PathBuf,
     },
     /// A generated migration's recorded state cannot be read.
     #[error("cannot read the state recorded in {}: {reason}", migration.display())]
     Unreadable {
-        /// The migration's `up.sql`.
+        /// The edited file: the migration's `up.sql` or `down.sql`.
         migration: PathBuf,
         /// Why.
         reason: String,
@@ -309,7 +313,7 @@ impl Migrations {
                 "alter"
             };
             let name = format!("{}_{kind}_{}", version_name(version), plan.history_table);
-            let (up, down) = render::render(&plan, self.dialect);
+            let (up, down) = render::render(&plan, self.dialect)?;
             let path = dir::write(
                 &self.dir,
                 &name,

@@ -5,7 +5,13 @@ use audit_schema::Dialect;
 use crate::plan::{Change, TablePlan};
 
 /// `(up, down)` bodies, without the generated header.
-pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
+///
+/// # Errors
+/// A plan that names a column its table does not have.
+pub(crate) fn render(
+    plan: &TablePlan,
+    dialect: Dialect,
+) -> Result<(String, String), audit_schema::UnknownColumn> {
     let after = &plan.after.spec;
     let mut up: Vec<String> = Vec::new();
     // One group per change, so a change's own statements keep their order when undone.
@@ -19,7 +25,7 @@ pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
                 down.push(vec![after.drop_table_sql(dialect)]);
             }
             Change::AddColumn(column) => {
-                up.extend(after.add_column_sql(column, dialect));
+                up.extend(after.add_column_sql(column, dialect)?);
                 down.push(after.drop_column_sql(column, dialect));
             }
             Change::AddMetadata => {
@@ -29,7 +35,7 @@ pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
                 );
             }
             Change::AddIndex(column) => {
-                up.push(after.add_index_sql(column, dialect));
+                up.push(after.add_index_sql(column, dialect)?);
                 down.push(vec![after.drop_index_sql(column, dialect)]);
             }
             Change::MakeNullable(columns) => {
@@ -50,7 +56,7 @@ pub(crate) fn render(plan: &TablePlan, dialect: Dialect) -> (String, String) {
     }
     // Undo in the reverse order: what was added last goes first.
     let down: Vec<String> = down.into_iter().rev().flatten().collect();
-    (body(&up_notes, &up), body(&[], &down))
+    Ok((body(&up_notes, &up), body(&[], &down)))
 }
 
 fn body(notes: &[String], statements: &[String]) -> String {

@@ -223,6 +223,16 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     })
 }
 
+/// A column name that the history table spec does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("history table `{history_table}` has no tracked column `{column}`")]
+pub struct UnknownColumn {
+    /// The history table.
+    pub history_table: String,
+    /// The name given.
+    pub column: String,
+}
+
 /// A secondary index of a history table and the statements that drop it and build it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RebuildableIndex {
@@ -406,12 +416,14 @@ impl HistoryTableSpec {
     /// Adds the tracked column `name` of this spec to an existing history table: always nullable,
     /// since the rows recorded before it have no value, and indexed if the spec says so.
     ///
-    /// # Panics
-    /// If this spec has no column `name`.
-    pub fn add_column_sql(&self, name: &str, dialect: Dialect) -> Vec<String> {
-        let column = self
-            .column(name)
-            .expect("add_column_sql: the spec has the column");
+    /// # Errors
+    /// [`UnknownColumn`] if this spec has no column `name`.
+    pub fn add_column_sql(
+        &self,
+        name: &str,
+        dialect: Dialect,
+    ) -> Result<Vec<String>, UnknownColumn> {
+        let column = self.known_column(name)?;
         let mut statements = vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
             dialect.quote(&self.history_table),
@@ -420,7 +432,14 @@ impl HistoryTableSpec {
         if column.indexed {
             statements.push(self.column_index_sql(dialect, column));
         }
-        statements
+        Ok(statements)
+    }
+
+    fn known_column(&self, name: &str) -> Result<&ColumnSpec, UnknownColumn> {
+        self.column(name).ok_or_else(|| UnknownColumn {
+            history_table: self.history_table.to_string(),
+            column: name.to_owned(),
+        })
     }
 
     /// Removes the tracked column `name` again (the reverse of [`add_column_sql`](Self::add_column_sql)),
@@ -449,13 +468,10 @@ impl HistoryTableSpec {
 
     /// Adds the index of the tracked column `name` to an existing history table.
     ///
-    /// # Panics
-    /// If this spec has no column `name`.
-    pub fn add_index_sql(&self, name: &str, dialect: Dialect) -> String {
-        let column = self
-            .column(name)
-            .expect("add_index_sql: the spec has the column");
-        self.column_index_sql(dialect, column)
+    /// # Errors
+    /// [`UnknownColumn`] if this spec has no column `name`.
+    pub fn add_index_sql(&self, name: &str, dialect: Dialect) -> Result<String, UnknownColumn> {
+        Ok(self.column_index_sql(dialect, self.known_column(name)?))
     }
 
     /// Drops the index of the tracked column `name` (the reverse of

@@ -16,5 +16,5 @@ pub mod ddl;
 pub mod parse;
 pub mod spec;
 
-pub use ddl::{Dialect, RebuildableIndex};
+pub use ddl::{Dialect, RebuildableIndex, UnknownColumn};
 pub use spec::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};

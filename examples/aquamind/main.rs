@@ -40,7 +40,7 @@ fn main() -> Result<(), Error> {
     }
     let path = database
         .unwrap_or_else(|| format!("{}/target/aquamind.sqlite3", env!("CARGO_MANIFEST_DIR")));
-    let mut conn = SqliteConnection::establish(&path)?;
+    let mut conn = aquamind::open_sqlite(path.as_ref())?;
     aquamind::sqlite::migrate(&mut conn)?;
     let tag = aquamind::run_tag(
         aquamind::schema::batches::table
@@ -58,7 +58,7 @@ fn postgres(
     today: chrono::NaiveDate,
     out: &mut dyn std::io::Write,
 ) -> Result<(), Error> {
-    let mut conn = PgConnection::establish(url)?;
+    let mut conn = aquamind::open_postgres(url)?;
     aquamind::postgres::migrate(&mut conn)?;
     let tag = aquamind::run_tag(
         aquamind::schema::batches::table

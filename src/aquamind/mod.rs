@@ -63,6 +63,65 @@ pub mod postgres {
     }
 }
 
+/// A database the example could not open: which one, and why.
+#[derive(Debug)]
+pub struct OpenError {
+    /// The SQLite file, or the PostgreSQL URL.
+    pub database: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot open the database {}: {}",
+            self.database, self.reason
+        )
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// Opens the SQLite database at `path`, creating the file and the directories above it if they
+/// do not exist yet (`target/` is not there when `CARGO_TARGET_DIR` points elsewhere).
+///
+/// # Errors
+/// [`OpenError`] naming the path and the reason.
+pub fn open_sqlite(path: &std::path::Path) -> Result<diesel::SqliteConnection, OpenError> {
+    use diesel::Connection;
+    let failed = |reason: String| OpenError {
+        database: path.display().to_string(),
+        reason,
+    };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            failed(format!(
+                "cannot create the directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let url = path
+        .to_str()
+        .ok_or_else(|| failed("the path is not UTF-8".to_owned()))?;
+    diesel::SqliteConnection::establish(url).map_err(|e| failed(e.to_string()))
+}
+
+/// Connects to PostgreSQL at `url`.
+///
+/// # Errors
+/// [`OpenError`] naming the URL and the reason.
+#[cfg(feature = "postgres")]
+pub fn open_postgres(url: &str) -> Result<diesel::PgConnection, OpenError> {
+    use diesel::Connection;
+    diesel::PgConnection::establish(url).map_err(|e| OpenError {
+        database: url.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 /// A tag for this run: one more than the batches already stocked, so that running the example
 /// again on the same database adds a new day rather than failing on unique names.
 pub fn run_tag(batches_so_far: i64) -> String {

@@ -156,3 +156,33 @@ impl Indexes for PgConnection {
         names
     }
 }
+
+/// Makes `tanks` a table whose declared primary key (`id`) is not unique in the database, as a
+/// legacy table or a view can be.
+pub trait LooseKey {
+    fn drop_primary_key_of_tanks(&mut self);
+}
+
+impl LooseKey for SqliteConnection {
+    fn drop_primary_key_of_tanks(&mut self) {
+        // Foreign keys to a column that is not unique are an error on every write in SQLite.
+        self.batch_execute(
+            "PRAGMA foreign_keys = OFF;
+             DROP TABLE tanks;
+             CREATE TABLE tanks (id INTEGER NOT NULL, name TEXT NOT NULL, volume_m3 DOUBLE NOT NULL,
+                 notes TEXT, commissioned_on DATE, internal_code TEXT);",
+        )
+        .unwrap();
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl LooseKey for PgConnection {
+    fn drop_primary_key_of_tanks(&mut self) {
+        self.batch_execute(
+            "ALTER TABLE tanks DROP CONSTRAINT tanks_pkey CASCADE;
+             ALTER TABLE tanks DROP CONSTRAINT tanks_name_key;",
+        )
+        .unwrap();
+    }
+}

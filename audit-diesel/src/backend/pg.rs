@@ -18,6 +18,11 @@
 //! change took its row lock: two writes that contend for a row get dates in the order they
 //! committed, even from application servers whose clocks disagree.
 //!
+//! A write by key ends in `WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('...' || COUNT(*) AS
+//! INTEGER) ELSE 1 END FROM "audit_changed") = 1`: when the key matched several rows (a table
+//! whose declared primary key is not unique in the database), the cast fails and with it the
+//! whole statement, so nothing is written; the error becomes `AuditError::KeyNotUnique`.
+//!
 //! `audit_old` (updates of models that skip unchanged rows) reads the rows `FOR UPDATE` before the
 //! change; all parts of the statement share one snapshot, so it sees them as they were, and a row
 //! whose tracked columns are the same before and after gets no history row.
@@ -38,8 +43,8 @@ use super::{audit_backend_binds, AsOfStrategy, AuditBackend, BindUserId, WriteBa
 use crate::schema::Dialect;
 use crate::sql::query;
 use crate::write::{
-    one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta, Update,
-    UpdateWhere,
+    one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta,
+    KeyNotUnique, Update, UpdateWhere,
 };
 use crate::Historical;
 
@@ -69,6 +74,8 @@ pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
     statement: S,
     returning: M::SelectExpression,
     history: Option<HistoryInsert<M, CteSource>>,
+    /// A write by key: fails, whole, when it changed several rows.
+    by_key: bool,
 }
 
 impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
@@ -79,6 +86,15 @@ impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
             statement,
             returning: M::construct_selection(),
             history: (!meta.skip).then(|| HistoryInsert::new(CteSource { only_changed }, meta)),
+            by_key: false,
+        }
+    }
+
+    /// The same statement, refused whole when it changes several rows.
+    fn by_key(self) -> Self {
+        AuditedStatement {
+            by_key: true,
+            ..self
         }
     }
 }
@@ -115,7 +131,16 @@ where
             out.push_sql(")");
         }
         out.push_sql(" SELECT * FROM ");
-        out.push_identifier(CteSource::CHANGED)
+        out.push_identifier(CteSource::CHANGED)?;
+        if self.by_key {
+            // Not a constant, so PostgreSQL cannot fold the failing branch at plan time.
+            out.push_sql(" WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('");
+            out.push_sql(KeyNotUnique::MARKER);
+            out.push_sql("' || COUNT(*) AS INTEGER) ELSE 1 END FROM ");
+            out.push_identifier(CteSource::CHANGED)?;
+            out.push_sql(") = 1");
+        }
+        Ok(())
     }
 }
 
@@ -206,7 +231,9 @@ where
     Updated<M, statement::Target<M>, Ch>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        one(updated(statement::by_key::<M>(op.id), op.changes, meta).load(conn)?)
+        one(updated(statement::by_key::<M>(op.id), op.changes, meta)
+            .by_key()
+            .load(conn)?)
     }
 }
 
@@ -238,7 +265,11 @@ where
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
-        one(AuditedStatement::new(None, statement::delete::<M, _>(target), meta).load(conn)?)
+        one(
+            AuditedStatement::new(None, statement::delete::<M, _>(target), meta)
+                .by_key()
+                .load(conn)?,
+        )
     }
 }
 

@@ -29,8 +29,8 @@ use super::{audit_backend_binds, AsOfStrategy, AuditBackend, WriteBackend};
 use crate::schema::Dialect;
 use crate::sql::query;
 use crate::write::{
-    one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, RowsSource, Update,
-    UpdateWhere,
+    one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, KeyNotUnique,
+    RowsSource, Update, UpdateWhere,
 };
 use crate::Historical;
 
@@ -114,11 +114,13 @@ where
     Ok(())
 }
 
-/// Runs `statement` (an insert or a delete returning the models) and records every row.
+/// Runs `statement` (an insert or a delete returning the models) and records every row. With
+/// `by_key`, several rows are an error that rolls the statement back.
 fn returning<'q, M, Q, C>(
     conn: &mut C,
     statement: Q,
     meta: HistoryMeta<M::UserId>,
+    by_key: bool,
 ) -> QueryResult<Vec<M>>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -128,6 +130,9 @@ where
 {
     conn.transaction(|conn| {
         let models: Vec<M> = statement.load(conn)?;
+        if by_key && models.len() > 1 {
+            return Err(KeyNotUnique::error(models.len()));
+        }
         record(conn, &models, meta)?;
         Ok(models)
     })
@@ -136,12 +141,14 @@ where
 type Old<M, Tg> = SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Sqlite>;
 
 /// Updates the rows of `target` and records those whose tracked columns changed (all of them
-/// when the model records every save).
+/// when the model records every save). With `by_key`, several rows are an error that rolls the
+/// update back.
 fn update<'q, M, Tg, Ch, C>(
     conn: &mut C,
     target: Tg,
     changes: Ch,
     meta: HistoryMeta<M::UserId>,
+    by_key: bool,
 ) -> QueryResult<Vec<M>>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -161,6 +168,9 @@ where
         };
         let new: Vec<M> =
             Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
+        if by_key && new.len() > 1 {
+            return Err(KeyNotUnique::error(new.len()));
+        }
         let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
         let changed = new
             .iter()
@@ -180,7 +190,7 @@ where
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
-        one(returning(conn, insert, meta)?)
+        one(returning(conn, insert, meta, true)?)
     }
 }
 
@@ -199,7 +209,7 @@ where
         meta: HistoryMeta<M::UserId>,
     ) -> QueryResult<Vec<M>> {
         let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
-        returning(conn, insert, meta)
+        returning(conn, insert, meta, false)
     }
 }
 
@@ -220,6 +230,7 @@ where
             statement::by_key::<M>(op.id),
             op.changes,
             meta,
+            true,
         )?)
     }
 }
@@ -245,6 +256,7 @@ where
             statement::by_filter::<M, F>(op.filter),
             op.changes,
             meta,
+            false,
         )
     }
 }
@@ -262,7 +274,7 @@ where
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
         let delete = statement::delete::<M, _>(target).returning(M::as_returning());
-        one(returning(conn, delete, meta)?)
+        one(returning(conn, delete, meta, true)?)
     }
 }
 
@@ -287,6 +299,7 @@ where
             conn,
             statement::delete::<M, _>(target).returning(M::as_returning()),
             meta,
+            false,
         )
     }
 }

@@ -11,7 +11,7 @@ pub mod sql;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use diesel::connection::LoadConnection;
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
@@ -219,10 +219,14 @@ where
         let written = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone())
             .execute(conn)
             .map_err(db)?;
-        report.written += written as u64;
-        report.batches += 1;
+        report.written = report
+            .written
+            .saturating_add(u64::try_from(written).unwrap_or(u64::MAX));
+        report.batches = report.batches.saturating_add(1);
         done = match end {
-            Some(_) => (done + options.batch_size as u64).min(total),
+            Some(_) => done
+                .saturating_add(u64::try_from(options.batch_size).unwrap_or(u64::MAX))
+                .min(total),
             None => total,
         };
         progress(&Progress {
@@ -253,7 +257,7 @@ pub fn terminal_progress() -> impl FnMut(&Progress<'_>) {
         } else {
             p.done as f64 / p.total as f64
         };
-        let filled = (fraction * 30.0).round() as usize;
+        let filled = ((fraction * 30.0).round() as usize).min(30);
         let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-9);
         let mut err = std::io::stderr();
         let _ = write!(
@@ -261,7 +265,7 @@ pub fn terminal_progress() -> impl FnMut(&Progress<'_>) {
             "\r{:<20} [{}{}] {}/{} rows ({:.0}%), {:.0} rows/s ",
             p.model,
             "=".repeat(filled),
-            " ".repeat(30 - filled.min(30)),
+            " ".repeat(30 - filled),
             p.done,
             p.total,
             fraction * 100.0,
@@ -298,6 +302,61 @@ pub struct CleanOld {
     pub batch_size: Option<u64>,
 }
 
+impl CleanDuplicates {
+    /// The date from which rows are cleaned: [`within`](Self::within) before now, or `None`
+    /// for every row.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use audit_diesel::maintenance::CleanDuplicates;
+    ///
+    /// let hour = CleanDuplicates { within: Some(Duration::from_secs(3600)), dry_run: true };
+    /// assert!(hour.since().unwrap().is_some());
+    /// let forever = CleanDuplicates { within: Some(Duration::MAX), dry_run: true };
+    /// assert!(forever.since().is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::DurationOutOfRange`] when that reaches back before the year 1: a window
+    /// that large is a mistake (leave `within` unset to clean every row).
+    pub fn since(&self) -> Result<Option<DateTime<Utc>>, AuditError> {
+        self.within
+            .map(|within| {
+                cutoff(within).ok_or_else(|| AuditError::DurationOutOfRange {
+                    argument: "within",
+                    duration: format!("{within:?}"),
+                })
+            })
+            .transpose()
+    }
+}
+
+impl CleanOld {
+    /// Rows dated before this go: [`older_than`](Self::older_than) before now, or `None` when
+    /// that lies before the year 1, the earliest date history stores, so nothing is that old.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use audit_diesel::maintenance::CleanOld;
+    ///
+    /// assert!(CleanOld::default().cutoff().is_some()); // 30 days ago
+    /// let eons = CleanOld { older_than: Duration::from_secs(u64::MAX), ..CleanOld::default() };
+    /// assert_eq!(eons.cutoff(), None);
+    /// ```
+    pub fn cutoff(&self) -> Option<DateTime<Utc>> {
+        cutoff(self.older_than)
+    }
+}
+
+/// `age` before now, or `None` before the earliest date history stores. Never wraps: an age
+/// past what chrono represents is before it too.
+fn cutoff(age: Duration) -> Option<DateTime<Utc>> {
+    let age = TimeDelta::from_std(age).ok()?;
+    Utc::now()
+        .checked_sub_signed(age)
+        .filter(crate::history_date::in_range)
+}
+
 impl Default for CleanOld {
     fn default() -> Self {
         CleanOld {
@@ -329,7 +388,8 @@ pub struct CleanReport {
 /// duplicates come from models with `record_unchanged`, imports, or history written before.
 ///
 /// # Errors
-/// A database error.
+/// [`AuditError::DurationOutOfRange`] for a [`CleanDuplicates::within`] that reaches back before
+/// the year 1 (nothing is deleted), or a database error.
 pub fn clean_duplicate_history<'q, M, C>(
     conn: &mut C,
     options: &CleanDuplicates,
@@ -340,9 +400,7 @@ where
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
-    let since = options
-        .within
-        .map(|within| Utc::now() - TimeDelta::from_std(within).unwrap_or(TimeDelta::MAX));
+    let since = options.since()?;
     clean::<M, C>(
         conn,
         Doomed::Duplicates { since },
@@ -352,10 +410,11 @@ where
 }
 
 /// Deletes rows dated more than [`CleanOld::older_than`] ago; with [`CleanOld::keep_latest`],
-/// never an object's latest row.
+/// never an object's latest row. An age that reaches back before the year 1 (see
+/// [`CleanOld::cutoff`]) deletes nothing and sends no statement: no row is that old.
 ///
 /// # Errors
-/// A database error.
+/// [`AuditError::InvalidBatchSize`] for a batch size of 0, or a database error.
 pub fn clean_old_history<'q, M, C>(
     conn: &mut C,
     options: &CleanOld,
@@ -366,7 +425,16 @@ where
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
-    let before = Utc::now() - TimeDelta::from_std(options.older_than).unwrap_or(TimeDelta::MAX);
+    if options.batch_size == Some(0) {
+        return Err(AuditError::InvalidBatchSize { requested: 0 });
+    }
+    let Some(before) = options.cutoff() else {
+        return Ok(CleanReport {
+            model: M::HISTORY.model.to_string(),
+            rows: 0,
+            dry_run: options.dry_run,
+        });
+    };
     let doomed = |limit| Doomed::Old {
         before,
         keep_latest: options.keep_latest,
@@ -375,9 +443,6 @@ where
     let (false, Some(batch_size)) = (options.dry_run, options.batch_size) else {
         return clean::<M, C>(conn, doomed(None), options.dry_run, "clean old");
     };
-    if batch_size == 0 {
-        return Err(AuditError::InvalidBatchSize { requested: 0 });
-    }
     let mut report = CleanReport {
         model: M::HISTORY.model.to_string(),
         rows: 0,
@@ -385,7 +450,7 @@ where
     };
     loop {
         let batch = clean::<M, C>(conn, doomed(Some(batch_size)), false, "clean old")?;
-        report.rows += batch.rows;
+        report.rows = report.rows.saturating_add(batch.rows);
         if batch.rows < batch_size {
             return Ok(report);
         }
@@ -412,9 +477,10 @@ where
             .map_err(db)?
             .max(0) as u64
     } else {
-        DeleteDoomed::<M> { doomed, model }
+        let deleted = DeleteDoomed::<M> { doomed, model }
             .execute(conn)
-            .map_err(db)? as u64
+            .map_err(db)?;
+        u64::try_from(deleted).unwrap_or(u64::MAX)
     };
     Ok(CleanReport {
         model: M::HISTORY.model.to_string(),

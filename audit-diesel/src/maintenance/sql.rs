@@ -73,7 +73,9 @@ where
         }
         out.push_sql(" ORDER BY ");
         self.key.walk_ast(out.reborrow())?;
-        out.push_sql(&format!(" LIMIT 1 OFFSET {}", self.batch_size - 1));
+        // Every backend's OFFSET is an i64; no table holds more rows than that.
+        let offset = i64::try_from(self.batch_size.saturating_sub(1)).unwrap_or(i64::MAX);
+        out.push_sql(&format!(" LIMIT 1 OFFSET {offset}"));
         Ok(())
     }
 }
@@ -237,6 +239,7 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             if let Some(limit) = limit {
                 out.push_sql(" ORDER BY ");
                 date_then_id(out, history, "")?;
+                let limit = i64::try_from(*limit).unwrap_or(i64::MAX);
                 out.push_sql(&format!(" LIMIT {limit}"));
             }
         }

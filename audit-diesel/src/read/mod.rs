@@ -21,6 +21,7 @@ use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
 use self::select::{AsOfTable, Conditions, CountRecords, Cursor, SelectRecords};
+use crate::history_date;
 use crate::user_id::user_value;
 use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, UserId};
 
@@ -164,13 +165,15 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
-    /// Only rows dated `since` or later.
+    /// Only rows dated `since` or later. A date outside the years 1 to 9999 makes
+    /// [`load`](Self::load) fail with [`AuditError::DateOutOfRange`].
     pub fn since(mut self, since: DateTime<Utc>) -> Self {
         self.since = Some(since);
         self
     }
 
-    /// Only rows dated `until` or earlier.
+    /// Only rows dated `until` or earlier. A date outside the years 1 to 9999 makes
+    /// [`load`](Self::load) fail with [`AuditError::DateOutOfRange`].
     pub fn until(mut self, until: DateTime<Utc>) -> Self {
         self.until = Some(until);
         self
@@ -210,7 +213,8 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
-    /// Rows per page (default [`DEFAULT_PAGE_SIZE`]); 0 or more than the maximum is an error.
+    /// Rows per page (default [`DEFAULT_PAGE_SIZE`]); 0 or more than the maximum is an error
+    /// (and so is a size past `i64::MAX - 1`, which no backend's `LIMIT` takes).
     pub fn page_size(mut self, page_size: u64) -> Self {
         self.page_size = page_size;
         self
@@ -243,6 +247,8 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     }
 
     fn conditions(&self) -> Result<Conditions<'_, M, F>, AuditError> {
+        check_bound("since", self.since)?;
+        check_bound("until", self.until)?;
         Ok(Conditions {
             key: self.object.map(M::history_key_filter),
             user: self.user.as_ref().map(user_value::<M>).transpose()?,
@@ -264,7 +270,8 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     ///
     /// # Errors
     /// [`AuditError::InvalidPageSize`], [`AuditError::InvalidPage`] (page 0),
-    /// [`AuditError::UnknownHistoryId`], [`AuditError::UserIdType`], or a database error.
+    /// [`AuditError::UnknownHistoryId`], [`AuditError::UserIdType`],
+    /// [`AuditError::DateOutOfRange`], or a database error.
     pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Page<M::Record>, AuditError>
     where
         C: Connection + LoadConnection,
@@ -273,12 +280,18 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         CountRecords<'s, M, F>: LoadQuery<'s, C, i64>,
         CountRecords<'s, M, NoFilter>: LoadQuery<'s, C, i64>,
     {
-        if self.page_size == 0 || self.page_size > self.max_page_size {
+        // One more row than the page holds is asked for, and every backend's LIMIT is an i64.
+        let limit = self
+            .page_size
+            .checked_add(1)
+            .filter(|limit| i64::try_from(*limit).is_ok());
+        let (true, Some(limit)) = ((1..=self.max_page_size).contains(&self.page_size), limit)
+        else {
             return Err(AuditError::InvalidPageSize {
                 requested: self.page_size,
-                max: self.max_page_size,
+                max: self.max_page_size.min(MAX_LIMIT),
             });
-        }
+        };
         let (page, offset) = match self.start {
             Start::Page(0) => return Err(AuditError::InvalidPage { page: 0 }),
             Start::Page(page) => (Some(page), (page - 1).saturating_mul(self.page_size)),
@@ -289,12 +302,13 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
             conditions: self.conditions()?,
             // One more than asked: whether it comes back says if a next page exists.
-            limit: Some(self.page_size + 1),
+            limit: Some(limit),
+            // Past i64::MAX rows, any offset reads nothing.
             offset: Some(i64::try_from(offset).unwrap_or(i64::MAX)),
         };
         let mut items: Vec<M::Record> = statement.load(conn).map_err(read)?;
-        let has_next = items.len() as u64 > self.page_size;
-        items.truncate(self.page_size as usize);
+        let has_next = u64::try_from(items.len()).map_or(true, |n| n > self.page_size);
+        items.truncate(usize::try_from(self.page_size).unwrap_or(usize::MAX));
         if items.is_empty() {
             if let Start::AfterId(id) = &self.start {
                 let mut only_that_row = Conditions::object(None, true);
@@ -312,13 +326,20 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
                 }
             }
         }
-        let total = match (self.with_total, &self.start) {
-            (false, _) => None,
-            // The last page of a numbered listing, or the first one: its rows end the count.
-            (true, Start::Page(_)) if !has_next && (!items.is_empty() || offset == 0) => {
-                Some((offset + items.len() as u64) as i64)
+        // The last page of a numbered listing, or the first one: its rows end the count.
+        let counted = match self.start {
+            Start::Page(_) if !has_next && (!items.is_empty() || offset == 0) => {
+                u64::try_from(items.len())
+                    .ok()
+                    .and_then(|n| offset.checked_add(n))
+                    .and_then(|total| i64::try_from(total).ok())
             }
-            (true, _) => Some(self.count(conn)?),
+            _ => None,
+        };
+        let total = match (self.with_total, counted) {
+            (false, _) => None,
+            (true, Some(total)) => Some(total),
+            (true, None) => Some(self.count(conn)?),
         };
         Ok(Page {
             items,
@@ -343,6 +364,21 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         CountRecords { conditions }
             .get_result(conn)
             .map_err(read_error::<M>)
+    }
+}
+
+/// The largest page size any backend's `LIMIT` takes with the one extra row a page reads.
+const MAX_LIMIT: u64 = i64::MAX as u64 - 1;
+
+/// A read's date bound, checked: dates outside the years 1 to 9999 are never stored, and SQLite,
+/// which compares dates as text, would answer them otherwise than PostgreSQL.
+fn check_bound(argument: &'static str, date: Option<DateTime<Utc>>) -> Result<(), AuditError> {
+    match date {
+        Some(date) if !history_date::in_range(&date) => Err(AuditError::DateOutOfRange {
+            argument,
+            date: date.to_rfc3339(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -458,13 +494,15 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
     /// no row yet or that row is its deletion. One index probe.
     ///
     /// # Errors
-    /// A database error.
+    /// [`AuditError::DateOutOfRange`] for a time outside the years 1 to 9999, or a database
+    /// error.
     pub fn as_of<C>(&self, conn: &mut C, at: DateTime<Utc>) -> Result<Option<M::Record>, AuditError>
     where
         C: Connection + LoadConnection,
         M::Record: Selectable<C::Backend>,
         SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
     {
+        check_bound("as_of", Some(at))?;
         let latest = self
             .select(Some(at), true, Some(1))
             .get_result(conn)
@@ -535,13 +573,15 @@ impl<M: Historical, F> AsOf<M, F> {
     /// The objects, ordered by key, each as its latest row up to the time.
     ///
     /// # Errors
-    /// A database error.
+    /// [`AuditError::DateOutOfRange`] for a time outside the years 1 to 9999, or a database
+    /// error.
     pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
     where
         C: Connection + LoadConnection,
         M::Record: Selectable<C::Backend>,
         AsOfTable<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
     {
+        check_bound("as_of", Some(self.at))?;
         AsOfTable {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
             at: self.at,

@@ -142,10 +142,7 @@ impl<U: UserIdKind> HistoryMeta<U> {
 
 /// The current time at the microsecond precision every backend stores.
 pub(crate) fn now() -> DateTime<Utc> {
-    use chrono::{DurationRound, TimeDelta};
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
+    crate::history_date::truncate_to_micros(Utc::now())
 }
 
 /// Runs one audited write on whatever backend `C` speaks; `key` names its target in errors.
@@ -166,14 +163,48 @@ where
         .map_err(|source| write_error::<M>(source, Op::NAME, key))
 }
 
-/// The one model a write by key returns, or `NotFound`.
+/// The one model a write by key returns, or `NotFound`, or [`KeyNotUnique`] when several rows
+/// share the key.
 pub(crate) fn one<M>(mut models: Vec<M>) -> diesel::QueryResult<M> {
-    match models.len() {
-        1 => Ok(models.swap_remove(0)),
-        0 => Err(DieselError::NotFound),
-        _ => unreachable!("a primary key names one row"),
+    if models.len() > 1 {
+        return Err(KeyNotUnique::error(models.len()));
+    }
+    models.pop().ok_or(DieselError::NotFound)
+}
+
+/// Several rows have the key of a write by key. A backend that checks this inside its own
+/// transaction returns it as a Diesel error, so that the transaction rolls back;
+/// [`write_error`] turns it into [`AuditError::KeyNotUnique`].
+#[derive(Debug)]
+pub(crate) struct KeyNotUnique {
+    rows: u64,
+}
+
+impl KeyNotUnique {
+    /// The text a backend that checks in SQL puts into its error: `<marker><rows>`.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const MARKER: &'static str = "diesel-audit: rows with one key: ";
+
+    pub(crate) fn error(rows: usize) -> DieselError {
+        let rows = u64::try_from(rows).unwrap_or(u64::MAX);
+        DieselError::QueryBuilderError(Box::new(KeyNotUnique { rows }))
+    }
+
+    /// The rows count of a database error raised by a backend's SQL check.
+    fn from_message(message: &str) -> Option<u64> {
+        let (_, rest) = message.split_once(Self::MARKER)?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some(digits.parse().unwrap_or(2))
     }
 }
+
+impl std::fmt::Display for KeyNotUnique {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} rows have the key", self.rows)
+    }
+}
+
+impl std::error::Error for KeyNotUnique {}
 
 /// Names the model and the key in a Diesel error of a write.
 pub(crate) fn write_error<M: Historical>(
@@ -187,6 +218,16 @@ pub(crate) fn write_error<M: Historical>(
         DieselError::NotFound => AuditError::NotFound { model, key },
         DieselError::QueryBuilderError(e) if e.is::<EmptyChangeset>() => {
             AuditError::EmptyChangeset { model, key }
+        }
+        DieselError::QueryBuilderError(e) if e.is::<KeyNotUnique>() => {
+            let rows = e.downcast_ref::<KeyNotUnique>().map_or(2, |e| e.rows);
+            AuditError::KeyNotUnique { model, key, rows }
+        }
+        DieselError::DatabaseError(_, ref info)
+            if KeyNotUnique::from_message(info.message()).is_some() =>
+        {
+            let rows = KeyNotUnique::from_message(info.message()).unwrap_or(2);
+            AuditError::KeyNotUnique { model, key, rows }
         }
         source => AuditError::Database {
             model,
