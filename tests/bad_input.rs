@@ -212,6 +212,55 @@ on_each_backend! {
         assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
     }
 
+    fn a_create_given_several_rows_is_a_typed_error_and_writes_nothing(db) {
+        let conn = &mut db.conn;
+        let rows = [NewTank::named("A"), NewTank::named("B")];
+        match Tank::create(conn, &ctx(1, "two at once"), &rows[..]) {
+            Err(AuditError::CreateTakesOneRow { model, rows }) => assert_eq!((model.as_str(), rows), ("Tank", 2)),
+            other => panic!("expected CreateTakesOneRow, got {other:?}"),
+        }
+        assert_eq!(tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+        assert_eq!(Tank::create_many(conn, &ctx(1, "two at once"), &rows[..]).unwrap().len(), 2);
+    }
+
+    fn sub_microsecond_bounds_and_leap_seconds_mean_the_same_on_every_backend(db) {
+        let conn = &mut db.conn;
+        let micro = TimeDelta::microseconds(1);
+        let half = TimeDelta::nanoseconds(500);
+        // One row a microsecond after midnight, before and after 2000 (PostgreSQL's epoch).
+        for (i, base) in [year(1990), year(2030)].into_iter().enumerate() {
+            let tank = Tank::create(conn, &dated(base + micro), &NewTank::named(&format!("T{i}"))).unwrap();
+            let id = tank.id;
+            let mut only = |q: audit_diesel::HistoryQuery<'_, Tank>| q.load(&mut *conn).unwrap().items.len();
+            assert_eq!(only(Tank::history(&id).query().until(base + half)), 0, "{base}: until just before the row");
+            assert_eq!(only(Tank::history(&id).query().until(base + micro + half)), 1, "{base}: until just after");
+            assert_eq!(only(Tank::history(&id).query().since(base + half)), 1, "{base}: since just before");
+            assert_eq!(only(Tank::history(&id).query().since(base + micro + half)), 0, "{base}: since just after");
+            assert!(Tank::history(&id).as_of(conn, base + half).unwrap().is_none(), "{base}");
+            assert!(Tank::history(&id).as_of(conn, base + micro + half).unwrap().is_some(), "{base}");
+        }
+        // A leap second is stored as the last microsecond before it, alike on every backend.
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap()
+            .and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap().and_utc();
+        let tank = Tank::create(conn, &dated(leap), &NewTank::named("leap")).unwrap();
+        let row = Tank::history(&tank.id).latest(conn).unwrap().unwrap();
+        assert_eq!(row.history_date, Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap() + TimeDelta::microseconds(999_999));
+        assert_eq!(Tank::history(&tank.id).query().since(leap).load(conn).unwrap().items.len(), 0);
+        assert_eq!(Tank::history(&tank.id).query().until(leap).load(conn).unwrap().items.len(), 1);
+    }
+
+    fn a_keyset_cursor_dated_outside_the_range_is_refused(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &ctx(1, "new"), &NewTank::named("T1")).unwrap();
+        let mut record = Tank::history(&tank.id).latest(conn).unwrap().unwrap();
+        record.history_date = year(10000);
+        assert!(matches!(Tank::history_query().after(&record).load(conn), Err(AuditError::DateOutOfRange { argument: "after", .. })));
+        use audit_diesel::HistoryRecord;
+        assert!(matches!(record.previous(conn), Err(AuditError::DateOutOfRange { argument: "history_date", .. })));
+        assert!(matches!(record.next(conn), Err(AuditError::DateOutOfRange { argument: "history_date", .. })));
+    }
+
     fn a_reason_with_invisible_characters_is_refused_and_nothing_is_written(db) {
         let conn = &mut db.conn;
         diesel::insert_into(tanks::table)

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use audit_diesel::cli::Registry;
 use audit_diesel::{
-    history_date, AuditContext, AuditError, ChangeReason, ContextError, Historical,
+    history_date, AuditContext, AuditError, ChangeReason, ContextError, Historical, HistoryType,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use common::*;
@@ -126,25 +126,86 @@ fn seeded_sqlite() -> TestDb<SqliteConnection> {
     db
 }
 
+/// The history rows of the fixture, by table and id, with their date and type.
+fn rows(conn: &mut SqliteConnection) -> Vec<(&'static str, i64, DateTime<Utc>, HistoryType)> {
+    let tanks: Vec<HistoricalTank> = historical_tanks::table.load(conn).unwrap();
+    let profiles: Vec<HistoricalProfile> = historical_profiles::table.load(conn).unwrap();
+    tanks
+        .iter()
+        .map(|r| ("tanks", r.history_id, r.history_date, r.history_type))
+        .chain(
+            profiles
+                .iter()
+                .map(|r| ("profiles", r.history_id, r.history_date, r.history_type)),
+        )
+        .collect()
+}
+
+/// The value of `flag` in `args`, if given once.
+fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    let at = args.iter().position(|a| a == flag)?;
+    args.get(at + 1).map(String::as_str)
+}
+
 #[test]
 fn no_command_line_panics_and_a_refused_one_changes_nothing() {
     let registry = Registry::<SqliteConnection>::new()
         .model::<Tank>()
         .model::<Profile>();
-    let outcomes = RefCell::new((0u32, 0u32));
+    let outcomes = RefCell::new((0u32, 0u32, 0u32));
     runner()
         .run(&command_line(), |args| {
             let mut db = seeded_sqlite();
             let before = snapshot(&mut db.conn);
+            let rows_before = rows(&mut db.conn);
             let mut out = Vec::new();
             let result = registry.run(
                 &mut db.conn,
                 std::iter::once("farm-audit".to_owned()).chain(args.iter().cloned()),
                 &mut out,
             );
+            let now = Utc::now();
             let mut outcomes = outcomes.borrow_mut();
             match result {
-                Ok(()) => outcomes.0 += 1,
+                Ok(()) => {
+                    outcomes.0 += 1;
+                    // What an accepted command deleted is what it was asked to delete, and
+                    // nothing younger: the bug class of a wrapped age.
+                    let after = rows(&mut db.conn);
+                    let deleted: Vec<_> =
+                        rows_before.iter().filter(|r| !after.contains(r)).collect();
+                    outcomes.2 += u32::from(!deleted.is_empty());
+                    let dry_run = args.iter().any(|a| a == "--dry-run");
+                    for row in &deleted {
+                        prop_assert!(!dry_run, "{:?}: a dry run deleted {:?}", args, row);
+                        match args[0].as_str() {
+                            "clean-old" => {
+                                let days: u64 =
+                                    flag_value(&args, "--days").map_or(30, |d| d.parse().unwrap());
+                                let cutoff = i64::try_from(days)
+                                    .ok()
+                                    .and_then(TimeDelta::try_days)
+                                    .and_then(|age| now.checked_sub_signed(age));
+                                prop_assert!(
+                                    cutoff.is_some_and(|c| row.2 < c),
+                                    "{:?}: deleted {:?}",
+                                    args,
+                                    row
+                                );
+                            }
+                            "clean-duplicates" => {
+                                prop_assert_eq!(
+                                    row.3,
+                                    HistoryType::Update,
+                                    "{:?}: deleted {:?}",
+                                    args,
+                                    row
+                                );
+                            }
+                            _ => prop_assert!(false, "{:?} deleted {:?}", args, row),
+                        }
+                    }
+                }
                 Err(e) => {
                     outcomes.1 += 1;
                     prop_assert_eq!(&snapshot(&mut db.conn), &before, "{:?}: {}", args, e);
@@ -153,9 +214,12 @@ fn no_command_line_panics_and_a_refused_one_changes_nothing() {
             Ok(())
         })
         .unwrap();
-    let (ok, refused) = outcomes.into_inner();
-    // Both kinds of outcome were exercised, not only usage errors.
-    assert!(ok > 50 && refused > 50, "{ok} accepted, {refused} refused");
+    let (ok, refused, deleting) = outcomes.into_inner();
+    // Every kind of outcome was exercised, not only usage errors.
+    assert!(
+        ok > 50 && refused > 50 && deleting > 10,
+        "{ok} accepted ({deleting} deleting), {refused} refused"
+    );
 }
 
 #[test]
@@ -261,7 +325,7 @@ struct Listing {
 fn listing() -> impl Strategy<Value = Listing> {
     // Mostly arguments that read rows, with the edges mixed in.
     let small = |upper: u64| prop_oneof![6 => 1..upper, 1 => any_count()];
-    let bound = || prop_oneof![1 => Just(None), 2 => any_date().prop_map(Some)];
+    let bound = || prop_oneof![1 => Just(None), 1 => any_date().prop_map(Some), 1 => near_a_row().prop_map(Some)];
     (
         bound(),
         bound(),
@@ -270,7 +334,7 @@ fn listing() -> impl Strategy<Value = Listing> {
         prop_oneof![4 => Just(None), 1 => any_count().prop_map(Some)],
         any::<bool>(),
         any::<bool>(),
-        any_date(),
+        prop_oneof![any_date(), near_a_row()],
     )
         .prop_map(
             |(since, until, page, page_size, max_page_size, oldest_first, with_total, as_of)| {
@@ -288,14 +352,31 @@ fn listing() -> impl Strategy<Value = Listing> {
         )
 }
 
+const SEED_YEARS: [i32; 9] = [1, 1600, 1970, 2026, 2262, 2263, 2300, 5000, 9999];
+
+/// The date of a seeded row: the first of `month`, a few microseconds past midnight.
+fn seed_date(year: i32, month: u32, i: usize) -> DateTime<Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&Utc, year, month, 1, 0, 0, 0).unwrap()
+        + TimeDelta::microseconds(i as i64 * 7 + 1)
+}
+
+/// A date within a few microseconds of a seeded row, to the nanosecond.
+fn near_a_row() -> impl Strategy<Value = DateTime<Utc>> {
+    let dates: Vec<DateTime<Utc>> = SEED_YEARS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, year)| [1, 6, 12].map(|month| seed_date(*year, month, i)))
+        .collect();
+    (prop::sample::select(dates), -2_500i64..2_500)
+        .prop_map(|(d, ns)| d + TimeDelta::nanoseconds(ns))
+}
+
 /// Writes a history spread over the whole range of dates (year 1 to 9999).
 macro_rules! seed_history {
     ($conn:expr) => {{
         let conn = $conn;
-        let years = [1, 1600, 1970, 2026, 2262, 2263, 2300, 5000, 9999];
-        for (i, year) in years.into_iter().enumerate() {
-            let at =
-                |month| chrono::TimeZone::with_ymd_and_hms(&Utc, year, month, 1, 0, 0, 0).unwrap();
+        for (i, year) in SEED_YEARS.into_iter().enumerate() {
+            let at = |month| seed_date(year, month, i);
             let ctx = |month| {
                 AuditContext::builder()
                     .user(i as i64 % 3)
@@ -318,7 +399,11 @@ macro_rules! seed_history {
 
 /// The page `listing` means, computed from every row in Rust; `Err` for an argument the library
 /// must refuse.
-fn expected_page(all: &[HistoricalTank], l: &Listing) -> Result<(Vec<i64>, bool), &'static str> {
+/// Exact, to the nanosecond: stored dates have whole microseconds, and a bound means what it says.
+fn expected_page(
+    all: &[HistoricalTank],
+    l: &Listing,
+) -> Result<(Vec<i64>, bool, i64), &'static str> {
     let max = l
         .max_page_size
         .unwrap_or(audit_diesel::read::DEFAULT_MAX_PAGE_SIZE);
@@ -333,11 +418,13 @@ fn expected_page(all: &[HistoricalTank], l: &Listing) -> Result<(Vec<i64>, bool)
             return Err("date");
         }
     }
-    let truncate = history_date::truncate_to_micros;
+    if l.since.is_some_and(|s| s > history_date::latest()) {
+        return Err("date");
+    }
     let mut rows: Vec<&HistoricalTank> = all
         .iter()
-        .filter(|r| l.since.is_none_or(|s| r.history_date >= truncate(s)))
-        .filter(|r| l.until.is_none_or(|u| r.history_date <= truncate(u)))
+        .filter(|r| l.since.is_none_or(|s| r.history_date >= s))
+        .filter(|r| l.until.is_none_or(|u| r.history_date <= u))
         .collect();
     rows.sort_by_key(|r| (r.history_date, r.history_id));
     if !l.oldest_first {
@@ -352,7 +439,7 @@ fn expected_page(all: &[HistoricalTank], l: &Listing) -> Result<(Vec<i64>, bool)
         .map(|r| r.history_id)
         .collect();
     let has_next = rows.len() > skip.saturating_add(take);
-    Ok((page, has_next))
+    Ok((page, has_next, rows.len() as i64))
 }
 
 /// Each object as its latest row at or before `at`, unless that row is a delete.
@@ -360,7 +447,6 @@ fn expected_as_of(all: &[HistoricalTank], at: DateTime<Utc>) -> Option<Vec<i64>>
     if !history_date::in_range(&at) {
         return None;
     }
-    let at = history_date::truncate_to_micros(at);
     let mut latest: std::collections::BTreeMap<i32, &HistoricalTank> = Default::default();
     for row in all.iter().filter(|r| r.history_date <= at) {
         let newer = latest.get(&row.id).is_none_or(|seen| {
@@ -405,13 +491,14 @@ on_each_backend! {
                     query = query.with_total();
                 }
                 match (query.load(*conn), expected_page(&all, &l)) {
-                    (Ok(page), Ok((ids, has_next))) => {
+                    (Ok(page), Ok((ids, has_next, total))) => {
                         outcomes.0 += u32::from(!page.items.is_empty());
                         let got: Vec<i64> = page.items.iter().map(|r| r.history_id).collect();
                         prop_assert_eq!(got, ids, "{:?}", l);
                         prop_assert_eq!(page.has_next, has_next, "{:?}", l);
                         if l.with_total {
-                            prop_assert_eq!(page.total, Some(query.count(*conn).unwrap()), "{:?}", l);
+                            prop_assert_eq!(page.total, Some(total), "{:?}", l);
+                            prop_assert_eq!(query.count(*conn).unwrap(), total, "{:?}", l);
                         }
                     }
                     (Err(AuditError::InvalidPageSize { .. }), Err("page size"))
@@ -432,8 +519,11 @@ on_each_backend! {
                     (Err(AuditError::DateOutOfRange { argument: "as_of", .. }), None) => {}
                     (got, expected) => prop_assert!(false, "as_of {}: got {:?}, expected {:?}", l.as_of, got.map(|r| r.len()), expected),
                 }
-                let one = Tank::history(&first).as_of(*conn, l.as_of);
-                prop_assert_eq!(one.is_err(), !history_date::in_range(&l.as_of));
+                let one = Tank::history(&first).as_of(*conn, l.as_of).ok().map(|r| r.map(|r| r.history_id));
+                let expected_one = expected_as_of(&all, l.as_of).map(|ids| {
+                    ids.into_iter().find(|id| all.iter().any(|r| r.history_id == *id && r.id == first))
+                });
+                prop_assert_eq!(one, expected_one, "as_of {} of {}", l.as_of, first);
                 prop_assert_eq!(historical_tanks::table.count().get_result::<i64>(*conn).unwrap(), all.len() as i64);
                 Ok(())
             })

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{history_date, ContextError};
+use crate::{history_date, ContextError, ParseUserIdError};
 
 /// Who made a change: the value stored in `history_user_id`.
 ///
@@ -51,6 +51,34 @@ impl fmt::Display for UserId {
     }
 }
 
+/// Reads a user id as an operator types it: an integer is [`UserId::Int`], a UUID is
+/// [`UserId::Uuid`], anything else is [`UserId::Text`].
+///
+/// ```
+/// use audit_core::UserId;
+///
+/// assert_eq!("7".parse::<UserId>().unwrap(), UserId::Int(7));
+/// assert_eq!("67e55044-10b1-426f-9247-bb680e5fe0c8".parse::<UserId>().unwrap().kind(), "uuid");
+/// assert_eq!("ada".parse::<UserId>().unwrap(), UserId::Text("ada".into()));
+/// assert!("  ".parse::<UserId>().is_err());
+/// ```
+impl std::str::FromStr for UserId {
+    type Err = ParseUserIdError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim().is_empty() {
+            return Err(ParseUserIdError);
+        }
+        Ok(if let Ok(id) = text.parse::<i64>() {
+            UserId::Int(id)
+        } else if let Ok(id) = Uuid::parse_str(text) {
+            UserId::Uuid(id)
+        } else {
+            UserId::Text(text.to_owned())
+        })
+    }
+}
+
 impl From<i32> for UserId {
     fn from(v: i32) -> Self {
         UserId::Int(v.into())
@@ -88,7 +116,9 @@ impl From<&str> for UserId {
 /// U+2029), and no invisible format characters: bidirectional controls (U+202A–U+202E,
 /// U+2066–U+2069, U+200E, U+200F, U+061C), which let a reason display as other text than it
 /// holds, and zero-width characters (U+200B–U+200D, U+2060–U+2064, U+FEFF, ...), which let two
-/// reasons that look the same differ. This refuses the zero-width joiners of emoji sequences and
+/// reasons that look the same differ (and the other invisible format characters and fillers:
+/// U+034F, the Hangul fillers, U+17B4, U+17B5, tags). Variation selectors stay allowed: emoji
+/// need them and they do not hide text. This refuses the zero-width joiners of emoji sequences and
 /// of some scripts too: in an audit trail, what a reader sees must be what is stored. The check
 /// runs when the reason is made, so an invalid reason is refused before any write starts.
 ///
@@ -169,6 +199,14 @@ pub(crate) fn invisible_kind(c: char) -> Option<&'static str> {
         | '\u{180e}'
         | '\u{00ad}' => Some("a zero-width character"),
         '\u{206a}'..='\u{206f}'
+        | '\u{2065}'
+        | '\u{034f}'
+        | '\u{115f}'
+        | '\u{1160}'
+        | '\u{17b4}'
+        | '\u{17b5}'
+        | '\u{3164}'
+        | '\u{ffa0}'
         | '\u{fff9}'..='\u{fffb}'
         | '\u{e0001}'
         | '\u{e0020}'..='\u{e007f}' => Some("an invisible format character"),

@@ -8,6 +8,11 @@ pub struct ParseHistoryTypeError {
     pub input: String,
 }
 
+/// An empty user id: a user is an integer, a UUID or a non-empty text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("a user id is an integer, a UUID or a non-empty text; got an empty one")]
+pub struct ParseUserIdError;
+
 /// What can be wrong with an [`AuditContext`](crate::AuditContext).
 ///
 /// Every audited write checks its context before it sends anything to the database, so a context

@@ -42,10 +42,43 @@ pub fn latest() -> DateTime<Utc> {
 /// `date` without its sub-microsecond part, the precision every backend stores.
 ///
 /// Works on every date chrono represents (chrono's `duration_trunc` counts in 64-bit
-/// nanoseconds, which end in 2262). A leap second stays a leap second.
+/// nanoseconds, which end in 2262). A leap second (`23:59:60.5`) becomes the last microsecond
+/// before it (`23:59:59.999999`): PostgreSQL has no leap seconds and SQLite would store them as
+/// text of their own, so folding them is the one way both store the same date.
 pub fn truncate_to_micros(date: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = date.nanosecond();
-    date.with_nanosecond(nanos - nanos % 1_000).unwrap_or(date)
+    let micros = if nanos >= 1_000_000_000 {
+        999_999_000
+    } else {
+        nanos - nanos % 1_000
+    };
+    date.with_nanosecond(micros).unwrap_or(date)
+}
+
+/// The first stored microsecond at or after `date`: the bound that keeps the same rows as
+/// `date` itself in a `>=` comparison, since stored dates have microseconds only. `None` past
+/// what chrono represents.
+///
+/// ```
+/// use audit_core::history_date::{ceil_to_micros, truncate_to_micros};
+/// use chrono::{TimeZone, Timelike, Utc};
+///
+/// let date = Utc.with_ymd_and_hms(1990, 1, 1, 0, 0, 0).unwrap().with_nanosecond(500).unwrap();
+/// assert_eq!(ceil_to_micros(date).unwrap().nanosecond(), 1_000);
+/// assert_eq!(truncate_to_micros(date).nanosecond(), 0);
+/// ```
+pub fn ceil_to_micros(date: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let nanos = date.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // Inside a leap second: the next stored date is the next second.
+        return date
+            .with_nanosecond(0)?
+            .checked_add_signed(chrono::TimeDelta::seconds(1));
+    }
+    match nanos % 1_000 {
+        0 => Some(date),
+        rest => date.checked_add_signed(chrono::TimeDelta::nanoseconds(i64::from(1_000 - rest))),
+    }
 }
 
 /// Checks that `date` is in range and truncates it to microseconds.
@@ -97,12 +130,26 @@ mod tests {
     }
 
     #[test]
-    fn a_leap_second_stays_one() {
+    fn a_leap_second_folds_into_the_last_microsecond_before_it() {
         let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
             .unwrap()
             .and_hms_nano_opt(23, 59, 59, 1_500_000_999)
             .unwrap()
             .and_utc();
-        assert_eq!(truncate_to_micros(leap).nanosecond(), 1_500_000_000);
+        let folded = truncate_to_micros(leap);
+        assert_eq!((folded.second(), folded.nanosecond()), (59, 999_999_000));
+        assert_eq!(
+            ceil_to_micros(leap).unwrap(),
+            Utc.with_ymd_and_hms(2017, 1, 1, 0, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn ceil_keeps_whole_microseconds_and_rounds_the_rest_up() {
+        let date = Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(ceil_to_micros(date), Some(date));
+        let later = date.with_nanosecond(1_001).unwrap();
+        assert_eq!(ceil_to_micros(later).unwrap().nanosecond(), 2_000);
+        assert_eq!(ceil_to_micros(DateTime::<Utc>::MAX_UTC), None);
     }
 }

@@ -20,5 +20,5 @@ mod history_type;
 
 pub use context::{AuditContext, AuditContextBuilder, ChangeReason, UserId};
 pub use diff::{FieldChange, HistoryDiff};
-pub use error::{ContextError, ParseHistoryTypeError};
+pub use error::{ContextError, ParseHistoryTypeError, ParseUserIdError};
 pub use history_type::HistoryType;

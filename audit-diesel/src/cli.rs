@@ -109,8 +109,9 @@ enum Command {
         #[arg(long)]
         defer_indexes: bool,
         /// Who the rows are attributed to (an integer, a UUID or text).
-        #[arg(long)]
-        user: Option<String>,
+        // Explicitly `FromStr`: clap would otherwise pick `From<String>`, and "7" would be text.
+        #[arg(long, value_parser = |s: &str| s.parse::<UserId>())]
+        user: Option<UserId>,
         /// The change reason of the rows.
         #[arg(long, default_value = "populate_history")]
         reason: String,
@@ -275,7 +276,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                 let entries = self.select(&models)?;
                 let mut builder = AuditContext::builder().reason(reason);
                 if let Some(user) = user {
-                    builder = builder.user(parse_user(&user));
+                    builder = builder.user(user);
                 }
                 let ctx = builder.build()?;
                 let options = Backfill {
@@ -283,7 +284,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                     only_missing: missing,
                     defer_indexes,
                 };
-                let mut bar = maintenance::terminal_progress();
+                let mut bar = progress_bar();
                 for entry in entries {
                     let report = (entry.populate)(conn, &ctx, &options, &mut bar)?;
                     if report.skipped {
@@ -405,13 +406,30 @@ fn clean_line(out: &mut dyn Write, report: &CleanReport, what: &str) -> std::io:
     )
 }
 
-/// `7` is an integer id, a UUID is a UUID, anything else is text.
-fn parse_user(user: &str) -> UserId {
-    if let Ok(id) = user.parse::<i64>() {
-        UserId::Int(id)
-    } else if let Ok(id) = uuid::Uuid::parse_str(user) {
-        UserId::Uuid(id)
-    } else {
-        UserId::Text(user.to_owned())
+/// A progress bar for backfills, one per model, on standard error; indicatif draws nothing
+/// when standard error is not a terminal.
+fn progress_bar() -> impl FnMut(&Progress<'_>) {
+    let mut current: Option<(String, indicatif::ProgressBar)> = None;
+    move |p: &Progress<'_>| {
+        if current.as_ref().is_none_or(|(model, _)| model != p.model) {
+            if let Some((_, done)) = current.take() {
+                done.finish();
+            }
+            let bar = indicatif::ProgressBar::new(p.total).with_message(p.model.to_owned());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:<20} [{bar:30}] {pos}/{len} rows ({percent}%), {per_sec}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            current = Some((p.model.to_owned(), bar));
+        }
+        if let Some((_, bar)) = &current {
+            bar.set_position(p.done);
+            if p.done >= p.total {
+                bar.finish();
+            }
+        }
     }
 }

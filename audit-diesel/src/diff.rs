@@ -70,14 +70,14 @@ fn tracked<R: HistoryRecord + Serialize>(
     record: &R,
 ) -> Result<Vec<(String, serde_json::Value)>, AuditError> {
     let serde_json::Value::Object(map) =
-        serde_json::to_value(record).map_err(|e| AuditError::Serialize {
+        serde_json::to_value(record).map_err(|source| AuditError::Serialize {
             model: R::Model::HISTORY.model.to_string(),
-            message: e.to_string(),
+            source,
         })?
     else {
         return Err(AuditError::Serialize {
             model: R::Model::HISTORY.model.to_string(),
-            message: "a history row does not serialize as a JSON object".to_owned(),
+            source: serde::ser::Error::custom("a history row does not serialize as a JSON object"),
         });
     };
     Ok(map

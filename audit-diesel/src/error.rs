@@ -53,6 +53,18 @@ pub enum AuditError {
         rows: u64,
     },
 
+    /// A create given several rows (a slice is `Insertable` too); nothing was written.
+    #[error(
+        "create of {model} was given {rows} rows; it writes one (create_many writes several); \
+         nothing was written"
+    )]
+    CreateTakesOneRow {
+        /// The model's name.
+        model: String,
+        /// How many rows it was given.
+        rows: u64,
+    },
+
     /// An update whose changeset sets no column.
     #[error("update of {model} with key {key} sets no column")]
     EmptyChangeset {
@@ -157,12 +169,13 @@ pub enum AuditError {
     },
 
     /// A history row could not be serialized (for a diff).
-    #[error("cannot serialize a history row of {model}: {message}")]
+    #[error("cannot serialize a history row of {model}: {source}")]
     Serialize {
         /// The model's name.
         model: String,
-        /// Serde's message.
-        message: String,
+        /// Serde's error.
+        #[source]
+        source: serde_json::Error,
     },
 
     /// A database error outside any one model's write (opening a transaction, for instance).

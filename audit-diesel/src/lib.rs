@@ -76,6 +76,7 @@ pub mod read;
 mod record;
 mod sql;
 pub mod sql_types;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod user_id;
 pub mod write;
@@ -83,7 +84,7 @@ pub mod write;
 pub use audit_core::history_date;
 pub use audit_core::{
     AuditContext, AuditContextBuilder, ChangeReason, ContextError, FieldChange, HistoryDiff,
-    HistoryType, ParseHistoryTypeError, UserId,
+    HistoryType, ParseHistoryTypeError, ParseUserIdError, UserId,
 };
 pub use audit_derive::Historical;
 pub use audit_schema as schema;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::diff::{self, Fields};
 use crate::history_id::HistoryIdKind;
 use crate::read::select::{Cursor, SelectRecords};
-use crate::read::{read_error, NoFilter};
+use crate::read::{checked_bound, read_error, Bound, NoFilter};
 use crate::user_id::UserIdKind;
 use crate::{AuditError, Historical, HistoryDiff, HistoryType};
 
@@ -155,7 +155,8 @@ where
         before,
         Some(1),
     );
-    statement.conditions.cursor = Some(Cursor::Row(record.history_date(), record.history_id()));
+    let date = checked_bound("history_date", record.history_date(), Bound::AtMost)?;
+    statement.conditions.cursor = Some(Cursor::Row(date, record.history_id()));
     statement
         .get_result(conn)
         .optional()

@@ -67,25 +67,36 @@ pub(crate) fn render_up(header: &[String], state: &TableState, body: &str) -> St
     out
 }
 
+/// What follows the marker on the first line of a generated `down.sql`.
+const DOWN_HEADER: &str =
+    ". Reverting it undoes the schema change, and with it the history it holds.";
+
 /// A generated `down.sql`: the marker, a checksum of its body, the body.
 pub(crate) fn render_down(body: &str) -> String {
     format!(
-        "{MARKER}. Reverting it undoes the schema change, and with it the history it holds.\n\
-         {CHECKSUM}{:016x}\n\n{body}",
+        "{MARKER}{DOWN_HEADER}\n{CHECKSUM}{:016x}\n\n{body}",
         checksum("", body)
     )
 }
 
-/// Whether a generated `down.sql` still matches its checksum; `false` for one without a
-/// marker or a checksum line (it was replaced or edited by hand).
+/// Whether a generated `down.sql` still matches its checksum; `false` for one without the
+/// generated header or with another checksum (it was replaced or edited by hand).
+///
+/// A `down.sql` generated before down files had checksums (the header line, then the SQL) is
+/// accepted as it is: it cannot be checked, and refusing it would break every build that
+/// upgrades. Regenerating its migration gives it a checksum.
 pub(crate) fn down_is_intact(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix(MARKER) else {
+    let mut lines = text.splitn(3, '\n');
+    let (Some(header), Some(sum)) = (lines.next(), lines.next()) else {
         return false;
     };
-    let mut lines = rest.splitn(3, '\n');
-    let (Some(_), Some(sum), Some(body)) = (lines.next(), lines.next(), lines.next()) else {
+    if header.strip_prefix(MARKER) != Some(DOWN_HEADER) {
         return false;
-    };
+    }
+    if !sum.starts_with(CHECKSUM) {
+        return true;
+    }
+    let body = lines.next().unwrap_or("");
     let recorded = sum
         .strip_prefix(CHECKSUM)
         .and_then(|hex| u64::from_str_radix(hex.trim_end(), 16).ok());
@@ -134,14 +145,9 @@ pub(crate) fn parse_up(text: &str) -> Parsed {
     }
 }
 
-/// FNV-1a over the state and the SQL: stable across platforms and Rust versions.
+/// The checksum of a generated file: its recorded state (empty for a `down.sql`) and its SQL.
 fn checksum(state: &str, body: &str) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for byte in state.bytes().chain([b'\n']).chain(body.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    audit_schema::checksum::fnv1a(state.bytes().chain([b'\n']).chain(body.bytes()))
 }
 
 #[cfg(test)]
@@ -198,8 +204,13 @@ mod tests {
         assert!(!down_is_intact(&text.replace("DROP TABLE x", "SELECT 1")));
         assert!(!down_is_intact(&format!("{text}DROP TABLE users;\n")));
         assert!(!down_is_intact("DROP TABLE x;\n"));
-        let without_checksum = format!("{MARKER}. Reverting it undoes ...\nDROP TABLE x;\n");
-        assert!(!down_is_intact(&without_checksum));
+        let other_header = format!("{MARKER}. Reverting it undoes ...\nDROP TABLE x;\n");
+        assert!(!down_is_intact(&other_header));
+        let sneaky_header = text.replacen(DOWN_HEADER, ".\rDROP TABLE users;", 1);
+        assert!(!down_is_intact(&sneaky_header));
+        // Written before down files had checksums: accepted as it is.
+        let legacy = format!("{MARKER}{DOWN_HEADER}\nDROP TABLE x;\n");
+        assert!(down_is_intact(&legacy));
     }
 
     #[test]

@@ -390,6 +390,7 @@ fn a_hand_edited_down_sql_is_an_error_on_every_dialect() {
             generated.replace("DROP TABLE", "DROP TABLE IF EXISTS users; DROP TABLE"),
             format!("{generated}DROP TABLE users;\n"),
             "DROP TABLE historical_pens;\n".to_owned(),
+            generated.replacen("\n", "\r DROP TABLE users;\n", 1),
         ] {
             std::fs::write(&down, &edited).unwrap();
             let err = Migrations::new(tmp.path(), dialect)

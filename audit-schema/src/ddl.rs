@@ -207,7 +207,7 @@ impl Dialect {
             return name;
         }
         // Keep it unique when cut: a stable hash of the whole name replaces the overflow.
-        let hash = fnv1a(name.as_bytes());
+        let hash = crate::checksum::fnv1a(name.bytes()) & 0xffff_ffff;
         let tail = format!("_{hash:08x}");
         let mut cut = max - tail.len();
         while !name.is_char_boundary(cut) {
@@ -215,12 +215,6 @@ impl Dialect {
         }
         format!("{}{tail}", &name[..cut])
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// A column name that the history table spec does not have.

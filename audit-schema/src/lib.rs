@@ -11,6 +11,7 @@
 //! migrations without compiling Diesel a second time for the host.
 #![warn(missing_docs)]
 
+pub mod checksum;
 pub mod ddl;
 #[cfg(feature = "parse")]
 pub mod parse;

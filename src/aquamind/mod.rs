@@ -117,9 +117,25 @@ pub fn open_sqlite(path: &std::path::Path) -> Result<diesel::SqliteConnection, O
 pub fn open_postgres(url: &str) -> Result<diesel::PgConnection, OpenError> {
     use diesel::Connection;
     diesel::PgConnection::establish(url).map_err(|e| OpenError {
-        database: url.to_owned(),
+        database: without_password(url),
         reason: e.to_string(),
     })
+}
+
+/// `url` with the password of its user info, if any, replaced by `***`: an error message may
+/// end up in a log.
+#[cfg(feature = "postgres")]
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// A tag for this run: one more than the batches already stocked, so that running the example

@@ -18,7 +18,7 @@
 //! change took its row lock: two writes that contend for a row get dates in the order they
 //! committed, even from application servers whose clocks disagree.
 //!
-//! A write by key ends in `WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('...' || COUNT(*) AS
+//! A write of one row (by key, or a create whose values turn out to be several rows) ends in `WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('...' || COUNT(*) AS
 //! INTEGER) ELSE 1 END FROM "audit_changed") = 1`: when the key matched several rows (a table
 //! whose declared primary key is not unique in the database), the cast fails and with it the
 //! whole statement, so nothing is written; the error becomes `AuditError::KeyNotUnique`.
@@ -74,8 +74,8 @@ pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
     statement: S,
     returning: M::SelectExpression,
     history: Option<HistoryInsert<M, CteSource>>,
-    /// A write by key: fails, whole, when it changed several rows.
-    by_key: bool,
+    /// A write of one row (by key, or a create): fails, whole, when it wrote several.
+    single: bool,
 }
 
 impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
@@ -86,14 +86,14 @@ impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
             statement,
             returning: M::construct_selection(),
             history: (!meta.skip).then(|| HistoryInsert::new(CteSource { only_changed }, meta)),
-            by_key: false,
+            single: false,
         }
     }
 
-    /// The same statement, refused whole when it changes several rows.
-    fn by_key(self) -> Self {
+    /// The same statement, refused whole when it writes several rows.
+    fn single(self) -> Self {
         AuditedStatement {
-            by_key: true,
+            single: true,
             ..self
         }
     }
@@ -132,7 +132,7 @@ where
         }
         out.push_sql(" SELECT * FROM ");
         out.push_identifier(CteSource::CHANGED)?;
-        if self.by_key {
+        if self.single {
             // Not a constant, so PostgreSQL cannot fold the failing branch at plan time.
             out.push_sql(" WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('");
             out.push_sql(KeyNotUnique::MARKER);
@@ -201,7 +201,12 @@ where
     AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
-        AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta).get_result(conn)
+        // `V` may be a slice: one create writes one row.
+        one(
+            AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta)
+                .single()
+                .load(conn)?,
+        )
     }
 }
 
@@ -232,7 +237,7 @@ where
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         one(updated(statement::by_key::<M>(op.id), op.changes, meta)
-            .by_key()
+            .single()
             .load(conn)?)
     }
 }
@@ -267,7 +272,7 @@ where
         let target = statement::by_key::<M>(op.id);
         one(
             AuditedStatement::new(None, statement::delete::<M, _>(target), meta)
-                .by_key()
+                .single()
                 .load(conn)?,
         )
     }

@@ -115,12 +115,12 @@ where
 }
 
 /// Runs `statement` (an insert or a delete returning the models) and records every row. With
-/// `by_key`, several rows are an error that rolls the statement back.
+/// `single`, several rows are an error that rolls the statement back.
 fn returning<'q, M, Q, C>(
     conn: &mut C,
     statement: Q,
     meta: HistoryMeta<M::UserId>,
-    by_key: bool,
+    single: bool,
 ) -> QueryResult<Vec<M>>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -130,7 +130,7 @@ where
 {
     conn.transaction(|conn| {
         let models: Vec<M> = statement.load(conn)?;
-        if by_key && models.len() > 1 {
+        if single && models.len() > 1 {
             return Err(KeyNotUnique::error(models.len()));
         }
         record(conn, &models, meta)?;
@@ -141,14 +141,14 @@ where
 type Old<M, Tg> = SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Sqlite>;
 
 /// Updates the rows of `target` and records those whose tracked columns changed (all of them
-/// when the model records every save). With `by_key`, several rows are an error that rolls the
+/// when the model records every save). With `single`, several rows are an error that rolls the
 /// update back.
 fn update<'q, M, Tg, Ch, C>(
     conn: &mut C,
     target: Tg,
     changes: Ch,
     meta: HistoryMeta<M::UserId>,
-    by_key: bool,
+    single: bool,
 ) -> QueryResult<Vec<M>>
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -168,7 +168,7 @@ where
         };
         let new: Vec<M> =
             Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
-        if by_key && new.len() > 1 {
+        if single && new.len() > 1 {
             return Err(KeyNotUnique::error(new.len()));
         }
         let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();

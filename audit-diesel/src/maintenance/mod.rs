@@ -8,7 +8,6 @@
 #[doc(hidden)]
 pub mod sql;
 
-use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -98,7 +97,7 @@ impl BackfillReport {
 /// with [`Backfill::only_missing`], those whose object has no history row. Walks the source table
 /// by key, `batch_size` rows per `INSERT ... SELECT`, each batch committed on its own (or all in
 /// one transaction with [`Backfill::defer_indexes`]); running it again writes nothing. `progress`
-/// is called after each batch ([`terminal_progress`] draws a bar).
+/// is called after each batch (the `cli` module draws a bar from it).
 ///
 /// ```
 /// # include!("../../doctest_setup.rs");
@@ -241,41 +240,6 @@ where
         }
     }
     Ok(())
-}
-
-/// A progress callback for [`populate_history`] that draws a bar on standard error when it is a
-/// terminal, and stays silent otherwise.
-pub fn terminal_progress() -> impl FnMut(&Progress<'_>) {
-    let started = Instant::now();
-    let terminal = std::io::stderr().is_terminal();
-    move |p: &Progress<'_>| {
-        if !terminal {
-            return;
-        }
-        let fraction = if p.total == 0 {
-            1.0
-        } else {
-            p.done as f64 / p.total as f64
-        };
-        let filled = ((fraction * 30.0).round() as usize).min(30);
-        let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        let mut err = std::io::stderr();
-        let _ = write!(
-            err,
-            "\r{:<20} [{}{}] {}/{} rows ({:.0}%), {:.0} rows/s ",
-            p.model,
-            "=".repeat(filled),
-            " ".repeat(30 - filled),
-            p.done,
-            p.total,
-            fraction * 100.0,
-            rate
-        );
-        if p.done >= p.total {
-            let _ = writeln!(err);
-        }
-        let _ = err.flush();
-    }
 }
 
 /// How [`clean_duplicate_history`] works.

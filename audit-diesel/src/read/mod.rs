@@ -165,8 +165,9 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
-    /// Only rows dated `since` or later. A date outside the years 1 to 9999 makes
-    /// [`load`](Self::load) fail with [`AuditError::DateOutOfRange`].
+    /// Only rows dated `since` or later. A date outside the years 1 to 9999 (or within the last
+    /// microsecond of 9999, after every date history stores) makes [`load`](Self::load) fail
+    /// with [`AuditError::DateOutOfRange`].
     pub fn since(mut self, since: DateTime<Utc>) -> Self {
         self.since = Some(since);
         self
@@ -247,17 +248,26 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     }
 
     fn conditions(&self) -> Result<Conditions<'_, M, F>, AuditError> {
-        check_bound("since", self.since)?;
-        check_bound("until", self.until)?;
+        let since = self
+            .since
+            .map(|d| checked_bound("since", d, Bound::AtLeast))
+            .transpose()?;
+        let until = self
+            .until
+            .map(|d| checked_bound("until", d, Bound::AtMost))
+            .transpose()?;
         Ok(Conditions {
             key: self.object.map(M::history_key_filter),
             user: self.user.as_ref().map(user_value::<M>).transpose()?,
             history_type: self.history_type,
-            since: self.since,
-            until: self.until,
+            since,
+            until,
             cursor: match &self.start {
                 Start::Page(_) => None,
-                Start::After(date, id) => Some(Cursor::Row(*date, id)),
+                Start::After(date, id) => Some(Cursor::Row(
+                    checked_bound("after", *date, Bound::AtMost)?,
+                    id,
+                )),
                 Start::AfterId(id) => Some(Cursor::Id(id)),
             },
             newest_first: self.newest_first,
@@ -353,7 +363,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     /// Counts the rows matching the filters (pagination aside).
     ///
     /// # Errors
-    /// [`AuditError::UserIdType`] or a database error.
+    /// [`AuditError::UserIdType`], [`AuditError::DateOutOfRange`] or a database error.
     pub fn count<'s, C>(&'s self, conn: &mut C) -> Result<i64, AuditError>
     where
         C: Connection + LoadConnection,
@@ -370,16 +380,36 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
 /// The largest page size any backend's `LIMIT` takes with the one extra row a page reads.
 const MAX_LIMIT: u64 = i64::MAX as u64 - 1;
 
-/// A read's date bound, checked: dates outside the years 1 to 9999 are never stored, and SQLite,
-/// which compares dates as text, would answer them otherwise than PostgreSQL.
-fn check_bound(argument: &'static str, date: Option<DateTime<Utc>>) -> Result<(), AuditError> {
-    match date {
-        Some(date) if !history_date::in_range(&date) => Err(AuditError::DateOutOfRange {
+/// How a read bound compares with the stored dates, which have microseconds only.
+#[derive(Clone, Copy)]
+pub(crate) enum Bound {
+    /// `history_date >= bound`: rounded up to the next microsecond.
+    AtLeast,
+    /// `history_date <= bound` (and keyset cursors): rounded down.
+    AtMost,
+}
+
+/// A read's date bound, checked and rounded to the stored precision. Dates outside the years 1 to
+/// 9999 are never stored, and SQLite, which compares dates as text, would answer them otherwise
+/// than PostgreSQL; rounding here, not in each backend's conversion (PostgreSQL's rounds towards
+/// 2000-01-01), makes sub-microsecond bounds mean the same everywhere.
+pub(crate) fn checked_bound(
+    argument: &'static str,
+    date: DateTime<Utc>,
+    bound: Bound,
+) -> Result<DateTime<Utc>, AuditError> {
+    let rounded = match bound {
+        Bound::AtLeast => history_date::ceil_to_micros(date),
+        Bound::AtMost => Some(history_date::truncate_to_micros(date)),
+    };
+    // Both: a date outside the years is refused even when rounding would bring it in, and one
+    // that rounding takes out (a `since` past the last stored microsecond) is refused too.
+    rounded
+        .filter(|rounded| history_date::in_range(&date) && history_date::in_range(rounded))
+        .ok_or_else(|| AuditError::DateOutOfRange {
             argument,
             date: date.to_rfc3339(),
-        }),
-        _ => Ok(()),
-    }
+        })
 }
 
 pub(crate) fn read_error<M: Historical>(source: diesel::result::Error) -> AuditError {
@@ -502,7 +532,7 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         M::Record: Selectable<C::Backend>,
         SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
     {
-        check_bound("as_of", Some(at))?;
+        let at = checked_bound("as_of", at, Bound::AtMost)?;
         let latest = self
             .select(Some(at), true, Some(1))
             .get_result(conn)
@@ -581,10 +611,10 @@ impl<M: Historical, F> AsOf<M, F> {
         M::Record: Selectable<C::Backend>,
         AsOfTable<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
     {
-        check_bound("as_of", Some(self.at))?;
+        let at = checked_bound("as_of", self.at, Bound::AtMost)?;
         AsOfTable {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
-            at: self.at,
+            at,
             filter: &self.filter,
         }
         .load(conn)

@@ -163,8 +163,8 @@ where
         .map_err(|source| write_error::<M>(source, Op::NAME, key))
 }
 
-/// The one model a write by key returns, or `NotFound`, or [`KeyNotUnique`] when several rows
-/// share the key.
+/// The one model a write of one row returns, or `NotFound`, or [`KeyNotUnique`] when it wrote
+/// several (which the backends check before they commit).
 pub(crate) fn one<M>(mut models: Vec<M>) -> diesel::QueryResult<M> {
     if models.len() > 1 {
         return Err(KeyNotUnique::error(models.len()));
@@ -172,7 +172,8 @@ pub(crate) fn one<M>(mut models: Vec<M>) -> diesel::QueryResult<M> {
     models.pop().ok_or(DieselError::NotFound)
 }
 
-/// Several rows have the key of a write by key. A backend that checks this inside its own
+/// A write of one row wrote several: several rows have the key of a write by key, or a create
+/// was given several rows. A backend that checks this inside its own
 /// transaction returns it as a Diesel error, so that the transaction rolls back;
 /// [`write_error`] turns it into [`AuditError::KeyNotUnique`].
 #[derive(Debug)]
@@ -221,19 +222,29 @@ pub(crate) fn write_error<M: Historical>(
         }
         DieselError::QueryBuilderError(e) if e.is::<KeyNotUnique>() => {
             let rows = e.downcast_ref::<KeyNotUnique>().map_or(2, |e| e.rows);
-            AuditError::KeyNotUnique { model, key, rows }
+            several_rows(model, key, rows, operation)
         }
         DieselError::DatabaseError(_, ref info)
             if KeyNotUnique::from_message(info.message()).is_some() =>
         {
             let rows = KeyNotUnique::from_message(info.message()).unwrap_or(2);
-            AuditError::KeyNotUnique { model, key, rows }
+            several_rows(model, key, rows, operation)
         }
         source => AuditError::Database {
             model,
             operation,
             source,
         },
+    }
+}
+
+/// A write of one row that wrote several: a create given several rows, or a key that several
+/// rows share.
+fn several_rows(model: String, key: String, rows: u64, operation: &'static str) -> AuditError {
+    if operation == "create" {
+        AuditError::CreateTakesOneRow { model, rows }
+    } else {
+        AuditError::KeyNotUnique { model, key, rows }
     }
 }
 
