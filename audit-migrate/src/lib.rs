@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use audit_schema::{Dialect, HistoryTableSpec};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 pub use plan::{Change, TablePlan};
 pub use state::TableState;
 
@@ -72,6 +72,11 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The version of a new migration would lie outside the years 1 to 9999, which diesel CLI's
+    /// `YYYY-MM-DD-HHMMSS` versions cannot write (a clock or [`Migrations::at`] far off, or a
+    /// migration folder versioned 9999-12-31-235959).
+    #[error("the next migration version lies outside the years 1 to 9999; check the clock, Migrations::at and the newest migration's folder name")]
+    VersionOutOfRange,
     /// A migration plan named a column its table does not have.
     #[error(transparent)]
     UnknownColumn(#[from] audit_schema::UnknownColumn),
@@ -305,15 +310,25 @@ impl Migrations {
         let on_disk = dir::read(&self.dir)?;
         let (plans, mut notes) = self.plan_with_notes(&on_disk)?;
         let mut report = Report::default();
-        let mut version = self.first_version(&on_disk);
-        for plan in plans {
+        // Every version and every file's SQL first: an error writes nothing.
+        let mut versions = Vec::with_capacity(plans.len());
+        let mut next = self.first_version(&on_disk);
+        for _ in &plans {
+            let version = next?;
+            versions.push(version);
+            next = next_version(version);
+        }
+        let rendered = plans
+            .iter()
+            .map(|plan| render::render(plan, self.dialect))
+            .collect::<Result<Vec<_>, _>>()?;
+        for ((plan, version), (up, down)) in plans.into_iter().zip(versions).zip(rendered) {
             let kind = if plan.before.is_none() {
                 "create"
             } else {
                 "alter"
             };
             let name = format!("{}_{kind}_{}", version_name(version), plan.history_table);
-            let (up, down) = render::render(&plan, self.dialect)?;
             let path = dir::write(
                 &self.dir,
                 &name,
@@ -324,7 +339,6 @@ impl Migrations {
             )?;
             report.written.push(path);
             report.notes.extend(plan.notes);
-            version += TimeDelta::seconds(1);
         }
         report.notes.append(&mut notes);
         Ok(report)
@@ -367,7 +381,7 @@ impl Migrations {
             before,
             after,
         };
-        let version = self.first_version(&on_disk);
+        let version = self.first_version(&on_disk)?;
         let name = format!("{}_accept_{history_table}", version_name(version));
         let path = dir::write(
             &self.dir,
@@ -454,14 +468,26 @@ impl Migrations {
 
     /// New versions start now, and after every migration already in the directory, so they
     /// run after the application's own migrations that exist when they are generated.
-    fn first_version(&self, on_disk: &dir::OnDisk) -> DateTime<Utc> {
+    fn first_version(&self, on_disk: &dir::OnDisk) -> Result<DateTime<Utc>, Error> {
         let now = self.now.unwrap_or_else(Utc::now);
-        let now = now - TimeDelta::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
+        let now = now.with_nanosecond(0).unwrap_or(now);
         match on_disk.last_version {
-            Some(last) if last >= now => last + TimeDelta::seconds(1),
-            _ => now,
+            Some(last) if last >= now => next_version(last),
+            _ => checked_version(Some(now)),
         }
     }
+}
+
+/// The version after `version`: one second later.
+fn next_version(version: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+    checked_version(version.checked_add_signed(TimeDelta::seconds(1)))
+}
+
+/// `version` if diesel CLI's format can write it (a four-digit year).
+fn checked_version(version: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, Error> {
+    version
+        .filter(|v| (1..=9999).contains(&v.year()))
+        .ok_or(Error::VersionOutOfRange)
 }
 
 /// `2026-11-26-104500`, diesel CLI's version format.

@@ -416,6 +416,37 @@ fn a_hand_edited_down_sql_is_an_error_on_every_dialect() {
 }
 
 #[test]
+fn a_version_past_year_9999_is_an_error_not_a_panic() {
+    for time in [
+        chrono::DateTime::<Utc>::MAX_UTC,
+        Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Migrations::new(tmp.path(), Dialect::Sqlite)
+            .model(&v1())
+            .at(time)
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::VersionOutOfRange), "{err}");
+        assert!(std::fs::read_dir(tmp.path()).map_or(true, |mut d| d.next().is_none()));
+    }
+    // The last second diesel can version, then one model more: the second one has no version.
+    let tmp = tempfile::tempdir().unwrap();
+    let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+    let mut other = v1();
+    other.model = "Other".into();
+    other.source_table = "others".into();
+    other.history_table = "historical_others".into();
+    let err = Migrations::new(tmp.path(), Dialect::Sqlite)
+        .model(&v1())
+        .model(&other)
+        .at(last)
+        .generate()
+        .unwrap_err();
+    assert!(matches!(err, Error::VersionOutOfRange), "{err}");
+}
+
+#[test]
 fn the_applications_own_migrations_are_left_alone_and_come_first() {
     let tmp = tempfile::tempdir().unwrap();
     let own = tmp.path().join("2030-01-01-000000_create_pens");
