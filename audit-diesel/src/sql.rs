@@ -25,6 +25,35 @@ macro_rules! query {
 }
 pub(crate) use query;
 
+/// The names the crate's statements give their subqueries and CTEs, quoted by the backend like
+/// every identifier (MySQL reads `"x"` as a string).
+pub(crate) mod alias {
+    pub(crate) const ANY: &str = "audit_any";
+    pub(crate) const EXISTING: &str = "audit_existing";
+    pub(crate) const PREVIOUS: &str = "audit_previous";
+    pub(crate) const SAME: &str = "audit_same";
+    pub(crate) const RECENT: &str = "audit_recent";
+    pub(crate) const CANDIDATES: &str = "audit_candidates";
+    pub(crate) const NEWER: &str = "audit_newer";
+    pub(crate) const DOOMED: &str = "audit_doomed";
+    pub(crate) const COUNT: &str = "audit_count";
+    pub(crate) const KEYS: &str = "audit_keys";
+    pub(crate) const NEXT: &str = "audit_next";
+    pub(crate) const RANK: &str = "audit_rank";
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const HISTORY: &str = "audit_history";
+}
+
+/// `'<code>'`: a history type as an SQL literal, from its one definition.
+pub(crate) fn history_type_literal<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    history_type: crate::HistoryType,
+) {
+    out.push_sql("'");
+    out.push_sql(history_type.as_str());
+    out.push_sql("'");
+}
+
 /// `"<table>"."<column>"`.
 pub(crate) fn column<DB: Backend>(
     out: &mut AstPass<'_, '_, DB>,

@@ -165,9 +165,14 @@ impl Dialect {
             Dialect::Sqlite => "TEXT",
             Dialect::Postgres | Dialect::Mysql => "CHAR(1)",
         };
+        let codes: Vec<String> = audit_core::HistoryType::ALL
+            .iter()
+            .map(|t| format!("'{}'", t.as_str()))
+            .collect();
         format!(
-            "{ty} NOT NULL CHECK ({} IN ('+', '~', '-'))",
-            self.quote(meta::HISTORY_TYPE)
+            "{ty} NOT NULL CHECK ({} IN ({}))",
+            self.quote(meta::HISTORY_TYPE),
+            codes.join(", ")
         )
     }
 

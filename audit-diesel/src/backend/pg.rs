@@ -41,7 +41,7 @@ use diesel::Connection;
 use super::statement::{self, SelectOld};
 use super::{audit_backend_binds, AsOfStrategy, AuditBackend, BindUserId, WriteBackend};
 use crate::schema::Dialect;
-use crate::sql::query;
+use crate::sql::{alias, query};
 use crate::write::{
     one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta,
     KeyNotUnique, Update, UpdateWhere,
@@ -126,7 +126,9 @@ where
         self.returning.walk_ast(out.reborrow())?;
         out.push_sql(")");
         if let Some(history) = &self.history {
-            out.push_sql(", \"audit_history\" AS (");
+            out.push_sql(", ");
+            out.push_identifier(alias::HISTORY)?;
+            out.push_sql(" AS (");
             history.walk_ast(out.reborrow())?;
             out.push_sql(")");
         }

@@ -10,8 +10,10 @@ use diesel::{Expression, RunQueryDsl};
 
 use crate::backend::AuditBackend;
 use crate::schema::spec::meta;
-use crate::sql::{column, date_then_id, key_list, key_tuple, keys_equal, query};
-use crate::Historical;
+use crate::sql::{
+    alias, column, date_then_id, history_type_literal, key_list, key_tuple, keys_equal, query,
+};
+use crate::{Historical, HistoryType};
 
 /// `SELECT COUNT(*) FROM <source table>`, or with `any_history`, whether the history table has a
 /// row at all: `SELECT COUNT(*) FROM (SELECT 1 FROM <history table> LIMIT 1)`, 0 or 1, one index
@@ -30,7 +32,8 @@ impl<M: Historical, DB: Backend> QueryFragment<DB> for CountRows<M> {
         if self.any_history {
             out.push_sql("SELECT COUNT(*) FROM (SELECT 1 FROM ");
             out.push_identifier(&spec.history_table)?;
-            out.push_sql(" LIMIT 1) AS \"audit_any\"");
+            out.push_sql(" LIMIT 1) AS ");
+            out.push_identifier(alias::ANY)?;
         } else {
             out.push_sql("SELECT COUNT(*) FROM ");
             out.push_identifier(&spec.source_table)?;
@@ -116,8 +119,10 @@ where
         if self.only_missing {
             out.push_sql(" AND NOT EXISTS (SELECT 1 FROM ");
             out.push_identifier(&spec.history_table)?;
-            out.push_sql(" AS \"audit_existing\" WHERE ");
-            keys_equal(&mut out, spec, "audit_existing", table)?;
+            out.push_sql(" AS ");
+            out.push_identifier(alias::EXISTING)?;
+            out.push_sql(" WHERE ");
+            keys_equal(&mut out, spec, alias::EXISTING, table)?;
             out.push_sql(")");
         }
         Ok(())
@@ -168,7 +173,9 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             column(out, history, meta::HISTORY_ID)?;
             out.push_sql(")");
             over(out)?;
-            out.push_sql(" AS \"audit_previous\", (");
+            out.push_sql(" AS ");
+            out.push_identifier(alias::PREVIOUS)?;
+            out.push_sql(", (");
             for (i, tracked) in spec.columns.iter().enumerate() {
                 if i > 0 {
                     out.push_sql(") AND (");
@@ -181,7 +188,9 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
                 out.push_sql(")");
                 over(out)?;
             }
-            out.push_sql(") AS \"audit_same\" FROM ");
+            out.push_sql(") AS ");
+            out.push_identifier(alias::SAME)?;
+            out.push_sql(" FROM ");
             out.push_identifier(history)?;
             // Objects no longer live keep their history as it is.
             out.push_sql(" WHERE EXISTS (SELECT 1 FROM ");
@@ -194,17 +203,26 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
                 // (a row's predecessor may be older than the period).
                 out.push_sql(" AND EXISTS (SELECT 1 FROM ");
                 out.push_identifier(history)?;
-                out.push_sql(" AS \"audit_recent\" WHERE ");
-                keys_equal(out, spec, "audit_recent", history)?;
+                out.push_sql(" AS ");
+                out.push_identifier(alias::RECENT)?;
+                out.push_sql(" WHERE ");
+                keys_equal(out, spec, alias::RECENT, history)?;
                 out.push_sql(" AND ");
-                column(out, "audit_recent", meta::HISTORY_DATE)?;
+                column(out, alias::RECENT, meta::HISTORY_DATE)?;
                 out.push_sql(" >= ");
                 DB::bind_date(out, since)?;
                 out.push_sql(")");
             }
-            out.push_sql(") AS \"audit_candidates\" WHERE \"audit_previous\" IS NOT NULL AND \"audit_same\" AND ");
+            out.push_sql(") AS ");
+            out.push_identifier(alias::CANDIDATES)?;
+            out.push_sql(" WHERE ");
+            out.push_identifier(alias::PREVIOUS)?;
+            out.push_sql(" IS NOT NULL AND ");
+            out.push_identifier(alias::SAME)?;
+            out.push_sql(" AND ");
             out.push_identifier(meta::HISTORY_TYPE)?;
-            out.push_sql(" = '~'");
+            out.push_sql(" = ");
+            history_type_literal(out, HistoryType::Update);
             if let Some(since) = since {
                 out.push_sql(" AND ");
                 out.push_identifier(meta::HISTORY_DATE)?;
@@ -228,10 +246,12 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             if *keep_latest {
                 out.push_sql(" AND EXISTS (SELECT 1 FROM ");
                 out.push_identifier(history)?;
-                out.push_sql(" AS \"audit_newer\" WHERE ");
-                keys_equal(out, spec, "audit_newer", history)?;
+                out.push_sql(" AS ");
+                out.push_identifier(alias::NEWER)?;
+                out.push_sql(" WHERE ");
+                keys_equal(out, spec, alias::NEWER, history)?;
                 out.push_sql(" AND (");
-                date_then_id(out, "audit_newer", "")?;
+                date_then_id(out, alias::NEWER, "")?;
                 out.push_sql(") > (");
                 date_then_id(out, history, "")?;
                 out.push_sql("))");
@@ -244,7 +264,8 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             }
         }
     }
-    out.push_sql(") AS \"audit_doomed\"");
+    out.push_sql(") AS ");
+    out.push_identifier(alias::DOOMED)?;
     Ok(())
 }
 
@@ -288,7 +309,7 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for CountDoomed<M> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("SELECT COUNT(*) FROM (");
         walk_doomed::<M, DB>(&self.doomed, &mut out)?;
-        out.push_sql(") AS \"audit_count\"");
-        Ok(())
+        out.push_sql(") AS ");
+        out.push_identifier(alias::COUNT)
     }
 }

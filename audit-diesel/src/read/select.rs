@@ -14,7 +14,7 @@ use diesel::sql_types::{BigInt, HasSqlType};
 use super::NoFilter;
 use crate::backend::{AsOfStrategy, AuditBackend, BindHistoryId, BindUserId};
 use crate::schema::spec::meta;
-use crate::sql::{column, date_then_id, key_list, keys_equal, query};
+use crate::sql::{alias, column, date_then_id, history_type_literal, key_list, keys_equal, query};
 use crate::{Historical, HistoryIdOf, HistoryType, UserIdOf};
 
 /// Where the rows of a keyset page start, relative to a row of known date and id.
@@ -258,33 +258,41 @@ where
         match DB::AS_OF {
             AsOfStrategy::SkipScan => {
                 // The distinct keys, one index probe each...
-                out.push_sql("WITH RECURSIVE \"audit_keys\" AS ((SELECT ");
+                out.push_sql("WITH RECURSIVE ");
+                out.push_identifier(alias::KEYS)?;
+                out.push_sql(" AS ((SELECT ");
                 key_list(&mut out, spec, None)?;
                 out.push_sql(" FROM ");
                 out.push_identifier(table)?;
                 out.push_sql(" ORDER BY ");
                 key_list(&mut out, spec, None)?;
                 out.push_sql(" LIMIT 1) UNION ALL SELECT ");
-                key_list(&mut out, spec, Some("audit_next"))?;
-                out.push_sql(" FROM \"audit_keys\", LATERAL (SELECT ");
+                key_list(&mut out, spec, Some(alias::NEXT))?;
+                out.push_sql(" FROM ");
+                out.push_identifier(alias::KEYS)?;
+                out.push_sql(", LATERAL (SELECT ");
                 key_list(&mut out, spec, None)?;
                 out.push_sql(" FROM ");
                 out.push_identifier(table)?;
                 out.push_sql(" WHERE (");
                 key_list(&mut out, spec, Some(table))?;
                 out.push_sql(") > (");
-                key_list(&mut out, spec, Some("audit_keys"))?;
+                key_list(&mut out, spec, Some(alias::KEYS))?;
                 out.push_sql(") ORDER BY ");
                 key_list(&mut out, spec, None)?;
-                out.push_sql(" LIMIT 1) AS \"audit_next\") SELECT ");
+                out.push_sql(" LIMIT 1) AS ");
+                out.push_identifier(alias::NEXT)?;
+                out.push_sql(") SELECT ");
                 self.selection.walk_ast(out.reborrow())?;
                 // ...then the latest row of each object up to the time, one more probe each. The
                 // subquery takes the history table's name, so the record's columns and the
                 // caller's filter resolve against it.
-                out.push_sql(" FROM \"audit_keys\", LATERAL (SELECT * FROM ");
+                out.push_sql(" FROM ");
+                out.push_identifier(alias::KEYS)?;
+                out.push_sql(", LATERAL (SELECT * FROM ");
                 out.push_identifier(table)?;
                 out.push_sql(" WHERE ");
-                keys_equal(&mut out, spec, table, "audit_keys")?;
+                keys_equal(&mut out, spec, table, alias::KEYS)?;
                 out.push_sql(" AND ");
                 column(&mut out, table, meta::HISTORY_DATE)?;
                 out.push_sql(" <= ");
@@ -304,7 +312,9 @@ where
                 out.push_identifier(meta::HISTORY_DATE)?;
                 out.push_sql(" DESC, ");
                 out.push_identifier(meta::HISTORY_ID)?;
-                out.push_sql(" DESC) AS \"audit_rank\" FROM ");
+                out.push_sql(" DESC) AS ");
+                out.push_identifier(alias::RANK)?;
+                out.push_sql(" FROM ");
                 out.push_identifier(table)?;
                 out.push_sql(" WHERE ");
                 out.push_identifier(meta::HISTORY_DATE)?;
@@ -313,12 +323,14 @@ where
                 out.push_sql(") AS ");
                 out.push_identifier(table)?;
                 out.push_sql(" WHERE ");
-                column(&mut out, table, "audit_rank")?;
+                column(&mut out, table, alias::RANK)?;
                 out.push_sql(" = 1 AND ");
             }
         }
         column(&mut out, table, meta::HISTORY_TYPE)?;
-        out.push_sql(" <> '-' AND (");
+        out.push_sql(" <> ");
+        history_type_literal(&mut out, HistoryType::Delete);
+        out.push_sql(" AND (");
         self.filter.walk_ast(out.reborrow())?;
         out.push_sql(") ORDER BY ");
         key_list(&mut out, spec, Some(table))
