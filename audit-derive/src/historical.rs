@@ -20,7 +20,7 @@ fn krate() -> TokenStream {
 }
 
 fn private() -> TokenStream {
-    quote!(::audit_diesel::__private)
+    quote!(::audit_diesel::__private_0_1)
 }
 
 /// The Diesel SQL type of a field, without `Nullable`.

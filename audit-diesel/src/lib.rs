@@ -99,9 +99,12 @@ pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+/// What generated code names; not a public API. Its name carries the version of the derive it
+/// was written for (`audit-derive` is pinned with `=`), so generated code never resolves against
+/// another version's items.
 #[doc(hidden)]
 #[path = "private.rs"]
-pub mod __private;
+pub mod __private_0_1;
 
 /// The names most code needs: `use audit_diesel::prelude::*;`.
 pub mod prelude {

@@ -44,8 +44,8 @@ pub mod sql {
 #[doc(hidden)]
 macro_rules! __history_record {
     ($(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
-        #[derive($crate::__private::serde::Serialize, $crate::__private::serde::Deserialize)]
-        #[serde(crate = "::audit_diesel::__private::serde")]
+        #[derive($crate::__private_0_1::serde::Serialize, $crate::__private_0_1::serde::Deserialize)]
+        #[serde(crate = "::audit_diesel::__private_0_1::serde")]
         $(#[$attr])*
         $vis struct $name { $($body)* }
     };
