@@ -261,6 +261,31 @@ on_each_backend! {
         assert!(matches!(record.next(conn), Err(AuditError::DateOutOfRange { argument: "history_date", .. })));
     }
 
+    fn a_user_id_that_one_model_cannot_hold_refuses_the_whole_backfill(db) {
+        // Found by the CLI property: Tank was filled, then Profile (text user ids) refused.
+        let conn = &mut db.conn;
+        diesel::insert_into(tanks::table)
+            .values((tanks::id.eq(1000), tanks::name.eq("legacy"), tanks::volume_m3.eq(1.0)))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(profiles::table)
+            .values((profiles::id.eq(1), profiles::display_name.eq("Ada")))
+            .execute(conn)
+            .unwrap();
+        let registry = Registry::new().model::<Tank>().model::<Profile>();
+        let (result, out) = cli(conn, &registry, &["populate", "--missing", "--user", "0"]);
+        match result {
+            Err(CliError::Audit(AuditError::UserIdType { model, .. })) => assert_eq!(model, "Profile"),
+            other => panic!("expected UserIdType, got {other:?}"),
+        }
+        assert!(out.is_empty());
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 0);
+        assert_eq!(historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 0);
+        let (result, _) = cli(conn, &registry, &["populate", "Tank", "--user", "0"]);
+        result.unwrap();
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
+    }
+
     fn a_reason_with_invisible_characters_is_refused_and_nothing_is_written(db) {
         let conn = &mut db.conn;
         diesel::insert_into(tanks::table)

@@ -41,8 +41,10 @@ fn base_sql_type(field: &Field) -> TokenStream {
             SqlType::Date => quote!(#p::diesel::sql_types::Date),
             SqlType::Time => quote!(#p::diesel::sql_types::Time),
             SqlType::Timestamp => quote!(#p::diesel::sql_types::Timestamp),
-            SqlType::Timestamptz => quote!(#p::sql::Timestamptz),
-            SqlType::Uuid => quote!(#p::sql::Uuid),
+            // Portable: the same type whichever backends are enabled; `HoldsColumn` relates it to
+            // the source column's backend-specific type.
+            SqlType::Timestamptz => quote!(::audit_diesel::sql_types::PortableTimestamptz),
+            SqlType::Uuid => quote!(::audit_diesel::sql_types::PortableUuid),
             SqlType::Json => quote!(#p::diesel::sql_types::Json),
             SqlType::Jsonb => quote!(#p::diesel::sql_types::Jsonb),
             SqlType::Custom(_) => unreachable!("custom types always come with an override"),
@@ -551,7 +553,7 @@ fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
         quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             trait #check<Column> {}
-            impl<T> #check<T> for T {}
+            impl<T: #p::HoldsColumn<C>, C> #check<C> for T {}
             fn #check<Field: #check<Column>, Column>() {}
             #call
         }

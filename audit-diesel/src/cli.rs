@@ -41,8 +41,8 @@ use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, Delet
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
 };
-use crate::write::{HistoryInsert, TableSource};
-use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, UserId};
+use crate::write::{HistoryInsert, HistoryMeta, TableSource};
+use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, HistoryType, UserId};
 
 /// What the CLI can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +172,8 @@ type Old<C> = fn(&mut C, &CleanOld) -> Result<CleanReport, AuditError>;
 /// One registered model: its spec and its operations, for connection type `C`.
 struct Entry<C> {
     spec: &'static HistoryTableSpec,
+    /// Whether a context fits the model (its user id, the model's `history_user_id`).
+    fits: fn(&AuditContext) -> Result<(), AuditError>,
     populate: Populate<C>,
     duplicates: Duplicates<C>,
     old: Old<C>,
@@ -209,6 +211,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
     {
         self.entries.push(Entry {
             spec: M::HISTORY,
+            fits: |ctx| HistoryMeta::new::<M>(ctx, HistoryType::Create).map(drop),
             // `impl FnMut` made `&mut dyn FnMut`, for a plain function pointer.
             populate: |conn, ctx, options, progress| {
                 maintenance::populate_history::<M, C>(conn, ctx, options, progress)
@@ -279,6 +282,11 @@ impl<C: Connection + LoadConnection> Registry<C> {
                     builder = builder.user(user);
                 }
                 let ctx = builder.build()?;
+                // Every model takes the user id, or none is written: the batches of a model
+                // commit as they go, so a refusal at the second model would leave the first's.
+                for entry in &entries {
+                    (entry.fits)(&ctx)?;
+                }
                 let options = Backfill {
                     batch_size,
                     only_missing: missing,

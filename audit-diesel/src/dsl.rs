@@ -1,7 +1,8 @@
 //! Values for filters written by hand on history tables' own columns.
 //!
-//! `history_date`, `history_type` and UUID ids have SQL types of this crate, which Rust values
-//! do not convert to by themselves; wrap them with these functions:
+//! `history_date`, `history_type`, UUID ids and tracked `DateTime<Utc>` and `uuid::Uuid` columns
+//! have SQL types of this crate, which Rust values do not convert to by themselves; wrap them with
+//! these functions:
 //!
 //! ```
 //! # include!("../doctest_setup.rs");
@@ -22,7 +23,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::bind::Bind;
-use crate::sql_types::{HistoryDate, HistoryTypeCode, PortableUuid};
+use crate::sql_types::{HistoryDate, HistoryTypeCode, PortableTimestamptz, PortableUuid};
 use crate::HistoryType;
 
 /// A `history_type` value.
@@ -35,7 +36,13 @@ pub fn date(value: DateTime<Utc>) -> Bind<HistoryDate, DateTime<Utc>> {
     Bind::new(value)
 }
 
-/// A UUID `history_id` or `history_user_id` value.
+/// A value of a tracked `DateTime<Utc>` column of a history table
+/// ([`PortableTimestamptz`]): `historical_batches::stocked_at.gt(dsl::timestamptz(t))`.
+pub fn timestamptz(value: DateTime<Utc>) -> Bind<PortableTimestamptz, DateTime<Utc>> {
+    Bind::new(value)
+}
+
+/// A UUID value: `history_id`, `history_user_id`, or a tracked `uuid::Uuid` column.
 pub fn uuid(value: uuid::Uuid) -> Bind<PortableUuid, uuid::Uuid> {
     Bind::new(value)
 }

@@ -17,26 +17,7 @@ pub const MAX_TABLE_COLUMNS: usize = 32;
 #[cfg(feature = "64-column-tables")]
 pub const MAX_TABLE_COLUMNS: usize = 64;
 
-/// SQL types whose Diesel name depends on the backend.
-pub mod sql {
-    /// `DateTime<Utc>` columns: PostgreSQL's `Timestamptz` when that backend is enabled, else
-    /// SQLite's `TimestamptzSqlite`.
-    #[cfg(feature = "postgres")]
-    pub type Timestamptz = diesel::sql_types::Timestamptz;
-    /// `DateTime<Utc>` columns: PostgreSQL's `Timestamptz` when that backend is enabled, else
-    /// SQLite's `TimestamptzSqlite`.
-    #[cfg(not(feature = "postgres"))]
-    pub type Timestamptz = diesel::sql_types::TimestamptzSqlite;
-
-    /// `uuid::Uuid` columns: PostgreSQL's `Uuid` when that backend is enabled, else the portable
-    /// text form.
-    #[cfg(feature = "postgres")]
-    pub type Uuid = diesel::sql_types::Uuid;
-    /// `uuid::Uuid` columns: PostgreSQL's `Uuid` when that backend is enabled, else the portable
-    /// text form.
-    #[cfg(not(feature = "postgres"))]
-    pub type Uuid = crate::sql_types::PortableUuid;
-}
+pub use crate::sql_types::HoldsColumn;
 
 /// Declares the record struct, with serde's derives when the `serde` feature is on.
 #[cfg(feature = "serde")]

@@ -9,6 +9,7 @@
 //! | [`HistoryDate`] | `DateTime<Utc>` | `timestamptz` | fixed-width UTC text | `DATETIME(6)` |
 //! | [`HistoryTypeCode`] | [`HistoryType`] | `char(1)` | text | `CHAR(1)` |
 //! | [`PortableUuid`] | `uuid::Uuid` | `uuid` | 36-character text | `CHAR(36)` |
+//! | [`PortableTimestamptz`] | `DateTime<Utc>` | `timestamptz` | Diesel's `TimestamptzSqlite` text | `DATETIME(6)` |
 //! | [`HistoryMetadata`] | `serde_json::Value` | `jsonb` | JSON text | `JSON` |
 //!
 //! Diesel's own `TimestamptzSqlite` prints a variable number of fractional digits, so its text does
@@ -39,6 +40,48 @@ pub struct HistoryMetadata;
 /// A UUID: native on PostgreSQL, its hyphenated text elsewhere.
 #[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
 pub struct PortableUuid;
+
+/// A tracked `DateTime<Utc>` field's history column, whichever backends are enabled: PostgreSQL's
+/// `Timestamptz` there, Diesel's `TimestamptzSqlite` on SQLite, read and written exactly as the
+/// source column is on each (so copies by `INSERT ... SELECT` and bound values agree).
+///
+/// The derive maps `DateTime<Utc>` fields to it, so a model's history types never depend on the
+/// cargo features: an application with both backends on has SQLite models and PostgreSQL models
+/// side by side. A filter binds its value with [`dsl::timestamptz`](crate::dsl::timestamptz)
+/// (`AsExpression` cannot be implemented for chrono's type here):
+/// `historical_batches::stocked_at.gt(dsl::timestamptz(t))`.
+#[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
+pub struct PortableTimestamptz;
+
+/// Whether a history column of SQL type `Self` holds what a source column of SQL type `Column`
+/// holds: the same type, or the portable type standing for it ([`PortableTimestamptz`] for
+/// `Timestamptz` and `TimestamptzSqlite`, [`PortableUuid`] for `Uuid`). The derive checks each
+/// tracked field with it.
+#[diagnostic::on_unimplemented(
+    message = "a history column of SQL type `{Self}` cannot hold a source column of SQL type `{Column}`",
+    note = "set #[historical(sql_type = ...)] on the field to the column's type in `table!`"
+)]
+pub trait HoldsColumn<Column> {}
+
+impl<T> HoldsColumn<T> for T {}
+
+macro_rules! holds {
+    ($(#[$cfg:meta] $portable:ty => $column:ty;)*) => {$(
+        #[$cfg]
+        #[diagnostic::do_not_recommend]
+        impl HoldsColumn<$column> for $portable {}
+        #[$cfg]
+        #[diagnostic::do_not_recommend]
+        impl HoldsColumn<diesel::sql_types::Nullable<$column>>
+            for diesel::sql_types::Nullable<$portable> {}
+    )*};
+}
+
+holds! {
+    #[cfg(feature = "postgres")] PortableTimestamptz => diesel::sql_types::Timestamptz;
+    #[cfg(feature = "sqlite")] PortableTimestamptz => diesel::sql_types::TimestamptzSqlite;
+    #[cfg(feature = "postgres")] PortableUuid => diesel::sql_types::Uuid;
+}
 
 /// The text form of a [`HistoryDate`] where the backend stores text: sorts in time order.
 #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
@@ -221,6 +264,24 @@ mod pg {
         }
     }
 
+    impl HasSqlType<PortableTimestamptz> for Pg {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Pg as HasSqlType<Timestamptz>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableTimestamptz, Pg> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Pg>) -> serialize::Result {
+            ToSql::<Timestamptz, Pg>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<PortableTimestamptz, Pg> for DateTime<Utc> {
+        fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+            FromSql::<Timestamptz, Pg>::from_sql(bytes)
+        }
+    }
+
     impl HasSqlType<PortableUuid> for Pg {
         fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
             <Pg as HasSqlType<Uuid>>::metadata(lookup)
@@ -242,7 +303,7 @@ mod pg {
 
 #[cfg(feature = "sqlite")]
 mod sqlite {
-    use diesel::sql_types::{HasSqlType, Text};
+    use diesel::sql_types::{HasSqlType, Text, TimestamptzSqlite};
     use diesel::sqlite::{Sqlite, SqliteValue};
 
     use super::*;
@@ -307,6 +368,24 @@ mod sqlite {
         fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
             let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
             Ok(serde_json::from_str(&s)?)
+        }
+    }
+
+    impl HasSqlType<PortableTimestamptz> for Sqlite {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Sqlite as HasSqlType<TimestamptzSqlite>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableTimestamptz, Sqlite> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Sqlite>) -> serialize::Result {
+            ToSql::<TimestamptzSqlite, Sqlite>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<PortableTimestamptz, Sqlite> for DateTime<Utc> {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            FromSql::<TimestamptzSqlite, Sqlite>::from_sql(value)
         }
     }
 

@@ -30,9 +30,7 @@ pub struct Fish {
     pub avg_weight_g: f64,
     pub status: String,
     pub notes: Option<String>,
-    #[historical(sql_type = diesel::sql_types::TimestamptzSqlite)]
     pub created_at: DateTime<Utc>,
-    #[historical(sql_type = diesel::sql_types::TimestamptzSqlite)]
     pub updated_at: DateTime<Utc>,
 }
 
