@@ -161,6 +161,11 @@ fn a_sqlite_model_with_dates_options_and_json_records_its_history() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(late, 1);
+    let newest: Option<DateTime<Utc>> = historical_samples::table
+        .select(diesel::dsl::max(historical_samples::checked_at))
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(newest, Some(at(9)));
 }
 
 #[cfg(feature = "postgres")]

@@ -284,6 +284,12 @@ on_each_backend! {
         let (result, _) = cli(conn, &registry, &["populate", "Tank", "--user", "0"]);
         result.unwrap();
         assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
+        // A model a backfill skips (it has history and --missing is off) does not need to take
+        // the user id: Tank is skipped here, Profile has no history yet and takes "ada".
+        let (result, out) = cli(conn, &registry, &["populate", "--user", "ada"]);
+        result.unwrap();
+        assert!(out.contains("Tank                     skipped"), "{out}");
+        assert_eq!(historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 1);
     }
 
     fn a_reason_with_invisible_characters_is_refused_and_nothing_is_written(db) {

@@ -172,8 +172,9 @@ type Old<C> = fn(&mut C, &CleanOld) -> Result<CleanReport, AuditError>;
 /// One registered model: its spec and its operations, for connection type `C`.
 struct Entry<C> {
     spec: &'static HistoryTableSpec,
-    /// Whether a context fits the model (its user id, the model's `history_user_id`).
-    fits: fn(&AuditContext) -> Result<(), AuditError>,
+    /// Whether a backfill with this context (and `--missing` or not) can write the model: its
+    /// user id fits the model's `history_user_id`, or the model will be skipped anyway.
+    fits: fn(&mut C, &AuditContext, bool) -> Result<(), AuditError>,
     populate: Populate<C>,
     duplicates: Duplicates<C>,
     old: Old<C>,
@@ -211,7 +212,12 @@ impl<C: Connection + LoadConnection> Registry<C> {
     {
         self.entries.push(Entry {
             spec: M::HISTORY,
-            fits: |ctx| HistoryMeta::new::<M>(ctx, HistoryType::Create).map(drop),
+            fits: |conn, ctx, only_missing| {
+                if !only_missing && maintenance::has_history::<M, C>(conn)? {
+                    return Ok(());
+                }
+                HistoryMeta::new::<M>(ctx, HistoryType::Create).map(drop)
+            },
             // `impl FnMut` made `&mut dyn FnMut`, for a plain function pointer.
             populate: |conn, ctx, options, progress| {
                 maintenance::populate_history::<M, C>(conn, ctx, options, progress)
@@ -285,7 +291,7 @@ impl<C: Connection + LoadConnection> Registry<C> {
                 // Every model takes the user id, or none is written: the batches of a model
                 // commit as they go, so a refusal at the second model would leave the first's.
                 for entry in &entries {
-                    (entry.fits)(&ctx)?;
+                    (entry.fits)(conn, &ctx, missing)?;
                 }
                 let options = Backfill {
                     batch_size,

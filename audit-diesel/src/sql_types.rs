@@ -49,9 +49,15 @@ pub struct PortableUuid;
 /// cargo features: an application with both backends on has SQLite models and PostgreSQL models
 /// side by side. A filter binds its value with [`dsl::timestamptz`](crate::dsl::timestamptz)
 /// (`AsExpression` cannot be implemented for chrono's type here):
-/// `historical_batches::stocked_at.gt(dsl::timestamptz(t))`.
+/// `historical_batches::stocked_at.gt(dsl::timestamptz(t))`. A comparison with the source
+/// table's column of another SQL type (`batches::stocked_at`) is written in SQL
+/// (`diesel::dsl::sql`), and PostgreSQL's date-time functions (`at_time_zone`) take the source
+/// table's column.
 #[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
 pub struct PortableTimestamptz;
+
+/// Date-times order: `max`, `min` and `ORDER BY` work on such columns as on Diesel's own.
+impl diesel::sql_types::SqlOrd for PortableTimestamptz {}
 
 /// Whether a history column of SQL type `Self` holds what a source column of SQL type `Column`
 /// holds: the same type, or the portable type standing for it ([`PortableTimestamptz`] for

@@ -154,7 +154,7 @@ where
         }
         .get_result::<i64>(conn)
     };
-    if !options.only_missing && count(true, conn).map_err(db)? > 0 {
+    if !options.only_missing && has_history::<M, C>(conn)? {
         report.skipped = true;
         report.elapsed = started.elapsed();
         return Ok(report);
@@ -181,6 +181,23 @@ where
     }
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Whether `M`'s history table has a row: one index probe. A backfill without
+/// [`Backfill::only_missing`] skips such a model.
+pub(crate) fn has_history<'q, M, C>(conn: &mut C) -> Result<bool, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountRows<M>: LoadQuery<'q, C, i64>,
+{
+    let any = CountRows::<M> {
+        any_history: true,
+        model: std::marker::PhantomData,
+    }
+    .get_result::<i64>(conn)
+    .map_err(|source| maintenance_error::<M>(source, "backfill"))?;
+    Ok(any > 0)
 }
 
 /// The batches of a backfill: walks the source table by key, one `INSERT ... SELECT` per batch.

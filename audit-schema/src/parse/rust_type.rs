@@ -43,8 +43,9 @@ fn path_mentions(ty: &Type, segment: &str) -> bool {
 /// The SQL type and nullability of a field of Rust type `ty`, for the types Diesel maps by
 /// default; `None` when the type says nothing certain (a custom type, an ambiguous `Value`).
 ///
-/// `DateTime<Utc>` maps to `Timestamptz`, PostgreSQL's type; on SQLite Diesel calls the column
-/// `TimestamptzSqlite`, and such fields need `#[historical(sql_type = ...)]`.
+/// `DateTime<Utc>` maps to `Timestamptz` (PostgreSQL's name; Diesel calls the SQLite column
+/// `TimestamptzSqlite`): the DDL is the dialect's, and at run time the derive gives such a field
+/// the portable `PortableTimestamptz`, which holds either.
 ///
 /// ```
 /// use audit_schema::parse::sql_type_of_rust_type;
