@@ -215,20 +215,19 @@ pub(crate) fn write_error<M: Historical>(
 ) -> AuditError {
     let model = M::HISTORY.model.to_string();
     let key = key.unwrap_or_else(|| "(new)".to_owned());
+    // Several rows, as SQLite's check says it or as PostgreSQL's guard fails.
+    let several = match &source {
+        DieselError::QueryBuilderError(e) => e.downcast_ref::<KeyNotUnique>().map(|e| e.rows),
+        DieselError::DatabaseError(_, info) => KeyNotUnique::from_message(info.message()),
+        _ => None,
+    };
+    if let Some(rows) = several {
+        return several_rows(model, key, rows, operation);
+    }
     match source {
         DieselError::NotFound => AuditError::NotFound { model, key },
         DieselError::QueryBuilderError(e) if e.is::<EmptyChangeset>() => {
             AuditError::EmptyChangeset { model, key }
-        }
-        DieselError::QueryBuilderError(e) if e.is::<KeyNotUnique>() => {
-            let rows = e.downcast_ref::<KeyNotUnique>().map_or(2, |e| e.rows);
-            several_rows(model, key, rows, operation)
-        }
-        DieselError::DatabaseError(_, ref info)
-            if KeyNotUnique::from_message(info.message()).is_some() =>
-        {
-            let rows = KeyNotUnique::from_message(info.message()).unwrap_or(2);
-            several_rows(model, key, rows, operation)
         }
         source => AuditError::Database {
             model,
