@@ -39,6 +39,7 @@ mod lite {
 
     #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
     #[diesel(table_name = samples)]
+    #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
     pub struct Sample {
         pub id: i32,
         pub taken_at: DateTime<Utc>,
@@ -68,6 +69,7 @@ mod pg {
 
     #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
     #[diesel(table_name = probes)]
+    #[diesel(check_for_backend(diesel::pg::Pg))]
     pub struct Probe {
         pub id: i32,
         pub serial: uuid::Uuid,
@@ -260,4 +262,43 @@ fn a_postgres_model_with_uuids_dates_options_and_json_records_its_history() {
             .len(),
         2
     );
+}
+
+/// A model declared for SQLite only, given a PostgreSQL connection: a typed error naming both,
+/// and no statement reaches the server.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_model_used_on_a_backend_it_is_not_declared_for_is_refused_before_any_statement() {
+    use lite::*;
+    let mut db = common::TestDb::empty_postgres();
+    let conn = &mut db.conn;
+    let statements = common::Statements::default();
+    conn.set_instrumentation(statements.clone());
+    let sample = Sample {
+        id: 1,
+        taken_at: at(5),
+        logged_at: naive(5),
+        checked_at: None,
+        reading: serde_json::json!({}),
+        note: None,
+    };
+    let ctx = AuditContext::anonymous();
+    let refused = |e: audit_diesel::AuditError| match e {
+        audit_diesel::AuditError::UnsupportedBackend { model, backend } => {
+            assert_eq!((model.as_str(), backend), ("Sample", "PostgreSQL"));
+        }
+        other => panic!("expected UnsupportedBackend, got {other:?}"),
+    };
+    refused(Sample::create(conn, &ctx, &sample).unwrap_err());
+    refused(Sample::delete(conn, &ctx, 1).unwrap_err());
+    refused(Sample::history(&1).trail(conn).unwrap_err());
+    refused(Sample::history_query().load(conn).unwrap_err());
+    refused(
+        Sample::as_of(at(5))
+            .filter(historical_samples::id.eq(1))
+            .load(conn)
+            .unwrap_err(),
+    );
+    let sent = statements.take();
+    assert!(sent.is_empty(), "{sent:?}");
 }

@@ -16,10 +16,11 @@ use common::*;
 use diesel::prelude::*;
 
 /// Runs the CLI with `args`, returning its result and output.
-fn cli<C>(conn: &mut C, registry: &Registry<C>, args: &[&str]) -> (Result<(), CliError>, String)
-where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-{
+fn cli<C: audit_diesel::AuditConnection>(
+    conn: &mut C,
+    registry: &Registry<C>,
+    args: &[&str],
+) -> (Result<(), CliError>, String) {
     let mut out = Vec::new();
     let result = registry.run(
         conn,

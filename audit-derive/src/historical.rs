@@ -403,6 +403,17 @@ fn expand(model: &Model) -> TokenStream {
     // Unchanged updates are detected by comparing the tracked fields (SQLite); a model that
     // records every save needs no `PartialEq` on them.
     let record_unchanged = model.record_unchanged;
+    // Each backend's slot: `On` where the model is declared (and the compiler proves here that
+    // its statements work there), `Off` elsewhere.
+    let slot = |on: bool| {
+        if on {
+            format_ident!("On")
+        } else {
+            format_ident!("Off")
+        }
+    };
+    let sqlite_slot = slot(model.backends.sqlite);
+    let postgres_slot = slot(model.backends.postgres);
     let tracked_eq = if record_unchanged {
         quote!(false)
     } else {
@@ -431,6 +442,9 @@ fn expand(model: &Model) -> TokenStream {
             const HISTORY: &'static #k::HistoryTableSpec = &#spec;
 
             const RECORD_UNCHANGED: bool = #record_unchanged;
+
+            #p::slot_sqlite!(#sqlite_slot);
+            #p::slot_postgres!(#postgres_slot);
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
             type Changeset<'__a> = #changeset_ty;

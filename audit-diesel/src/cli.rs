@@ -31,17 +31,12 @@ use std::time::Duration;
 
 use audit_migrate::cli::DialectArg;
 use clap::{Parser, Subcommand};
-use diesel::connection::LoadConnection;
-use diesel::query_dsl::methods::ExecuteDsl;
-use diesel::query_dsl::LoadQuery;
-use diesel::Connection;
 
-use crate::backend::AuditBackend;
-use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
+use crate::connection::AuditConnection;
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
 };
-use crate::write::{HistoryInsert, HistoryMeta, TableSource};
+use crate::write::HistoryMeta;
 use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, HistoryType, UserId};
 
 /// What the CLI can fail with.
@@ -185,7 +180,7 @@ pub struct Registry<C> {
     entries: Vec<Entry<C>>,
 }
 
-impl<C: Connection + LoadConnection> Default for Registry<C> {
+impl<C: AuditConnection> Default for Registry<C> {
     fn default() -> Self {
         Registry {
             entries: Vec::new(),
@@ -193,23 +188,14 @@ impl<C: Connection + LoadConnection> Default for Registry<C> {
     }
 }
 
-impl<C: Connection + LoadConnection> Registry<C> {
+impl<C: AuditConnection> Registry<C> {
     /// No models yet.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds model `M`.
-    pub fn model<'q, M>(mut self) -> Self
-    where
-        M: Historical,
-        C::Backend: AuditBackend,
-        CountRows<M>: LoadQuery<'q, C, i64>,
-        BatchEnd<M>: LoadQuery<'q, C, M::Id>,
-        HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
-        CountDoomed<M>: LoadQuery<'q, C, i64>,
-        DeleteDoomed<M>: ExecuteDsl<C>,
-    {
+    pub fn model<M: Historical>(mut self) -> Self {
         self.entries.push(Entry {
             spec: M::HISTORY,
             fits: |conn, ctx, only_missing| {

@@ -23,6 +23,18 @@ pub enum AuditError {
         key: String,
     },
 
+    /// The model is not declared for the backend of the connection it was given
+    /// (`#[diesel(check_for_backend(...))]` names other backends); nothing was sent.
+    #[error(
+        "{model} is not declared for {backend}: its #[diesel(check_for_backend(...))] names other backends"
+    )]
+    UnsupportedBackend {
+        /// The model's name.
+        model: String,
+        /// The backend of the connection.
+        backend: &'static str,
+    },
+
     /// The context's user id does not fit the model's `history_user_id` column.
     #[error(
         "user id `{user}` ({}) does not fit history_user_id of {model}, which holds {expected:?} ids; \

@@ -2,26 +2,25 @@
 
 use std::fmt::Debug;
 
-use diesel::connection::LoadConnection;
 use diesel::query_source::Table;
-use diesel::{AsChangeset, Connection};
+use diesel::AsChangeset;
 
-use crate::backend::WriteBackend;
+use crate::backend::slot::Slot;
+use crate::connection::{on_backend, AuditConnection};
 use crate::history_id::HistoryIdKind;
 use crate::read::{AsOf, HistoryQuery, ObjectHistory};
 use crate::user_id::UserIdKind;
-use crate::write::{self, Create, CreateBatch, Delete, DeleteWhere, Update, UpdateWhere};
-use crate::HistoryRecord;
+use crate::write::{self, Create, CreateBatch, DeleteWhere, Update, UpdateWhere, Write};
 use crate::{AuditContext, AuditError, HistoryTableSpec};
 
 /// Rows to insert in bulk with [`Historical::create_many`]: a reference to a `Vec`, a slice or an
-/// array of insertable structs.
+/// array of insertable structs that every backend of model `M` can insert.
 ///
 /// (A trait of its own rather than `&[T]`: with a bound on the argument's own type, the compiler
 /// learns the row type from the argument before it searches Diesel's `Insertable` impls.)
-pub trait Rows<M: Historical, C> {
+pub trait Rows<M: Historical> {
     #[doc(hidden)]
-    fn create(
+    fn create<C: AuditConnection>(
         self,
         conn: &mut C,
         ctx: &AuditContext,
@@ -37,8 +36,8 @@ fn create_batches<'a, M, C, T>(
 ) -> Result<Vec<M>, AuditError>
 where
     M: Historical,
-    C: Connection + LoadConnection,
-    C::Backend: WriteBackend<M, CreateBatch<&'a [T]>, C>,
+    C: AuditConnection,
+    CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
 {
     if batch_size == 0 {
         return Err(AuditError::InvalidBatchSize { requested: 0 });
@@ -48,12 +47,12 @@ where
     }
     if rows.len() <= batch_size {
         // One batch is one write, atomic on its own: no transaction around it.
-        return write::run(conn, ctx, CreateBatch(rows), None);
+        return write::dispatch(conn, ctx, CreateBatch(rows), None);
     }
     conn.transaction(|conn| {
         let mut created = Vec::with_capacity(rows.len());
         for batch in rows.chunks(batch_size) {
-            created.extend(write::run(conn, ctx, CreateBatch(batch), None)?);
+            created.extend(write::dispatch(conn, ctx, CreateBatch(batch), None)?);
         }
         Ok(created)
     })
@@ -61,13 +60,12 @@ where
 
 macro_rules! rows {
     ($($ty:ty $(, $n:ident)?);*) => {$(
-        impl<'a, M, C, T $(, const $n: usize)?> Rows<M, C> for &'a $ty
+        impl<'a, M, T $(, const $n: usize)?> Rows<M> for &'a $ty
         where
             M: Historical,
-            C: Connection + LoadConnection,
-            C::Backend: WriteBackend<M, CreateBatch<&'a [T]>, C>,
+            CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
         {
-            fn create(self, conn: &mut C, ctx: &AuditContext, batch_size: usize) -> Result<Vec<M>, AuditError> {
+            fn create<C: AuditConnection>(self, conn: &mut C, ctx: &AuditContext, batch_size: usize) -> Result<Vec<M>, AuditError> {
                 create_batches(conn, ctx, &self[..], batch_size)
             }
         }
@@ -115,6 +113,18 @@ pub trait Historical: Sized + 'static {
     /// (`#[historical(record_unchanged)]`, django-simple-history's behaviour). By default it does
     /// not: the trail holds real changes only.
     const RECORD_UNCHANGED: bool;
+
+    /// Whether the model is written on SQLite; set by the derive from
+    /// `#[diesel(check_for_backend(...))]`.
+    #[cfg(feature = "sqlite")]
+    #[doc(hidden)]
+    type Sqlite: Slot<Self, diesel::SqliteConnection>;
+
+    /// Whether the model is written on PostgreSQL; set by the derive from
+    /// `#[diesel(check_for_backend(...))]`.
+    #[cfg(feature = "postgres")]
+    #[doc(hidden)]
+    type Postgres: Slot<Self, diesel::PgConnection>;
 
     /// The tracked values of this model, in the order of [`HistoryTableSpec::columns`], as
     /// bound expressions.
@@ -169,10 +179,10 @@ pub trait Historical: Sized + 'static {
     /// ```
     fn create<C, V>(conn: &mut C, ctx: &AuditContext, values: V) -> Result<Self, AuditError>
     where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, Create<V>, C>,
+        C: AuditConnection,
+        Create<V>: Write<Self, Output = Self>,
     {
-        write::run(conn, ctx, Create(values), None)
+        write::dispatch(conn, ctx, Create(values), None)
     }
 
     /// Applies `changes` to the row with key `id` and writes a `~` history row; returns the model
@@ -197,11 +207,11 @@ pub trait Historical: Sized + 'static {
         changes: Ch,
     ) -> Result<Self, AuditError>
     where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, Update<Self::Id, Ch>, C>,
+        C: AuditConnection,
+        Update<Self::Id, Ch>: Write<Self, Output = Self>,
     {
         let key = write::key_of(&id);
-        write::run(conn, ctx, Update { id, changes }, key)
+        write::dispatch(conn, ctx, Update { id, changes }, key)
     }
 
     /// Writes every column of this model to its row (NULLs included) and a `~` history row;
@@ -219,15 +229,8 @@ pub trait Historical: Sized + 'static {
     /// # Ok(())
     /// # }
     /// ```
-    fn save<'a, C>(&'a self, conn: &mut C, ctx: &AuditContext) -> Result<Self, AuditError>
-    where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, Update<Self::Id, Self::Changeset<'a>>, C>,
-    {
-        let id = self.id();
-        let key = write::key_of(&id);
-        let changes = self.changeset();
-        write::run(conn, ctx, Update { id, changes }, key)
+    fn save<C: AuditConnection>(&self, conn: &mut C, ctx: &AuditContext) -> Result<Self, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot.save(c, ctx, self))
     }
 
     /// Deletes the row with key `id` and writes a `-` history row holding its last state; returns
@@ -248,21 +251,20 @@ pub trait Historical: Sized + 'static {
     /// # Ok(())
     /// # }
     /// ```
-    fn delete<C>(conn: &mut C, ctx: &AuditContext, id: Self::Id) -> Result<Self, AuditError>
-    where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, Delete<Self::Id>, C>,
-    {
-        let key = write::key_of(&id);
-        write::run(conn, ctx, Delete { id }, key)
+    fn delete<C: AuditConnection>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        id: Self::Id,
+    ) -> Result<Self, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot.delete(c, ctx, id))
     }
 
     /// Inserts `rows` and a `+` history row for each, in batches of [`DEFAULT_BATCH_SIZE`]; see
     /// [`create_many_in_batches`](Historical::create_many_in_batches).
     fn create_many<C, R>(conn: &mut C, ctx: &AuditContext, rows: R) -> Result<Vec<Self>, AuditError>
     where
-        C: Connection + LoadConnection,
-        R: Rows<Self, C>,
+        C: AuditConnection,
+        R: Rows<Self>,
     {
         Self::create_many_in_batches(conn, ctx, rows, DEFAULT_BATCH_SIZE)
     }
@@ -300,8 +302,8 @@ pub trait Historical: Sized + 'static {
         batch_size: usize,
     ) -> Result<Vec<Self>, AuditError>
     where
-        C: Connection + LoadConnection,
-        R: Rows<Self, C>,
+        C: AuditConnection,
+        R: Rows<Self>,
     {
         rows.create(conn, ctx, batch_size)
     }
@@ -335,10 +337,10 @@ pub trait Historical: Sized + 'static {
         changes: Ch,
     ) -> Result<Vec<Self>, AuditError>
     where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, UpdateWhere<F, Ch>, C>,
+        C: AuditConnection,
+        UpdateWhere<F, Ch>: Write<Self, Output = Vec<Self>>,
     {
-        write::run(
+        write::dispatch(
             conn,
             ctx,
             UpdateWhere { filter, changes },
@@ -357,10 +359,10 @@ pub trait Historical: Sized + 'static {
         filter: F,
     ) -> Result<Vec<Self>, AuditError>
     where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, DeleteWhere<F>, C>,
+        C: AuditConnection,
+        DeleteWhere<F>: Write<Self, Output = Vec<Self>>,
     {
-        write::run(
+        write::dispatch(
             conn,
             ctx,
             DeleteWhere { filter },
@@ -406,23 +408,11 @@ pub trait Historical: Sized + 'static {
     /// # Ok(())
     /// # }
     /// ```
-    fn revert<'r, C>(
+    fn revert<C: AuditConnection>(
         conn: &mut C,
         ctx: &AuditContext,
-        record: &'r Self::Record,
-    ) -> Result<Self, AuditError>
-    where
-        C: Connection + LoadConnection,
-        C::Backend: WriteBackend<Self, Update<Self::Id, <Self::Record as HistoryRecord>::Restore<'r>>, C>
-            + WriteBackend<Self, Create<<Self::Record as HistoryRecord>::RestoreInsert<'r>>, C>,
-    {
-        conn.transaction(|conn| {
-            match Self::update(conn, ctx, record.object_id(), record.restore_changeset()) {
-                Err(AuditError::NotFound { .. }) => {
-                    Self::create(conn, ctx, record.restore_values())
-                }
-                other => other,
-            }
-        })
+        record: &Self::Record,
+    ) -> Result<Self, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot.revert(c, ctx, record))
     }
 }

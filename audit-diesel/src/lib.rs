@@ -66,6 +66,7 @@ pub mod backend;
 mod bind;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod connection;
 pub mod diff;
 pub mod dsl;
 mod error;
@@ -87,11 +88,12 @@ pub use audit_core::{
     HistoryType, ParseHistoryTypeError, ParseUserIdError, UserId,
 };
 pub use audit_derive::Historical;
+pub use connection::{AuditConnection, BackendConnection};
 pub use audit_schema as schema;
 pub use audit_schema::{HistoryIdType, HistoryTableSpec, UserIdType};
 pub use error::AuditError;
 pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};
-pub use read::{AsOf, HistoryQuery, ObjectHistory, Page};
+pub use read::{AsOf, HistoryFilter, HistoryQuery, ObjectHistory, Page};
 pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
 
 /// The README's examples, compiled and run as doctests (they use the CLI and diffs too).
@@ -108,5 +110,7 @@ pub mod __private_0_1;
 
 /// The names most code needs: `use audit_diesel::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId};
+    pub use crate::{
+        AuditConnection, AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId,
+    };
 }

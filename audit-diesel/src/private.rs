@@ -42,3 +42,43 @@ macro_rules! __history_record {
         $vis struct $name { $($body)* }
     };
 }
+
+pub use crate::backend::slot::{Off, On};
+
+/// The model's slot for SQLite, when the `sqlite` feature is on (`On` or `Off`).
+#[cfg(feature = "sqlite")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_sqlite {
+    ($slot:ident) => {
+        type Sqlite = $crate::__private_0_1::$slot;
+    };
+}
+
+/// The model's slot for SQLite, when the `sqlite` feature is on (`On` or `Off`).
+#[cfg(not(feature = "sqlite"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_sqlite {
+    ($slot:ident) => {};
+}
+
+/// The model's slot for PostgreSQL, when the `postgres` feature is on (`On` or `Off`).
+#[cfg(feature = "postgres")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_postgres {
+    ($slot:ident) => {
+        type Postgres = $crate::__private_0_1::$slot;
+    };
+}
+
+/// The model's slot for PostgreSQL, when the `postgres` feature is on (`On` or `Off`).
+#[cfg(not(feature = "postgres"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_postgres {
+    ($slot:ident) => {};
+}
+
+pub use crate::{__slot_postgres as slot_postgres, __slot_sqlite as slot_sqlite};

@@ -1,17 +1,16 @@
 //! [`HistoryRecord`]: what every generated history row struct offers generic code.
 
 use chrono::{DateTime, Utc};
-use diesel::connection::LoadConnection;
-use diesel::expression::Selectable;
 use diesel::insertable::Insertable;
-use diesel::query_dsl::LoadQuery;
-use diesel::{AsChangeset, Connection, OptionalExtension, RunQueryDsl};
+use diesel::AsChangeset;
 use serde::Serialize;
 
+use crate::backend::slot::{DynFilter, Slot};
+use crate::connection::{on_backend, AuditConnection};
 use crate::diff::{self, Fields};
 use crate::history_id::HistoryIdKind;
-use crate::read::select::{Cursor, SelectRecords};
-use crate::read::{checked_bound, read_error, Bound, NoFilter};
+use crate::read::select::{Conditions, Cursor};
+use crate::read::{checked_bound, Bound, NoFilter};
 use crate::user_id::UserIdKind;
 use crate::{AuditError, Historical, HistoryDiff, HistoryType};
 
@@ -76,12 +75,7 @@ pub trait HistoryRecord: Sized + Clone + 'static {
     ///
     /// # Errors
     /// A database error.
-    fn previous<'s, C>(&'s self, conn: &mut C) -> Result<Option<Self>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        Self: Selectable<C::Backend>,
-        SelectRecords<'s, Self::Model, NoFilter, C::Backend>: LoadQuery<'s, C, Self>,
-    {
+    fn previous<C: AuditConnection>(&self, conn: &mut C) -> Result<Option<Self>, AuditError> {
         neighbour(self, true, conn)
     }
 
@@ -89,12 +83,7 @@ pub trait HistoryRecord: Sized + Clone + 'static {
     ///
     /// # Errors
     /// A database error.
-    fn next<'s, C>(&'s self, conn: &mut C) -> Result<Option<Self>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        Self: Selectable<C::Backend>,
-        SelectRecords<'s, Self::Model, NoFilter, C::Backend>: LoadQuery<'s, C, Self>,
-    {
+    fn next<C: AuditConnection>(&self, conn: &mut C) -> Result<Option<Self>, AuditError> {
         neighbour(self, false, conn)
     }
 
@@ -142,23 +131,21 @@ pub trait HistoryRecord: Sized + Clone + 'static {
     }
 }
 
-fn neighbour<'s, R, C>(record: &'s R, before: bool, conn: &mut C) -> Result<Option<R>, AuditError>
+fn neighbour<R, C>(record: &R, before: bool, conn: &mut C) -> Result<Option<R>, AuditError>
 where
     R: HistoryRecord,
-    C: Connection + LoadConnection,
-    R: Selectable<C::Backend>,
-    SelectRecords<'s, R::Model, NoFilter, C::Backend>: LoadQuery<'s, C, R>,
+    C: AuditConnection,
 {
     // Before: the newest of the older rows; after: the oldest of the newer ones.
-    let mut statement = SelectRecords::<'s, R::Model, NoFilter, C::Backend>::object(
-        Some(record.history_key_filter()),
-        before,
-        Some(1),
-    );
     let date = checked_bound("history_date", record.history_date(), Bound::AtMost)?;
-    statement.conditions.cursor = Some(Cursor::Row(date, record.history_id()));
-    statement
-        .get_result(conn)
-        .optional()
-        .map_err(read_error::<R::Model>)
+    let rows = on_backend!(conn.backend_connection(), R::Model, |c, slot| {
+        let mut conditions = Conditions::<R::Model, _>::object(
+            Some(record.history_key_filter()),
+            before,
+            &NoFilter as &DynFilter<'_, _>,
+        );
+        conditions.cursor = Some(Cursor::Row(date, record.history_id()));
+        slot.select(c, conditions, Some(1), None)
+    })?;
+    Ok(rows.into_iter().next())
 }

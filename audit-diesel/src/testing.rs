@@ -29,14 +29,9 @@
 
 use std::fmt::Write as _;
 
-use diesel::connection::LoadConnection;
-use diesel::expression::Selectable;
-use diesel::query_dsl::LoadQuery;
-use diesel::Connection;
 use serde::Serialize;
 
-use crate::read::select::SelectRecords;
-use crate::read::NoFilter;
+use crate::connection::AuditConnection;
 use crate::user_id::UserIdKind;
 use crate::{Historical, HistoryRecord, HistoryType, UserId};
 
@@ -167,9 +162,8 @@ impl Actual {
 pub fn assert_trail<'k, M, C>(conn: &mut C, id: &'k M::Id, expected: &[Expected])
 where
     M: Historical,
-    M::Record: Serialize + Selectable<C::Backend>,
-    C: Connection + LoadConnection,
-    SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
+    M::Record: Serialize,
+    C: AuditConnection,
 {
     let mut trail = M::history(id).trail(conn).unwrap_or_else(|e| {
         panic!(

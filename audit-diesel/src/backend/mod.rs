@@ -15,8 +15,20 @@
 mod pg;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+pub mod slot;
 #[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 mod statement;
+
+pub use slot::{PostgresFilter, PostgresWrite, SqliteFilter, SqliteWrite};
+
+mod sealed {
+    /// Implemented by this crate only.
+    pub trait Sealed {}
+    #[cfg(feature = "sqlite")]
+    impl Sealed for diesel::sqlite::Sqlite {}
+    #[cfg(feature = "postgres")]
+    impl Sealed for diesel::pg::Pg {}
+}
 
 use diesel::backend::Backend;
 use diesel::connection::LoadConnection;
@@ -33,11 +45,15 @@ use crate::write::{HistoryMeta, Operation};
 use crate::{Historical, HistoryType};
 
 /// A Diesel backend the audit trail can write to: PostgreSQL, SQLite (and MySQL).
+///
+/// Sealed: implemented by this crate for each backend it supports.
 pub trait AuditBackend:
-    Backend + HasSqlType<HistoryDate> + HasSqlType<HistoryTypeCode> + HasSqlType<Text>
+    Backend + HasSqlType<HistoryDate> + HasSqlType<HistoryTypeCode> + HasSqlType<Text> + sealed::Sealed
 {
     /// The dialect of its DDL.
     const DIALECT: Dialect;
+    /// Its name, for errors.
+    const NAME: &'static str;
     /// How it answers `as_of` for a whole table.
     const AS_OF: AsOfStrategy;
     /// Equality that holds between two NULLs (`IS NOT DISTINCT FROM`, `IS`, `<=>`).
@@ -153,8 +169,8 @@ pub enum AsOfStrategy {
 
 /// How backend `Self` performs operation `Op` on model `M` with its history row.
 ///
-/// Implemented by this crate for each backend and operation; it appears in the bounds of the
-/// [`Historical`] methods, where it says "this connection's backend can audit this write".
+/// Implemented by this crate for each backend and operation (sealed through [`AuditBackend`]);
+/// the model's slot for a backend ([`slot`]) needs it for every write the model makes there.
 ///
 /// The connection type `C` is a parameter so that each impl can require what Diesel needs to load
 /// the model back through `C`.

@@ -49,6 +49,7 @@ use crate::write::{
 use crate::Historical;
 
 impl AuditBackend for Pg {
+    const NAME: &'static str = "PostgreSQL";
     const DIALECT: Dialect = Dialect::Postgres;
     const CLOCK_SQL: &'static str = "clock_timestamp()";
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;

@@ -35,6 +35,7 @@ use crate::write::{
 use crate::Historical;
 
 impl AuditBackend for Sqlite {
+    const NAME: &'static str = "SQLite";
     const DIALECT: Dialect = Dialect::Sqlite;
     /// Millisecond precision only: SQLite's clock has no more. Writes bind the Rust clock instead.
     const CLOCK_SQL: &'static str = "strftime('%Y-%m-%d %H:%M:%f000', 'now')";

@@ -19,7 +19,9 @@ use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
 use self::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, Doomed};
+use crate::backend::slot::Slot;
 use crate::backend::AuditBackend;
+use crate::connection::{on_backend, AuditConnection};
 use crate::write::{HistoryInsert, HistoryMeta, TableSource};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
@@ -120,11 +122,27 @@ impl BackfillReport {
 /// # Errors
 /// [`AuditError::InvalidBatchSize`] for 0, [`AuditError::UserIdType`], or a database error (the
 /// batches before it stay written; run again with `only_missing`).
-pub fn populate_history<'q, M, C>(
+pub fn populate_history<M, C>(
     conn: &mut C,
     ctx: &AuditContext,
     options: &Backfill,
     mut progress: impl FnMut(&Progress<'_>),
+) -> Result<BackfillReport, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+{
+    on_backend!(conn.backend_connection(), M, |c, slot| {
+        slot.populate(c, ctx, options, &mut progress)
+    })
+}
+
+/// The work of the function above, on one backend's connection.
+pub(crate) fn populate_on<'q, M, C>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    options: &Backfill,
+    mut progress: &mut dyn FnMut(&Progress<'_>),
 ) -> Result<BackfillReport, AuditError>
 where
     M: Historical,
@@ -154,7 +172,7 @@ where
         }
         .get_result::<i64>(conn)
     };
-    if !options.only_missing && has_history::<M, C>(conn)? {
+    if !options.only_missing && has_history_on::<M, C>(conn)? {
         report.skipped = true;
         report.elapsed = started.elapsed();
         return Ok(report);
@@ -185,7 +203,15 @@ where
 
 /// Whether `M`'s history table has a row: one index probe. A backfill without
 /// [`Backfill::only_missing`] skips such a model.
-pub(crate) fn has_history<'q, M, C>(conn: &mut C) -> Result<bool, AuditError>
+pub(crate) fn has_history<M: Historical, C: AuditConnection>(
+    conn: &mut C,
+) -> Result<bool, AuditError> {
+    on_backend!(conn.backend_connection(), M, |c, slot| slot.has_history(c))
+}
+
+/// Whether `M`'s history table has a row: one index probe. A backfill without
+/// [`Backfill::only_missing`] skips such a model.
+pub(crate) fn has_history_on<'q, M, C>(conn: &mut C) -> Result<bool, AuditError>
 where
     M: Historical,
     C: Connection + LoadConnection,
@@ -371,7 +397,19 @@ pub struct CleanReport {
 /// # Errors
 /// [`AuditError::DurationOutOfRange`] for a [`CleanDuplicates::within`] that reaches back before
 /// the year 1 (nothing is deleted), or a database error.
-pub fn clean_duplicate_history<'q, M, C>(
+pub fn clean_duplicate_history<M, C>(
+    conn: &mut C,
+    options: &CleanDuplicates,
+) -> Result<CleanReport, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+{
+    on_backend!(conn.backend_connection(), M, |c, slot| slot.clean_duplicates(c, options))
+}
+
+/// The work of the function above, on one backend's connection.
+pub(crate) fn clean_duplicates_on<'q, M, C>(
     conn: &mut C,
     options: &CleanDuplicates,
 ) -> Result<CleanReport, AuditError>
@@ -396,7 +434,19 @@ where
 ///
 /// # Errors
 /// [`AuditError::InvalidBatchSize`] for a batch size of 0, or a database error.
-pub fn clean_old_history<'q, M, C>(
+pub fn clean_old_history<M, C>(
+    conn: &mut C,
+    options: &CleanOld,
+) -> Result<CleanReport, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+{
+    on_backend!(conn.backend_connection(), M, |c, slot| slot.clean_old(c, options))
+}
+
+/// The work of the function above, on one backend's connection.
+pub(crate) fn clean_old_on<'q, M, C>(
     conn: &mut C,
     options: &CleanOld,
 ) -> Result<CleanReport, AuditError>

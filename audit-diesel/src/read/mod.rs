@@ -11,16 +11,16 @@ pub mod select;
 
 use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
-use diesel::connection::LoadConnection;
-use diesel::expression::{AppearsOnTable, Expression, Selectable};
+use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::query_dsl::LoadQuery;
 use diesel::result::QueryResult;
 use diesel::sql_types::BoolOrNullableBool;
-use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
-use self::select::{AsOfTable, Conditions, CountRecords, Cursor, SelectRecords};
+use self::select::{Conditions, Cursor};
+use crate::backend::slot::{DynFilter, Slot};
+use crate::backend::{PostgresFilter, SqliteFilter};
+use crate::connection::{on_backend, on_backend_filtered, AuditConnection};
 use crate::history_date;
 use crate::user_id::user_value;
 use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, UserId};
@@ -61,6 +61,13 @@ where
         Ok(())
     }
 }
+
+/// A filter on model `M`'s history table (from [`HistoryQuery::filter`] and [`AsOf::filter`])
+/// that renders on every backend `M` is declared for. Holds for every expression Diesel renders
+/// there; sealed, it follows from its per-backend halves.
+pub trait HistoryFilter<M: Historical>: SqliteFilter<M> + PostgresFilter<M> {}
+
+impl<M: Historical, F: SqliteFilter<M> + PostgresFilter<M>> HistoryFilter<M> for F {}
 
 /// One page of history rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -247,7 +254,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
-    fn conditions(&self) -> Result<Conditions<'_, M, F>, AuditError> {
+    fn conditions<'s, G: ?Sized>(&'s self, filter: &'s G) -> Result<Conditions<'s, M, G>, AuditError> {
         let since = self
             .since
             .map(|d| checked_bound("since", d, Bound::AtLeast))
@@ -272,7 +279,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             },
             newest_first: self.newest_first,
             history_id: None,
-            filter: &self.filter,
+            filter,
         })
     }
 
@@ -282,13 +289,10 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     /// [`AuditError::InvalidPageSize`], [`AuditError::InvalidPage`] (page 0),
     /// [`AuditError::UnknownHistoryId`], [`AuditError::UserIdType`],
     /// [`AuditError::DateOutOfRange`], or a database error.
-    pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Page<M::Record>, AuditError>
+    pub fn load<C>(&self, conn: &mut C) -> Result<Page<M::Record>, AuditError>
     where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        SelectRecords<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
-        CountRecords<'s, M, F>: LoadQuery<'s, C, i64>,
-        CountRecords<'s, M, NoFilter>: LoadQuery<'s, C, i64>,
+        C: AuditConnection,
+        F: HistoryFilter<M>,
     {
         // One more row than the page holds is asked for, and every backend's LIMIT is an i64.
         let limit = self
@@ -307,27 +311,24 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             Start::Page(page) => (Some(page), (page - 1).saturating_mul(self.page_size)),
             _ => (None, 0),
         };
-        let read = |e| read_error::<M>(e);
-        let statement = SelectRecords {
-            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
-            conditions: self.conditions()?,
+        // Past i64::MAX rows, any offset reads nothing.
+        let offset_bind = Some(i64::try_from(offset).unwrap_or(i64::MAX));
+        let mut items: Vec<M::Record> = on_backend_filtered!(
+            conn.backend_connection(),
+            M,
+            &self.filter,
             // One more than asked: whether it comes back says if a next page exists.
-            limit: Some(limit),
-            // Past i64::MAX rows, any offset reads nothing.
-            offset: Some(i64::try_from(offset).unwrap_or(i64::MAX)),
-        };
-        let mut items: Vec<M::Record> = statement.load(conn).map_err(read)?;
+            |c, slot, filter| slot.select(c, self.conditions(filter)?, Some(limit), offset_bind)
+        )?;
         let has_next = u64::try_from(items.len()).map_or(true, |n| n > self.page_size);
         items.truncate(usize::try_from(self.page_size).unwrap_or(usize::MAX));
         if items.is_empty() {
             if let Start::AfterId(id) = &self.start {
-                let mut only_that_row = Conditions::object(None, true);
-                only_that_row.history_id = Some(id);
-                let found: i64 = CountRecords {
-                    conditions: only_that_row,
-                }
-                .get_result(conn)
-                .map_err(read)?;
+                let found = on_backend!(conn.backend_connection(), M, |c, slot| {
+                    let mut only_that_row = Conditions::object(None, true, &NoFilter as &DynFilter<'_, _>);
+                    only_that_row.history_id = Some(id);
+                    slot.count(c, only_that_row)
+                })?;
                 if found == 0 {
                     return Err(AuditError::UnknownHistoryId {
                         model: M::HISTORY.model.to_string(),
@@ -364,16 +365,16 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
     ///
     /// # Errors
     /// [`AuditError::UserIdType`], [`AuditError::DateOutOfRange`] or a database error.
-    pub fn count<'s, C>(&'s self, conn: &mut C) -> Result<i64, AuditError>
+    pub fn count<C>(&self, conn: &mut C) -> Result<i64, AuditError>
     where
-        C: Connection + LoadConnection,
-        CountRecords<'s, M, F>: LoadQuery<'s, C, i64>,
+        C: AuditConnection,
+        F: HistoryFilter<M>,
     {
-        let mut conditions = self.conditions()?;
-        conditions.cursor = None;
-        CountRecords { conditions }
-            .get_result(conn)
-            .map_err(read_error::<M>)
+        on_backend_filtered!(conn.backend_connection(), M, &self.filter, |c, slot, filter| {
+            let mut conditions = self.conditions(filter)?;
+            conditions.cursor = None;
+            slot.count(c, conditions)
+        })
     }
 }
 
@@ -458,66 +459,54 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         HistoryQuery::new().object(self.id)
     }
 
-    fn select<DB: Backend>(
+    /// This object's rows up to `until`, at most `limit`, on the backend of `conn`.
+    fn rows<C: AuditConnection>(
         &self,
+        conn: &mut C,
         until: Option<DateTime<Utc>>,
         newest_first: bool,
         limit: Option<u64>,
-    ) -> SelectRecords<'k, M, NoFilter, DB>
-    where
-        M::Record: Selectable<DB>,
-    {
-        let mut select =
-            SelectRecords::object(Some(M::history_key_filter(self.id)), newest_first, limit);
-        select.conditions.until = until;
-        select
+    ) -> Result<Vec<M::Record>, AuditError> {
+        on_backend!(conn.backend_connection(), M, |c, slot| {
+            let mut conditions =
+                Conditions::object(
+                    Some(M::history_key_filter(self.id)),
+                    newest_first,
+                    &NoFilter as &DynFilter<'_, _>,
+                );
+            conditions.until = until;
+            slot.select(c, conditions, limit, None)
+        })
     }
 
     /// Every row of the object, newest first.
     ///
     /// # Errors
     /// A database error.
-    pub fn trail<C>(&self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
-    {
-        self.select(None, true, None)
-            .load(conn)
-            .map_err(read_error::<M>)
+    pub fn trail<C: AuditConnection>(&self, conn: &mut C) -> Result<Vec<M::Record>, AuditError> {
+        self.rows(conn, None, true, None)
     }
 
     /// The most recent row.
     ///
     /// # Errors
     /// A database error.
-    pub fn latest<C>(&self, conn: &mut C) -> Result<Option<M::Record>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
-    {
-        self.select(None, true, Some(1))
-            .get_result(conn)
-            .optional()
-            .map_err(read_error::<M>)
+    pub fn latest<C: AuditConnection>(
+        &self,
+        conn: &mut C,
+    ) -> Result<Option<M::Record>, AuditError> {
+        Ok(self.rows(conn, None, true, Some(1))?.pop())
     }
 
     /// The first row (normally its creation).
     ///
     /// # Errors
     /// A database error.
-    pub fn earliest<C>(&self, conn: &mut C) -> Result<Option<M::Record>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
-    {
-        self.select(None, false, Some(1))
-            .get_result(conn)
-            .optional()
-            .map_err(read_error::<M>)
+    pub fn earliest<C: AuditConnection>(
+        &self,
+        conn: &mut C,
+    ) -> Result<Option<M::Record>, AuditError> {
+        Ok(self.rows(conn, None, false, Some(1))?.pop())
     }
 
     /// The object as it was at `at`: its latest row dated `at` or earlier, or `None` when it had
@@ -526,18 +515,13 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
     /// # Errors
     /// [`AuditError::DateOutOfRange`] for a time outside the years 1 to 9999, or a database
     /// error.
-    pub fn as_of<C>(&self, conn: &mut C, at: DateTime<Utc>) -> Result<Option<M::Record>, AuditError>
-    where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        SelectRecords<'k, M, NoFilter, C::Backend>: LoadQuery<'k, C, M::Record>,
-    {
+    pub fn as_of<C: AuditConnection>(
+        &self,
+        conn: &mut C,
+        at: DateTime<Utc>,
+    ) -> Result<Option<M::Record>, AuditError> {
         let at = checked_bound("as_of", at, Bound::AtMost)?;
-        let latest = self
-            .select(Some(at), true, Some(1))
-            .get_result(conn)
-            .optional()
-            .map_err(read_error::<M>)?;
+        let latest = self.rows(conn, Some(at), true, Some(1))?.pop();
         Ok(latest.filter(|r: &M::Record| r.history_type() != HistoryType::Delete))
     }
 }
@@ -605,19 +589,14 @@ impl<M: Historical, F> AsOf<M, F> {
     /// # Errors
     /// [`AuditError::DateOutOfRange`] for a time outside the years 1 to 9999, or a database
     /// error.
-    pub fn load<'s, C>(&'s self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
+    pub fn load<C>(&self, conn: &mut C) -> Result<Vec<M::Record>, AuditError>
     where
-        C: Connection + LoadConnection,
-        M::Record: Selectable<C::Backend>,
-        AsOfTable<'s, M, F, C::Backend>: LoadQuery<'s, C, M::Record>,
+        C: AuditConnection,
+        F: HistoryFilter<M>,
     {
         let at = checked_bound("as_of", self.at, Bound::AtMost)?;
-        AsOfTable {
-            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
-            at,
-            filter: &self.filter,
-        }
-        .load(conn)
-        .map_err(read_error::<M>)
+        on_backend_filtered!(conn.backend_connection(), M, &self.filter, |c, slot, filter| {
+            slot.as_of(c, at, filter)
+        })
     }
 }

@@ -11,7 +11,6 @@ use diesel::result::QueryResult;
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType};
 
-use super::NoFilter;
 use crate::backend::{AsOfStrategy, AuditBackend, BindHistoryId, BindUserId};
 use crate::schema::spec::meta;
 use crate::sql::{alias, column, date_then_id, history_type_literal, key_list, keys_equal, query};
@@ -28,7 +27,7 @@ pub enum Cursor<'s, M: Historical> {
 
 /// The `WHERE` of a history read: every filter, `AND`-ed.
 #[allow(missing_docs)]
-pub struct Conditions<'s, M: Historical, F> {
+pub struct Conditions<'s, M: Historical, F: ?Sized> {
     pub key: Option<M::HistoryKeyFilter<'s>>,
     pub user: Option<UserIdOf<M>>,
     pub history_type: Option<HistoryType>,
@@ -42,9 +41,13 @@ pub struct Conditions<'s, M: Historical, F> {
     pub filter: &'s F,
 }
 
-impl<'s, M: Historical> Conditions<'s, M, NoFilter> {
-    /// No condition but the object's key, when given.
-    pub(crate) fn object(key: Option<M::HistoryKeyFilter<'s>>, newest_first: bool) -> Self {
+impl<'s, M: Historical, F: ?Sized> Conditions<'s, M, F> {
+    /// No condition but the object's key, when given, and `filter`.
+    pub(crate) fn object(
+        key: Option<M::HistoryKeyFilter<'s>>,
+        newest_first: bool,
+        filter: &'s F,
+    ) -> Self {
         Conditions {
             key,
             user: None,
@@ -54,12 +57,12 @@ impl<'s, M: Historical> Conditions<'s, M, NoFilter> {
             cursor: None,
             newest_first,
             history_id: None,
-            filter: &NoFilter,
+            filter,
         }
     }
 }
 
-impl<'s, M, F, DB> QueryFragment<DB> for Conditions<'s, M, F>
+impl<'s, M, F: ?Sized, DB> QueryFragment<DB> for Conditions<'s, M, F>
 where
     M: Historical,
     DB: AuditBackend,
@@ -138,7 +141,7 @@ where
 
 /// `SELECT <record columns> FROM <history table> WHERE ... ORDER BY ... LIMIT ... OFFSET ...`.
 #[allow(missing_docs)]
-pub struct SelectRecords<'s, M: Historical + 's, F, DB>
+pub struct SelectRecords<'s, M: Historical + 's, F: ?Sized, DB>
 where
     M::Record: Selectable<DB>,
     DB: Backend,
@@ -151,29 +154,10 @@ where
     pub offset: Option<i64>,
 }
 
-impl<'s, M: Historical, DB: Backend> SelectRecords<'s, M, NoFilter, DB>
-where
-    M::Record: Selectable<DB>,
-{
-    /// The rows of one object (or of every object without `key`), at most `limit`.
-    pub(crate) fn object(
-        key: Option<M::HistoryKeyFilter<'s>>,
-        newest_first: bool,
-        limit: Option<u64>,
-    ) -> Self {
-        SelectRecords {
-            selection: <M::Record as Selectable<DB>>::construct_selection(),
-            conditions: Conditions::object(key, newest_first),
-            limit,
-            offset: None,
-        }
-    }
-}
-
-query!(impl[M: Historical, F, DB: Backend] SelectRecords<'_, M, F, DB> => AsSelect<M::Record, DB>
+query!(impl[M: Historical, F: ?Sized, DB: Backend] SelectRecords<'_, M, F, DB> => AsSelect<M::Record, DB>
     where [M::Record: Selectable<DB>]);
 
-impl<'s, M, F, DB> QueryFragment<DB> for SelectRecords<'s, M, F, DB>
+impl<'s, M, F: ?Sized, DB> QueryFragment<DB> for SelectRecords<'s, M, F, DB>
 where
     M: Historical,
     M::Record: Selectable<DB>,
@@ -209,13 +193,13 @@ where
 
 /// `SELECT COUNT(*) FROM <history table> WHERE ...`.
 #[allow(missing_docs)]
-pub struct CountRecords<'s, M: Historical, F> {
+pub struct CountRecords<'s, M: Historical, F: ?Sized> {
     pub conditions: Conditions<'s, M, F>,
 }
 
-query!(impl[M: Historical, F] CountRecords<'_, M, F> => BigInt);
+query!(impl[M: Historical, F: ?Sized] CountRecords<'_, M, F> => BigInt);
 
-impl<'s, M, F, DB> QueryFragment<DB> for CountRecords<'s, M, F>
+impl<'s, M, F: ?Sized, DB> QueryFragment<DB> for CountRecords<'s, M, F>
 where
     M: Historical,
     DB: AuditBackend,
@@ -231,7 +215,7 @@ where
 /// Every object as it was at a time: the latest row of each object up to then, unless that row
 /// is a delete, then the state filter.
 #[allow(missing_docs)]
-pub struct AsOfTable<'s, M: Historical + 's, F, DB>
+pub struct AsOfTable<'s, M: Historical + 's, F: ?Sized, DB>
 where
     M::Record: Selectable<DB>,
     DB: Backend,
@@ -241,10 +225,10 @@ where
     pub filter: &'s F,
 }
 
-query!(impl[M: Historical, F, DB: Backend] AsOfTable<'_, M, F, DB> => AsSelect<M::Record, DB>
+query!(impl[M: Historical, F: ?Sized, DB: Backend] AsOfTable<'_, M, F, DB> => AsSelect<M::Record, DB>
     where [M::Record: Selectable<DB>]);
 
-impl<M, F, DB> QueryFragment<DB> for AsOfTable<'_, M, F, DB>
+impl<M, F: ?Sized, DB> QueryFragment<DB> for AsOfTable<'_, M, F, DB>
 where
     M: Historical,
     M::Record: Selectable<DB>,

@@ -17,6 +17,7 @@ use diesel::Connection;
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 
 use crate::backend::WriteBackend;
+use crate::connection::{AuditConnection, BackendConnection};
 use crate::user_id::{user_value, UserIdKind};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
@@ -87,6 +88,47 @@ operation!(Update<Id, Ch> => M, Update, "update");
 operation!(UpdateWhere<F, Ch> => Vec<M>, Update, "update");
 operation!(Delete<Id> => M, Delete, "delete");
 operation!(DeleteWhere<F> => Vec<M>, Delete, "delete");
+
+/// An audited write of model `M` (a [`Create`], [`Update`], ... holding the caller's values,
+/// changes or filter) that runs on every backend `M` is declared for.
+///
+/// It appears in the bounds of the [`Historical`] methods and holds for every write Diesel can
+/// run there; when it does not, the compiler's note names the backend (`SqliteWrite`,
+/// `PostgresWrite`) and the Diesel bound that failed. Sealed: it follows from those halves.
+pub trait Write<M: Historical>:
+    Operation<M> + crate::backend::SqliteWrite<M> + crate::backend::PostgresWrite<M>
+{
+}
+
+impl<M, Op> Write<M> for Op
+where
+    M: Historical,
+    Op: Operation<M> + crate::backend::SqliteWrite<M> + crate::backend::PostgresWrite<M>,
+{
+}
+
+/// Runs one audited write on the backend of `conn`; `key` names its target in errors.
+pub(crate) fn dispatch<M, C, Op>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    op: Op,
+    key: Option<String>,
+) -> Result<Op::Output, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+    Op: Write<M>,
+{
+    #[allow(unused_imports)]
+    use crate::backend::{PostgresWrite, SqliteWrite};
+    match conn.backend_connection() {
+        #[cfg(feature = "sqlite")]
+        BackendConnection::Sqlite(c) => op.write_sqlite(c, ctx, key),
+        #[cfg(feature = "postgres")]
+        BackendConnection::Postgres(c) => op.write_postgres(c, ctx, key),
+        BackendConnection::__Lifetime(_, never) => match never {},
+    }
+}
 
 /// The history columns of one write, checked and converted for model `M`'s table.
 pub struct HistoryMeta<U: UserIdKind> {

@@ -21,6 +21,8 @@ pub(crate) struct StructAttrs {
     pub table_name: Option<Path>,
     pub primary_key: Option<(Vec<Ident>, Span)>,
     pub belongs_to: Vec<BelongsTo>,
+    /// The backends of `#[diesel(check_for_backend(...))]`, every attribute's together.
+    pub check_for_backend: Vec<Path>,
     pub history_table: Option<Ident>,
     pub user_id_type: Option<(UserIdType, Span)>,
     pub history_id_type: Option<(HistoryIdType, Span)>,
@@ -179,6 +181,11 @@ fn diesel_struct_key(
             Ok(())
         })?;
         set_once(&mut out.primary_key, (keys, span), meta, errors);
+    } else if meta.path.is_ident(CHECK_FOR_BACKEND) {
+        meta.parse_nested_meta(|backend| {
+            out.check_for_backend.push(backend.path.clone());
+            Ok(())
+        })?;
     } else if meta.path.is_ident(BELONGS_TO) {
         let content;
         syn::parenthesized!(content in meta.input);

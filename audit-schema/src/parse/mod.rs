@@ -13,7 +13,7 @@ mod rust_type;
 mod symbol;
 
 pub use errors::Errors;
-pub use model::{Field, FieldSqlType, Model};
+pub use model::{Backends, Field, FieldSqlType, Model};
 pub use rust_type::sql_type_of_rust_type;
 
 #[cfg(test)]

@@ -74,6 +74,55 @@ pub struct Model {
     pub metadata: bool,
     /// `#[historical(record_unchanged)]`: updates that change no tracked field are recorded too.
     pub record_unchanged: bool,
+    /// The backends the model is written on.
+    pub backends: Backends,
+}
+
+/// The backends a model is declared for: those of `#[diesel(check_for_backend(...))]`, or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backends {
+    /// SQLite (`diesel::sqlite::Sqlite`).
+    pub sqlite: bool,
+    /// PostgreSQL (`diesel::pg::Pg`).
+    pub postgres: bool,
+    /// MySQL and MariaDB (`diesel::mysql::Mysql`).
+    pub mysql: bool,
+}
+
+impl Backends {
+    /// Every backend: a model without `check_for_backend`.
+    pub const ALL: Backends = Backends {
+        sqlite: true,
+        postgres: true,
+        mysql: true,
+    };
+
+    /// The backends `paths` name, by their type's name (`Sqlite`, `Pg`, `Mysql`); an error at
+    /// each other path.
+    fn declared(paths: &[Path], errors: &mut Errors) -> Backends {
+        if paths.is_empty() {
+            return Backends::ALL;
+        }
+        let mut backends = Backends {
+            sqlite: false,
+            postgres: false,
+            mysql: false,
+        };
+        for path in paths {
+            match path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+                Some("Sqlite") => backends.sqlite = true,
+                Some("Pg") => backends.postgres = true,
+                Some("Mysql") => backends.mysql = true,
+                _ => errors.push(syn::Error::new_spanned(
+                    path,
+                    "#[derive(Historical)] knows the backends `diesel::sqlite::Sqlite`, \
+                     `diesel::pg::Pg` and `diesel::mysql::Mysql`; a model for another backend \
+                     (a `MultiBackend`) lists the backends it runs on",
+                )),
+            }
+        }
+        backends
+    }
 }
 
 impl Model {
@@ -286,6 +335,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
             }
         }
     }
+    let backends = Backends::declared(&attrs.check_for_backend, errors);
     if !errors.is_empty() {
         return None;
     }
@@ -314,6 +364,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
             .unwrap_or(HistoryIdType::BigInt),
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
+        backends,
     })
 }
 

@@ -8,6 +8,7 @@ pub const TABLE_NAME: &str = "table_name";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const BELONGS_TO: &str = "belongs_to";
 pub const FOREIGN_KEY: &str = "foreign_key";
+pub const CHECK_FOR_BACKEND: &str = "check_for_backend";
 pub const COLUMN_NAME: &str = "column_name";
 pub const EMBED: &str = "embed";
 pub const SELECT_EXPRESSION: &str = "select_expression";

@@ -1,0 +1,431 @@
+//! Which backends a model is written on, and the one place that runs a model's operations on one
+//! backend's connection.
+//!
+//! `#[derive(Historical)]` gives each model one slot per enabled backend
+//! ([`Historical::Sqlite`](crate::Historical), `Postgres`): [`On`] when the model is declared for
+//! that backend (every backend, unless `#[diesel(check_for_backend(...))]` names some), [`Off`]
+//! otherwise. Setting a slot to `On` is where the compiler proves, for that concrete model, every
+//! bound the backend's statements need; code generic over the connection then only dispatches
+//! (see [`connection`](crate::connection)). An operation on an `Off` backend is
+//! [`AuditError::UnsupportedBackend`].
+
+use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
+use diesel::connection::LoadConnection;
+use diesel::expression::Selectable;
+use diesel::query_builder::QueryFragment;
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::query_dsl::LoadQuery;
+use diesel::Connection;
+
+use super::{AuditBackend, WriteBackend};
+use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
+use crate::maintenance::{
+    self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
+};
+use crate::read::select::{AsOfTable, Conditions, CountRecords, SelectRecords};
+use crate::read::read_error;
+use crate::write::{self, Create, Delete, HistoryInsert, Operation, TableSource, Update};
+use crate::{AuditContext, AuditError, Historical, HistoryRecord};
+
+/// A filter on a history table, whatever its type, as one backend renders it.
+pub type DynFilter<'s, DB> = dyn QueryFragment<DB> + 's;
+
+/// The model is written on this backend.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct On;
+
+/// The model is not declared for this backend: its operations there are refused.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Off;
+
+/// What a model does on one backend's connection `C`, without values of the caller's types.
+#[diagnostic::on_unimplemented(
+    message = "`{M}` cannot be audited on the backend of `{C}`",
+    note = "a model whose table uses types of one backend only says so: \
+            `#[diesel(check_for_backend(diesel::sqlite::Sqlite))]`"
+)]
+pub trait Slot<M: Historical, C: Connection>: Copy + Default + Send + Sync + 'static {
+    /// [`Historical::save`].
+    fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError>;
+    /// [`Historical::delete`].
+    fn delete(self, conn: &mut C, ctx: &AuditContext, id: M::Id) -> Result<M, AuditError>;
+    /// [`Historical::revert`].
+    fn revert(self, conn: &mut C, ctx: &AuditContext, record: &M::Record)
+        -> Result<M, AuditError>;
+    /// Loads the records matching `conditions`.
+    fn select<'s>(
+        self,
+        conn: &mut C,
+        conditions: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+        limit: Option<u64>,
+        offset: Option<i64>,
+    ) -> Result<Vec<M::Record>, AuditError>;
+    /// Counts the records matching `conditions`.
+    fn count<'s>(
+        self,
+        conn: &mut C,
+        conditions: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+    ) -> Result<i64, AuditError>;
+    /// Every object at `at` whose state matches `filter`.
+    fn as_of<'s>(
+        self,
+        conn: &mut C,
+        at: DateTime<Utc>,
+        filter: &'s DynFilter<'s, C::Backend>,
+    ) -> Result<Vec<M::Record>, AuditError>;
+    /// Whether the history table has a row.
+    fn has_history(self, conn: &mut C) -> Result<bool, AuditError>;
+    /// [`maintenance::populate_history`].
+    fn populate(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        options: &Backfill,
+        progress: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<BackfillReport, AuditError>;
+    /// [`maintenance::clean_duplicate_history`].
+    fn clean_duplicates(
+        self,
+        conn: &mut C,
+        options: &CleanDuplicates,
+    ) -> Result<CleanReport, AuditError>;
+    /// [`maintenance::clean_old_history`].
+    fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError>;
+}
+
+/// A write of the caller's values on one backend.
+pub trait WriteSlot<M: Historical, Op: Operation<M>, C> {
+    /// Runs the write and its history rows, atomically.
+    fn write(
+        conn: &mut C,
+        ctx: &AuditContext,
+        op: Op,
+        key: Option<String>,
+    ) -> Result<Op::Output, AuditError>;
+}
+
+/// A filter of the caller's type on one backend.
+pub trait FilterSlot<F, DB: Backend> {
+    /// The filter as the backend renders it, or `None` when the model is not on it.
+    fn erase<'s>(filter: &'s F) -> Option<&'s DynFilter<'s, DB>>
+    where
+        F: 's;
+}
+
+impl<F: QueryFragment<DB>, DB: Backend> FilterSlot<F, DB> for On {
+    fn erase<'s>(filter: &'s F) -> Option<&'s DynFilter<'s, DB>>
+    where
+        F: 's,
+    {
+        Some(filter)
+    }
+}
+
+impl<F, DB: Backend> FilterSlot<F, DB> for Off {
+    fn erase<'s>(_: &'s F) -> Option<&'s DynFilter<'s, DB>>
+    where
+        F: 's,
+    {
+        None
+    }
+}
+
+impl<M, Op, C> WriteSlot<M, Op, C> for On
+where
+    M: Historical,
+    Op: Operation<M>,
+    C: Connection + LoadConnection,
+    C::Backend: WriteBackend<M, Op, C>,
+{
+    fn write(
+        conn: &mut C,
+        ctx: &AuditContext,
+        op: Op,
+        key: Option<String>,
+    ) -> Result<Op::Output, AuditError> {
+        write::run(conn, ctx, op, key)
+    }
+}
+
+impl<M, Op, C> WriteSlot<M, Op, C> for Off
+where
+    M: Historical,
+    Op: Operation<M>,
+    C: Connection,
+    C::Backend: AuditBackend,
+{
+    fn write(_: &mut C, _: &AuditContext, _: Op, _: Option<String>) -> Result<Op::Output, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+}
+
+/// The error of an operation on a backend the model is not declared for.
+pub(crate) fn unsupported<M: Historical, C: Connection>() -> AuditError
+where
+    C::Backend: AuditBackend,
+{
+    AuditError::UnsupportedBackend {
+        model: M::HISTORY.model.to_string(),
+        backend: <C::Backend as AuditBackend>::NAME,
+    }
+}
+
+impl<M, C> Slot<M, C> for On
+where
+    M: Historical,
+    C: Connection + LoadConnection + 'static,
+    C::Backend: AuditBackend,
+    for<'a> C::Backend: WriteBackend<M, Update<M::Id, M::Changeset<'a>>, C>,
+    C::Backend: WriteBackend<M, Delete<M::Id>, C>,
+    for<'r> C::Backend: WriteBackend<M, Update<M::Id, <M::Record as HistoryRecord>::Restore<'r>>, C>
+        + WriteBackend<M, Create<<M::Record as HistoryRecord>::RestoreInsert<'r>>, C>,
+    M::Record: Selectable<C::Backend>,
+    for<'s> SelectRecords<'s, M, DynFilter<'s, C::Backend>, C::Backend>:
+        LoadQuery<'s, C, M::Record>,
+    for<'s> CountRecords<'s, M, DynFilter<'s, C::Backend>>: LoadQuery<'s, C, i64>,
+    for<'s> AsOfTable<'s, M, DynFilter<'s, C::Backend>, C::Backend>: LoadQuery<'s, C, M::Record>,
+    CountRows<M>: LoadQuery<'static, C, i64>,
+    BatchEnd<M>: LoadQuery<'static, C, M::Id>,
+    HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
+    CountDoomed<M>: LoadQuery<'static, C, i64>,
+    DeleteDoomed<M>: ExecuteDsl<C>,
+{
+    fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
+        let id = model.id();
+        let key = write::key_of(&id);
+        let changes = model.changeset();
+        write::run(conn, ctx, Update { id, changes }, key)
+    }
+
+    fn delete(self, conn: &mut C, ctx: &AuditContext, id: M::Id) -> Result<M, AuditError> {
+        let key = write::key_of(&id);
+        write::run(conn, ctx, Delete { id }, key)
+    }
+
+    fn revert(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        record: &M::Record,
+    ) -> Result<M, AuditError> {
+        conn.transaction(|conn| {
+            let id = record.object_id();
+            let key = write::key_of(&id);
+            let changes = record.restore_changeset();
+            match write::run(conn, ctx, Update { id, changes }, key) {
+                Err(AuditError::NotFound { .. }) => {
+                    write::run(conn, ctx, Create(record.restore_values()), None)
+                }
+                other => other,
+            }
+        })
+    }
+
+    fn select<'s>(
+        self,
+        conn: &mut C,
+        conditions: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+        limit: Option<u64>,
+        offset: Option<i64>,
+    ) -> Result<Vec<M::Record>, AuditError> {
+        use diesel::RunQueryDsl;
+        SelectRecords {
+            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
+            conditions,
+            limit,
+            offset,
+        }
+        .load(conn)
+        .map_err(read_error::<M>)
+    }
+
+    fn count<'s>(
+        self,
+        conn: &mut C,
+        conditions: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+    ) -> Result<i64, AuditError> {
+        use diesel::RunQueryDsl;
+        CountRecords { conditions }
+            .get_result(conn)
+            .map_err(read_error::<M>)
+    }
+
+    fn as_of<'s>(
+        self,
+        conn: &mut C,
+        at: DateTime<Utc>,
+        filter: &'s DynFilter<'s, C::Backend>,
+    ) -> Result<Vec<M::Record>, AuditError> {
+        use diesel::RunQueryDsl;
+        AsOfTable {
+            selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
+            at,
+            filter,
+        }
+        .load(conn)
+        .map_err(read_error::<M>)
+    }
+
+    fn has_history(self, conn: &mut C) -> Result<bool, AuditError> {
+        maintenance::has_history_on::<M, C>(conn)
+    }
+
+    fn populate(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        options: &Backfill,
+        progress: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<BackfillReport, AuditError> {
+        maintenance::populate_on::<M, C>(conn, ctx, options, progress)
+    }
+
+    fn clean_duplicates(
+        self,
+        conn: &mut C,
+        options: &CleanDuplicates,
+    ) -> Result<CleanReport, AuditError> {
+        maintenance::clean_duplicates_on::<M, C>(conn, options)
+    }
+
+    fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError> {
+        maintenance::clean_old_on::<M, C>(conn, options)
+    }
+}
+
+impl<M, C> Slot<M, C> for Off
+where
+    M: Historical,
+    C: Connection,
+    C::Backend: AuditBackend,
+{
+    fn save(self, _: &mut C, _: &AuditContext, _: &M) -> Result<M, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn delete(self, _: &mut C, _: &AuditContext, _: M::Id) -> Result<M, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn revert(self, _: &mut C, _: &AuditContext, _: &M::Record) -> Result<M, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn select<'s>(
+        self,
+        _: &mut C,
+        _: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+        _: Option<u64>,
+        _: Option<i64>,
+    ) -> Result<Vec<M::Record>, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn count<'s>(
+        self,
+        _: &mut C,
+        _: Conditions<'s, M, DynFilter<'s, C::Backend>>,
+    ) -> Result<i64, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn as_of<'s>(
+        self,
+        _: &mut C,
+        _: DateTime<Utc>,
+        _: &'s DynFilter<'s, C::Backend>,
+    ) -> Result<Vec<M::Record>, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn has_history(self, _: &mut C) -> Result<bool, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn populate(
+        self,
+        _: &mut C,
+        _: &AuditContext,
+        _: &Backfill,
+        _: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<BackfillReport, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn clean_duplicates(self, _: &mut C, _: &CleanDuplicates) -> Result<CleanReport, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn clean_old(self, _: &mut C, _: &CleanOld) -> Result<CleanReport, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+}
+
+/// Declares the per-backend halves of a bound trait: a trait that holds on a backend when the
+/// model is off there or the value runs there, and that holds trivially when the backend's
+/// feature is off.
+macro_rules! halves {
+    ($feature:literal, $conn:ty, $db:ty, $slot:ident, $write:ident, $write_fn:ident, $filter:ident, $filter_fn:ident, $name:literal) => {
+        #[doc = concat!("The ", $name, " half of [`Write`](crate::write::Write): the write runs on ", $name, " when the model is declared for it.")]
+        pub trait $write<M: Historical>: Operation<M> {
+            #[cfg(feature = $feature)]
+            #[doc(hidden)]
+            fn $write_fn(
+                self,
+                conn: &mut $conn,
+                ctx: &AuditContext,
+                key: Option<String>,
+            ) -> Result<Self::Output, AuditError>;
+        }
+
+        #[cfg(feature = $feature)]
+        impl<M: Historical, Op: Operation<M>> $write<M> for Op
+        where
+            M::$slot: WriteSlot<M, Op, $conn>,
+        {
+            fn $write_fn(
+                self,
+                conn: &mut $conn,
+                ctx: &AuditContext,
+                key: Option<String>,
+            ) -> Result<Self::Output, AuditError> {
+                <M::$slot as WriteSlot<M, Op, $conn>>::write(conn, ctx, self, key)
+            }
+        }
+
+        #[cfg(not(feature = $feature))]
+        impl<M: Historical, Op: Operation<M>> $write<M> for Op {}
+
+        #[doc = concat!("The ", $name, " half of [`HistoryFilter`](crate::read::HistoryFilter): the filter renders on ", $name, " when the model is declared for it.")]
+        pub trait $filter<M: Historical> {
+            #[cfg(feature = $feature)]
+            #[doc(hidden)]
+            fn $filter_fn(&self) -> Option<&DynFilter<'_, $db>>;
+        }
+
+        #[cfg(feature = $feature)]
+        impl<M: Historical, F> $filter<M> for F
+        where
+            M::$slot: FilterSlot<F, $db>,
+        {
+            fn $filter_fn(&self) -> Option<&DynFilter<'_, $db>> {
+                <M::$slot as FilterSlot<F, $db>>::erase(self)
+            }
+        }
+
+        #[cfg(not(feature = $feature))]
+        impl<M: Historical, F> $filter<M> for F {}
+    };
+}
+
+#[cfg(feature = "sqlite")]
+type SqliteConn = diesel::SqliteConnection;
+#[cfg(feature = "sqlite")]
+type SqliteDb = diesel::sqlite::Sqlite;
+#[cfg(not(feature = "sqlite"))]
+type SqliteConn = crate::connection::Never;
+#[cfg(not(feature = "sqlite"))]
+type SqliteDb = crate::connection::Never;
+#[cfg(feature = "postgres")]
+type PgConn = diesel::PgConnection;
+#[cfg(feature = "postgres")]
+type PgDb = diesel::pg::Pg;
+#[cfg(not(feature = "postgres"))]
+type PgConn = crate::connection::Never;
+#[cfg(not(feature = "postgres"))]
+type PgDb = crate::connection::Never;
+
+halves!("sqlite", SqliteConn, SqliteDb, Sqlite, SqliteWrite, write_sqlite, SqliteFilter, filter_sqlite, "SQLite");
+halves!("postgres", PgConn, PgDb, Postgres, PostgresWrite, write_postgres, PostgresFilter, filter_postgres, "PostgreSQL");
