@@ -273,7 +273,7 @@ fn expand(model: &Model) -> TokenStream {
         model.table_name
     );
     let history_table = quote! {
-        diesel::table! {
+        #p::diesel::table! {
             #[doc = #table_doc]
             #history (history_id) {
                 history_id -> #hid_sql,
@@ -303,7 +303,7 @@ fn expand(model: &Model) -> TokenStream {
     let record_struct = quote! {
         #k::__history_record! {
             #[doc = #record_doc]
-            #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+            #[derive(Debug, Clone, #p::diesel::Queryable, #p::diesel::Selectable)]
             #[diesel(table_name = #history)]
             #vis struct #record {
                 /// Primary key of the history row.
@@ -325,7 +325,7 @@ fn expand(model: &Model) -> TokenStream {
     };
 
     // --- compile-time checks against the source table! ---------------------------------------
-    let checks = type_checks(model, &tracked);
+    let (checks, checked) = type_checks(model, &tracked);
     let column_count = tracked.len() + 5 + usize::from(metadata);
     let too_wide = format!(
         "the history table of `{ident}` has {column_count} columns (its tracked columns and the \
@@ -407,9 +407,9 @@ fn expand(model: &Model) -> TokenStream {
     // its statements work there), `Off` elsewhere.
     let slot = |on: bool| {
         if on {
-            format_ident!("On")
+            quote!(__Checked)
         } else {
-            format_ident!("Off")
+            quote!(#p::Off)
         }
     };
     let sqlite_slot = slot(model.backends.sqlite);
@@ -427,9 +427,16 @@ fn expand(model: &Model) -> TokenStream {
 
         #record_struct
 
+        const _: () = ::core::assert!(#column_count <= #p::MAX_TABLE_COLUMNS, #too_wide);
+
+        #[allow(non_camel_case_types, non_snake_case, dead_code)]
+        const _: () = {
         #checks
 
-        const _: () = ::core::assert!(#column_count <= #p::MAX_TABLE_COLUMNS, #too_wide);
+        /// `On`, or the error of the first check of the model against its `table!` that fails.
+        type __Checked = #checked;
+        // Checked even when no enabled backend takes the model.
+        const _: ::core::option::Option<__Checked> = ::core::option::Option::None;
 
         impl #k::Historical for #ident {
             type Table = #table::table;
@@ -518,6 +525,7 @@ fn expand(model: &Model) -> TokenStream {
                 #restore_insert_value
             }
         }
+        };
     }
 }
 
@@ -541,37 +549,16 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 
 /// One check per tracked field that its SQL type is its column's, and one that the model's key is
 /// the table's; each fails with a message that names the field and says how to fix it.
-fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
+///
+/// Returns the check traits and a type that is `On` when every check holds: each check is a
+/// trait whose `Then` is the next check's type, so a failing check makes the slot types an error
+/// the compiler reports once, at the field, instead of also failing every bound of the backend
+/// statements that the mismatch breaks.
+fn type_checks(model: &Model, tracked: &[&Field]) -> (TokenStream, TokenStream) {
     let p = private();
     let ident = &model.ident;
     let table = &model.table_path;
     let table_name = &model.table_name;
-
-    let fields = tracked.iter().map(|f| {
-        let field = &f.ident;
-        let column = &f.column;
-        let check = format_ident!("{}_matches_its_column", f.ident, span = Span::call_site());
-        let message = format!(
-            "field `{field}` of `{ident}` has SQL type `{{Self}}`, but column \
-             `{table_name}::{column}` has SQL type `{{Column}}`"
-        );
-        let label = "this field's SQL type differs from its column's";
-        let note = format!(
-            "change the type of `{field}`, or set #[historical(sql_type = ...)] on it to the \
-             column's type in `table!`"
-        );
-        let sql = respan(sql_type(f), f.type_span);
-        let call = quote_spanned! {f.type_span=>
-            #check::<#sql, #p::diesel::dsl::SqlTypeOf<#table::#column>>();
-        };
-        quote! {
-            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-            trait #check<Column> {}
-            impl<T: #p::HoldsColumn<C>, C> #check<C> for T {}
-            fn #check<Field: #check<Column>, Column>() {}
-            #call
-        }
-    });
 
     let key_columns: Vec<_> = model
         .primary_key
@@ -593,22 +580,52 @@ fn type_checks(model: &Model, tracked: &[&Field]) -> TokenStream {
         "the primary key of `{ident}` is ({key_names}), but `{table_name}` declares `{{Declared}}`"
     );
     let key_note = "name the table's key columns with #[diesel(primary_key(...))] on the model";
-    let key_call = quote_spanned! {model.primary_key_span=>
-        primary_key_matches_the_table::<#key, <#table::table as #p::diesel::Table>::PrimaryKey>();
+    let mut traits = quote! {
+        #[diagnostic::on_unimplemented(message = #key_message, note = #key_note)]
+        pub trait primary_key_matches_the_table<Declared> {
+            type Then;
+        }
+        impl<T> primary_key_matches_the_table<T> for T {
+            type Then = ();
+        }
     };
+    // At the derive's span, like every use of the alias, so that a failure is reported once.
+    let mut checked = vec![respan(
+        quote! {
+            <#key as primary_key_matches_the_table<<#table::table as #p::diesel::Table>::PrimaryKey>>::Then
+        },
+        Span::call_site(),
+    )];
 
-    quote! {
-        #[allow(non_camel_case_types, non_snake_case, dead_code)]
-        const _: () = {
-            fn checks() {
-                #(#fields)*
-
-                #[diagnostic::on_unimplemented(message = #key_message, note = #key_note)]
-                trait primary_key_matches_the_table<Declared> {}
-                impl<T> primary_key_matches_the_table<T> for T {}
-                fn primary_key_matches_the_table<Key: primary_key_matches_the_table<Declared>, Declared>() {}
-                #key_call
+    for f in tracked {
+        let field = &f.ident;
+        let column = &f.column;
+        let check = format_ident!("{}_matches_its_column", f.ident, span = Span::call_site());
+        let message = format!(
+            "field `{field}` of `{ident}` has SQL type `{{Self}}`, but column \
+             `{table_name}::{column}` has SQL type `{{Column}}`"
+        );
+        let label = "this field's SQL type differs from its column's";
+        let note = format!(
+            "change the type of `{field}`, or set #[historical(sql_type = ...)] on it to the \
+             column's type in `table!`"
+        );
+        let sql = sql_type(f);
+        traits.extend(quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait #check<Column> {
+                type Then;
             }
-        };
+            impl<T: #p::HoldsColumn<C>, C> #check<C> for T {
+                type Then = ();
+            }
+        });
+        checked.push(quote! {
+            <#sql as #check<#p::diesel::dsl::SqlTypeOf<#table::#column>>>::Then
+        });
     }
+    // `On`, carrying the checks: when one fails, the slot's type holds its error, which the
+    // compiler reports once (every use of the alias has the derive's span), and it checks nothing
+    // more about the slot.
+    (traits, quote!(#p::On<(#(#checked,)*)>))
 }

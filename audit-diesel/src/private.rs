@@ -50,8 +50,8 @@ pub use crate::backend::slot::{Off, On};
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __slot_sqlite {
-    ($slot:ident) => {
-        type Sqlite = $crate::__private_0_1::$slot;
+    ($slot:ty) => {
+        type Sqlite = $slot;
     };
 }
 
@@ -60,7 +60,7 @@ macro_rules! __slot_sqlite {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __slot_sqlite {
-    ($slot:ident) => {};
+    ($slot:ty) => {};
 }
 
 /// The model's slot for PostgreSQL, when the `postgres` feature is on (`On` or `Off`).
@@ -68,8 +68,8 @@ macro_rules! __slot_sqlite {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __slot_postgres {
-    ($slot:ident) => {
-        type Postgres = $crate::__private_0_1::$slot;
+    ($slot:ty) => {
+        type Postgres = $slot;
     };
 }
 
@@ -78,7 +78,7 @@ macro_rules! __slot_postgres {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __slot_postgres {
-    ($slot:ident) => {};
+    ($slot:ty) => {};
 }
 
 pub use crate::{__slot_postgres as slot_postgres, __slot_sqlite as slot_sqlite};

@@ -9,6 +9,8 @@
 //! (see [`connection`](crate::connection)). An operation on an `Off` backend is
 //! [`AuditError::UnsupportedBackend`].
 
+use std::marker::PhantomData;
+
 use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
 use diesel::connection::LoadConnection;
@@ -31,9 +33,30 @@ use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 /// A filter on a history table, whatever its type, as one backend renders it.
 pub type DynFilter<'s, DB> = dyn QueryFragment<DB> + 's;
 
-/// The model is written on this backend.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct On;
+/// The model is written on this backend. `Checks` holds the derive's compile-time checks of the
+/// model against its `table!`: when one fails, this type holds its error, and the compiler, which
+/// has reported it at the field, proves nothing more about the slot.
+pub struct On<Checks = ()>(PhantomData<fn() -> Checks>);
+
+impl<Checks> Clone for On<Checks> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Checks> Copy for On<Checks> {}
+
+impl<Checks> Default for On<Checks> {
+    fn default() -> Self {
+        On(PhantomData)
+    }
+}
+
+impl<Checks> std::fmt::Debug for On<Checks> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("On")
+    }
+}
 
 /// The model is not declared for this backend: its operations there are refused.
 #[derive(Debug, Clone, Copy, Default)]
@@ -113,7 +136,7 @@ pub trait FilterSlot<F, DB: Backend> {
         F: 's;
 }
 
-impl<F: QueryFragment<DB>, DB: Backend> FilterSlot<F, DB> for On {
+impl<F: QueryFragment<DB>, DB: Backend, Checks> FilterSlot<F, DB> for On<Checks> {
     fn erase<'s>(filter: &'s F) -> Option<&'s DynFilter<'s, DB>>
     where
         F: 's,
@@ -131,7 +154,7 @@ impl<F, DB: Backend> FilterSlot<F, DB> for Off {
     }
 }
 
-impl<M, Op, C> WriteSlot<M, Op, C> for On
+impl<M, Op, C, Checks> WriteSlot<M, Op, C> for On<Checks>
 where
     M: Historical,
     Op: Operation<M>,
@@ -171,7 +194,7 @@ where
     }
 }
 
-impl<M, C> Slot<M, C> for On
+impl<M, C, Checks: 'static> Slot<M, C> for On<Checks>
 where
     M: Historical,
     C: Connection + LoadConnection + 'static,
