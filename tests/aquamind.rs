@@ -6,11 +6,12 @@ mod common;
 
 use audit_diesel::{Historical, HistoryType};
 use audit_examples::aquamind::batch::*;
-use audit_examples::aquamind::day::Day;
+use audit_examples::aquamind::day::{self, Day};
 use audit_examples::aquamind::health::*;
 use audit_examples::aquamind::infrastructure::*;
 use audit_examples::aquamind::inventory::*;
 use audit_examples::aquamind::users::*;
+use audit_examples::aquamind::{report, AquaConnection};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -54,9 +55,11 @@ macro_rules! expect_rows {
     }};
 }
 
-macro_rules! coverage {
-    ($conn:expr, $day:expr) => {{
-        let (conn, day) = ($conn, $day);
+/// Every in-scope model has its `+`, `~` and `-` rows with the right people and reasons; the
+/// sensor tables have rows and no history. On the example's `MultiConnection`, whichever backend
+/// it holds.
+fn coverage(conn: &mut AquaConnection, day: &Day) {
+    {
         expect_rows!(conn, day, Batch: (Create, Operator, "stocking from the hatchery"), (Update, Operator, "smoltification started"), (Delete, Admin, "created by mistake"));
         expect_rows!(conn, day, BatchTransfer: (Create, Operator, "transfer to sea pen 7"), (Update, Operator, "100 fish stayed behind"), (Delete, Admin, "duplicate entry"));
         expect_rows!(conn, day, BatchContainerAssignment: (Create, Operator, "assign to tray A1"), (Update, Operator, "population after mortality"), (Delete, Admin, "assigned by mistake"));
@@ -81,29 +84,48 @@ macro_rules! coverage {
         expect_rows!(conn, day, UserProfile: (Create, Admin, "farm setup"), (Update, Vet, "new phone number"), (Delete, Admin, "contract ended"));
 
         // The password hash never reaches history.
-        assert!(diesel::sql_query("SELECT password_hash FROM historical_auth_users").execute(conn).is_err());
+        assert!(
+            diesel::sql_query("SELECT password_hash FROM historical_auth_users")
+                .execute(conn)
+                .is_err()
+        );
         // Out of scope: data, but no history table at all.
         use audit_examples::aquamind::schema::{environmental_readings, weather_data};
-        assert_eq!(environmental_readings::table.count().get_result::<i64>(conn).unwrap(), 24);
-        assert_eq!(weather_data::table.count().get_result::<i64>(conn).unwrap(), 24);
-        for table in ["historical_environmental_readings", "historical_weather_data"] {
-            assert!(diesel::sql_query(format!("SELECT 1 FROM {table}")).execute(conn).is_err(), "{table} exists");
+        assert_eq!(
+            environmental_readings::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap(),
+            24
+        );
+        assert_eq!(
+            weather_data::table.count().get_result::<i64>(conn).unwrap(),
+            24
+        );
+        for table in [
+            "historical_environmental_readings",
+            "historical_weather_data",
+        ] {
+            assert!(
+                diesel::sql_query(format!("SELECT 1 FROM {table}"))
+                    .execute(conn)
+                    .is_err(),
+                "{table} exists"
+            );
         }
-    }};
+    }
 }
 
 fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()
 }
 
-#[test]
-fn sqlite_the_day_covers_every_in_scope_model() {
-    use audit_examples::aquamind::sqlite;
-    let mut conn = SqliteConnection::establish(":memory:").unwrap();
-    sqlite::migrate(&mut conn).unwrap();
-    let day = sqlite::play(&mut conn, "R1", date()).unwrap();
-    coverage!(&mut conn, &day);
-    let counts = sqlite::history_counts(&mut conn).unwrap();
+/// Plays the day and its report on `conn` and checks both.
+fn the_day_covers_every_in_scope_model(conn: &mut AquaConnection) {
+    conn.migrate().unwrap();
+    let day = day::play(conn, "R1", date()).unwrap();
+    coverage(conn, &day);
+    let counts = report::history_counts(conn).unwrap();
     assert_eq!(counts.len(), 22);
     assert!(
         counts
@@ -111,54 +133,56 @@ fn sqlite_the_day_covers_every_in_scope_model() {
             .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
         "{counts:?}"
     );
-    let mut report = Vec::new();
-    sqlite::print(&mut conn, &day, &mut report).unwrap();
-    let report = String::from_utf8(report).unwrap();
-    assert!(
-        report.contains("History of batch B-2026-03-03-R1 (oldest first):"),
-        "{report}"
-    );
-    assert!(
-        report.contains(
-            "13:00  ~    ola.operator.r1        smoltification started         lifecycle_stage"
-        ),
-        "{report}"
-    );
-    assert!(
-        report.contains("then: stage fry, status active, notes -"),
-        "{report}"
-    );
-    assert!(
-        report.contains("lifecycle_stage: \"fry\" -> \"parr\""),
-        "{report}"
-    );
+    let mut printed = Vec::new();
+    report::print(conn, &day, &mut printed).unwrap();
+    let printed = String::from_utf8(printed).unwrap();
+    for line in [
+        "History of batch B-2026-03-03-R1 (oldest first):",
+        "13:00  ~    ola.operator.r1        smoltification started         lifecycle_stage",
+        "then: stage fry, status active, notes -",
+        "lifecycle_stage: \"fry\" -> \"parr\"",
+        "EnvironmentalReading      no history (out of scope), 24 rows",
+    ] {
+        assert!(printed.contains(line), "{line:?} not in\n{printed}");
+    }
     // Running the day again on the same database works: a new day, new objects.
-    let again = sqlite::play(&mut conn, "R2", date()).unwrap();
+    let again = day::play(conn, "R2", date()).unwrap();
     assert_ne!(again.batch_id, day.batch_id);
+}
+
+#[test]
+fn sqlite_the_day_covers_every_in_scope_model() {
+    let conn = SqliteConnection::establish(":memory:").unwrap();
+    the_day_covers_every_in_scope_model(&mut AquaConnection::Sqlite(conn));
 }
 
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_the_day_covers_every_in_scope_model() {
-    use audit_examples::aquamind::postgres;
-    let mut db = common::TestDb::empty_postgres();
-    let conn = &mut db.conn;
-    postgres::migrate(conn).unwrap();
-    let day = postgres::play(conn, "R1", date()).unwrap();
-    coverage!(&mut *conn, &day);
-    let counts = postgres::history_counts(conn).unwrap();
-    assert!(
-        counts
-            .iter()
-            .all(|(_, _, [c, u, d])| *c > 0 && *u > 0 && *d > 0),
-        "{counts:?}"
+    let common::TestDb {
+        conn,
+        guard: _guard,
+    } = common::TestDb::empty_postgres();
+    the_day_covers_every_in_scope_model(&mut AquaConnection::Postgresql(conn));
+}
+
+/// The day is generic over the connection: on a plain `SqliteConnection` too.
+#[test]
+fn the_day_plays_on_a_plain_connection_too() {
+    let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    audit_examples::aquamind::migrate_sqlite(&mut conn).unwrap();
+    let day = day::play(&mut conn, "R1", date()).unwrap();
+    assert_eq!(
+        Batch::history(&day.batch_id)
+            .trail(&mut conn)
+            .unwrap()
+            .len(),
+        Batch::history_query()
+            .object(&day.batch_id)
+            .count(&mut conn)
+            .unwrap() as usize
     );
-    let mut report = Vec::new();
-    postgres::print(conn, &day, &mut report).unwrap();
-    assert!(String::from_utf8(report)
-        .unwrap()
-        .contains("lifecycle_stage: \"fry\" -> \"parr\""));
-    postgres::play(conn, "R2", date()).unwrap();
+    assert_eq!(report::history_counts(&mut conn).unwrap().len(), 22);
 }
 
 /// The example's default database lives under `target/`, which a fresh clone built with
@@ -168,7 +192,7 @@ fn the_example_creates_the_directories_of_its_sqlite_database() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("not/there/yet/aquamind.sqlite3");
     let mut conn = audit_examples::aquamind::open_sqlite(&path).unwrap();
-    audit_examples::aquamind::sqlite::migrate(&mut conn).unwrap();
+    audit_examples::aquamind::migrate_sqlite(&mut conn).unwrap();
     assert!(path.is_file());
 }
 

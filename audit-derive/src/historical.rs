@@ -2,7 +2,7 @@
 //! checks of the model against its `table!`, and the `Historical` impl.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use syn::DeriveInput;
 
 use audit_schema::parse::{Field, FieldSqlType, Model};

@@ -229,8 +229,13 @@ pub trait Historical: Sized + 'static {
     /// # Ok(())
     /// # }
     /// ```
-    fn save<C: AuditConnection>(&self, conn: &mut C, ctx: &AuditContext) -> Result<Self, AuditError> {
-        on_backend!(conn.backend_connection(), Self, |c, slot| slot.save(c, ctx, self))
+    fn save<C: AuditConnection>(
+        &self,
+        conn: &mut C,
+        ctx: &AuditContext,
+    ) -> Result<Self, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot
+            .save(c, ctx, self))
     }
 
     /// Deletes the row with key `id` and writes a `-` history row holding its last state; returns
@@ -256,7 +261,8 @@ pub trait Historical: Sized + 'static {
         ctx: &AuditContext,
         id: Self::Id,
     ) -> Result<Self, AuditError> {
-        on_backend!(conn.backend_connection(), Self, |c, slot| slot.delete(c, ctx, id))
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot
+            .delete(c, ctx, id))
     }
 
     /// Inserts `rows` and a `+` history row for each, in batches of [`DEFAULT_BATCH_SIZE`]; see
@@ -413,6 +419,7 @@ pub trait Historical: Sized + 'static {
         ctx: &AuditContext,
         record: &Self::Record,
     ) -> Result<Self, AuditError> {
-        on_backend!(conn.backend_connection(), Self, |c, slot| slot.revert(c, ctx, record))
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot
+            .revert(c, ctx, record))
     }
 }

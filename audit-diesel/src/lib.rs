@@ -88,9 +88,9 @@ pub use audit_core::{
     HistoryType, ParseHistoryTypeError, ParseUserIdError, UserId,
 };
 pub use audit_derive::Historical;
-pub use connection::{AuditConnection, BackendConnection};
 pub use audit_schema as schema;
 pub use audit_schema::{HistoryIdType, HistoryTableSpec, UserIdType};
+pub use connection::{AuditConnection, BackendConnection};
 pub use error::AuditError;
 pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};
 pub use read::{AsOf, HistoryFilter, HistoryQuery, ObjectHistory, Page};

@@ -159,7 +159,7 @@ impl Actual {
 ///
 /// # Panics
 /// When the trail differs, or cannot be read.
-pub fn assert_trail<'k, M, C>(conn: &mut C, id: &'k M::Id, expected: &[Expected])
+pub fn assert_trail<M, C>(conn: &mut C, id: &M::Id, expected: &[Expected])
 where
     M: Historical,
     M::Record: Serialize,

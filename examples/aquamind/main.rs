@@ -6,12 +6,14 @@
 //! DATABASE_URL=postgres://postgres@127.0.0.1/test cargo run --example aquamind --features postgres
 //! ```
 //!
-//! It applies the migrations (the application's own and the generated history migrations), plays
-//! a day by an operator, a veterinarian and an admin through the audited API, and prints one
-//! batch's trail, that batch as it was mid-morning, a diff and the history rows per model.
+//! It opens the database it is given as an `AquaConnection` (Diesel's `MultiConnection` over
+//! SQLite and PostgreSQL), applies the migrations (the application's own and the generated
+//! history migrations), plays a day by an operator, a veterinarian and an admin through the
+//! audited API, and prints one batch's trail, that batch as it was mid-morning, a diff and the
+//! history rows per model. The day and the report are written once, generic over the connection.
 //! Running it again adds another day to the same database.
 
-use audit_examples::aquamind;
+use audit_examples::aquamind::{self, AquaConnection};
 use chrono::Utc;
 use diesel::prelude::*;
 
@@ -30,47 +32,25 @@ fn main() -> Result<(), Error> {
             other => return Err(format!("unknown argument `{other}`; try --help").into()),
         }
     }
-    let today = Utc::now().date_naive();
-    let mut out = std::io::stdout();
-
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        if url.starts_with("postgres") {
-            return postgres(&url, today, &mut out);
-        }
-    }
-    let path = database
+    let database = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+        .or(database)
         .unwrap_or_else(|| format!("{}/target/aquamind.sqlite3", env!("CARGO_MANIFEST_DIR")));
-    let mut conn = aquamind::open_sqlite(path.as_ref())?;
-    aquamind::sqlite::migrate(&mut conn)?;
+
+    let mut conn = AquaConnection::open(&database)?;
+    conn.migrate()?;
     let tag = aquamind::run_tag(
         aquamind::schema::batches::table
             .count()
             .get_result(&mut conn)?,
     );
-    println!("AquaMind on SQLite ({path}), day {tag}\n");
-    let day = aquamind::sqlite::play(&mut conn, &tag, today)?;
-    aquamind::sqlite::print(&mut conn, &day, &mut out)
-}
-
-#[cfg(feature = "postgres")]
-fn postgres(
-    url: &str,
-    today: chrono::NaiveDate,
-    out: &mut dyn std::io::Write,
-) -> Result<(), Error> {
-    let mut conn = aquamind::open_postgres(url)?;
-    aquamind::postgres::migrate(&mut conn)?;
-    let tag = aquamind::run_tag(
-        aquamind::schema::batches::table
-            .count()
-            .get_result(&mut conn)?,
-    );
-    println!("AquaMind on PostgreSQL, day {tag}\n");
-    let day = aquamind::postgres::play(&mut conn, &tag, today)?;
-    aquamind::postgres::print(&mut conn, &day, out)
-}
-
-#[cfg(not(feature = "postgres"))]
-fn postgres(_: &str, _: chrono::NaiveDate, _: &mut dyn std::io::Write) -> Result<(), Error> {
-    Err("DATABASE_URL names PostgreSQL: run with `--features postgres`".into())
+    let shown = if conn.backend_name() == "SQLite" {
+        format!(" ({database})")
+    } else {
+        String::new()
+    };
+    println!("AquaMind on {}{shown}, day {tag}\n", conn.backend_name());
+    let day = aquamind::day::play(&mut conn, &tag, Utc::now().date_naive())?;
+    aquamind::report::print(&mut conn, &day, &mut std::io::stdout())
 }

@@ -20,7 +20,7 @@ diesel::table! {
 
 /// A batch of fish, audited.
 #[derive(Debug, Clone, Queryable, Selectable, Historical)]
-#[diesel(table_name = bench_fish)]
+#[diesel(table_name = bench_fish, check_for_backend(diesel::sqlite::Sqlite))]
 #[historical(user_id_type = i32)]
 pub struct Fish {
     pub id: i64,

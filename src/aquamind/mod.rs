@@ -2,13 +2,16 @@
 //!
 //! - [`schema`]: the tables; [`auth`] stands for another crate that owns `users`.
 //! - [`infrastructure`], [`batch`], [`inventory`], [`health`], [`users`]: the audited models.
-//! - [`day`]: a day at the farm played through the audited API; [`report`]: what it left.
+//! - [`day`]: a day at the farm played through the audited API; [`report`]: what it left. Both
+//!   are functions generic over the connection, run on SQLite, PostgreSQL or [`AquaConnection`].
+//! - [`environment`]: the sensor tables, outside the audit trail.
 //!
 //! The example `aquamind` runs it; `tests/aquamind.rs` checks its coverage on every backend.
 
 pub mod auth;
 pub mod batch;
 pub mod day;
+pub mod environment;
 pub mod health;
 pub mod infrastructure;
 pub mod inventory;
@@ -16,6 +19,7 @@ pub mod report;
 pub mod schema;
 pub mod users;
 
+use audit_diesel::{AuditConnection, BackendConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// The application's migration and the generated history migrations, for SQLite.
@@ -26,41 +30,92 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations =
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations =
     embed_migrations!("examples/aquamind/migrations/postgres");
 
-/// The day and its report on SQLite.
-pub mod sqlite {
-    use diesel::SqliteConnection;
+/// The example's connection: SQLite or PostgreSQL, picked at run time from the database it is
+/// given. Diesel's `MultiConnection` runs the plain Diesel queries on either; the audited calls
+/// go to the connection of the current variant ([`AuditConnection`]).
+#[derive(diesel::MultiConnection)]
+pub enum AquaConnection {
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgresql(diesel::PgConnection),
+    /// SQLite.
+    Sqlite(diesel::SqliteConnection),
+}
 
-    super::day::play_day!(SqliteConnection);
-    super::report::report_day!(SqliteConnection);
-
-    /// Applies the pending migrations.
-    pub fn migrate(
-        conn: &mut SqliteConnection,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        use super::MigrationHarness;
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute("PRAGMA foreign_keys = ON")?;
-        conn.run_pending_migrations(super::SQLITE_MIGRATIONS)?;
-        Ok(())
+impl AuditConnection for AquaConnection {
+    fn backend_connection(&mut self) -> BackendConnection<'_> {
+        match self {
+            #[cfg(feature = "postgres")]
+            AquaConnection::Postgresql(conn) => conn.backend_connection(),
+            AquaConnection::Sqlite(conn) => conn.backend_connection(),
+        }
     }
 }
 
-/// The day and its report on PostgreSQL.
-#[cfg(feature = "postgres")]
-pub mod postgres {
-    use diesel::PgConnection;
-
-    super::day::play_day!(PgConnection);
-    super::report::report_day!(PgConnection);
-
-    /// Applies the pending migrations.
-    pub fn migrate(
-        conn: &mut PgConnection,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        use super::MigrationHarness;
-        conn.run_pending_migrations(super::POSTGRES_MIGRATIONS)?;
-        Ok(())
+impl AquaConnection {
+    /// Opens `database`: a `postgres://` URL, or the path of a SQLite file (created with its
+    /// directories when missing).
+    ///
+    /// # Errors
+    /// [`OpenError`] naming the database and the reason.
+    pub fn open(database: &str) -> Result<Self, OpenError> {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return open_postgres(database).map(AquaConnection::Postgresql);
+            #[cfg(not(feature = "postgres"))]
+            return Err(OpenError {
+                database: database.to_owned(),
+                reason: "this build has no PostgreSQL: run with `--features postgres`".to_owned(),
+            });
+        }
+        open_sqlite(database.as_ref()).map(AquaConnection::Sqlite)
     }
+
+    /// The backend's name, for people.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            #[cfg(feature = "postgres")]
+            AquaConnection::Postgresql(_) => "PostgreSQL",
+            AquaConnection::Sqlite(_) => "SQLite",
+        }
+    }
+
+    /// Applies the pending migrations of its backend.
+    ///
+    /// # Errors
+    /// A migration that fails.
+    pub fn migrate(&mut self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        match self {
+            #[cfg(feature = "postgres")]
+            AquaConnection::Postgresql(conn) => migrate_postgres(conn),
+            AquaConnection::Sqlite(conn) => migrate_sqlite(conn),
+        }
+    }
+}
+
+/// Applies the pending migrations on SQLite.
+///
+/// # Errors
+/// A migration that fails.
+pub fn migrate_sqlite(
+    conn: &mut diesel::SqliteConnection,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("PRAGMA foreign_keys = ON")?;
+    conn.run_pending_migrations(SQLITE_MIGRATIONS)?;
+    Ok(())
+}
+
+/// Applies the pending migrations on PostgreSQL.
+///
+/// # Errors
+/// A migration that fails.
+#[cfg(feature = "postgres")]
+pub fn migrate_postgres(
+    conn: &mut diesel::PgConnection,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    conn.run_pending_migrations(POSTGRES_MIGRATIONS)?;
+    Ok(())
 }
 
 /// A database the example could not open: which one, and why.

@@ -19,7 +19,12 @@ pub fn postgres_url() -> String {
 /// A test's own database: SQLite in memory, or a PostgreSQL schema dropped at the end.
 pub struct TestDb<C> {
     pub conn: C,
-    /// The PostgreSQL schema of this test.
+    /// Drops the test's PostgreSQL schema at the end.
+    pub guard: SchemaGuard,
+}
+
+/// The PostgreSQL schema of a test, dropped with the guard.
+pub struct SchemaGuard {
     pub schema: Option<String>,
 }
 
@@ -28,7 +33,10 @@ impl TestDb<SqliteConnection> {
         let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite opens");
         conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
         conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
-        TestDb { conn, schema: None }
+        TestDb {
+            conn,
+            guard: SchemaGuard { schema: None },
+        }
     }
 }
 
@@ -47,13 +55,18 @@ impl TestDb<PgConnection> {
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
         TestDb {
             conn: Self::connect_to(&schema, true),
-            schema: Some(schema),
+            guard: SchemaGuard {
+                schema: Some(schema),
+            },
         }
     }
 
     /// Another connection to this test's schema (for concurrency tests).
     pub fn connect(&self) -> PgConnection {
-        Self::connect_to(self.schema.as_deref().expect("a PostgreSQL test db"), false)
+        Self::connect_to(
+            self.guard.schema.as_deref().expect("a PostgreSQL test db"),
+            false,
+        )
     }
 
     fn connect_to(schema: &str, create: bool) -> PgConnection {
@@ -70,7 +83,7 @@ impl TestDb<PgConnection> {
     }
 }
 
-impl<C> Drop for TestDb<C> {
+impl Drop for SchemaGuard {
     fn drop(&mut self) {
         #[cfg(feature = "postgres")]
         if let Some(schema) = &self.schema {

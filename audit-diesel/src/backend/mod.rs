@@ -13,9 +13,9 @@
 
 #[cfg(feature = "postgres")]
 mod pg;
+pub mod slot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub mod slot;
 #[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 mod statement;
 

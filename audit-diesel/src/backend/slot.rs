@@ -26,7 +26,7 @@ use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
 };
 use crate::read::select::{AsOfTable, Conditions, CountRecords, SelectRecords};
-use crate::read::read_error;
+use crate::read::{read_error, NoFilter};
 use crate::write::{self, Create, Delete, HistoryInsert, Operation, TableSource, Update};
 use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 
@@ -68,14 +68,15 @@ pub struct Off;
     note = "a model whose table uses types of one backend only says so: \
             `#[diesel(check_for_backend(diesel::sqlite::Sqlite))]`"
 )]
-pub trait Slot<M: Historical, C: Connection>: Copy + Default + Send + Sync + 'static {
+pub trait Slot<M: Historical, C: Connection>:
+    FilterSlot<NoFilter, C::Backend> + Copy + Default + Send + Sync + 'static
+{
     /// [`Historical::save`].
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError>;
     /// [`Historical::delete`].
     fn delete(self, conn: &mut C, ctx: &AuditContext, id: M::Id) -> Result<M, AuditError>;
     /// [`Historical::revert`].
-    fn revert(self, conn: &mut C, ctx: &AuditContext, record: &M::Record)
-        -> Result<M, AuditError>;
+    fn revert(self, conn: &mut C, ctx: &AuditContext, record: &M::Record) -> Result<M, AuditError>;
     /// Loads the records matching `conditions`.
     fn select<'s>(
         self,
@@ -178,7 +179,12 @@ where
     C: Connection,
     C::Backend: AuditBackend,
 {
-    fn write(_: &mut C, _: &AuditContext, _: Op, _: Option<String>) -> Result<Op::Output, AuditError> {
+    fn write(
+        _: &mut C,
+        _: &AuditContext,
+        _: Op,
+        _: Option<String>,
+    ) -> Result<Op::Output, AuditError> {
         Err(unsupported::<M, C>())
     }
 }
@@ -226,12 +232,7 @@ where
         write::run(conn, ctx, Delete { id }, key)
     }
 
-    fn revert(
-        self,
-        conn: &mut C,
-        ctx: &AuditContext,
-        record: &M::Record,
-    ) -> Result<M, AuditError> {
+    fn revert(self, conn: &mut C, ctx: &AuditContext, record: &M::Record) -> Result<M, AuditError> {
         conn.transaction(|conn| {
             let id = record.object_id();
             let key = write::key_of(&id);
@@ -433,22 +434,26 @@ macro_rules! halves {
     };
 }
 
-#[cfg(feature = "sqlite")]
-type SqliteConn = diesel::SqliteConnection;
-#[cfg(feature = "sqlite")]
-type SqliteDb = diesel::sqlite::Sqlite;
-#[cfg(not(feature = "sqlite"))]
-type SqliteConn = crate::connection::Never;
-#[cfg(not(feature = "sqlite"))]
-type SqliteDb = crate::connection::Never;
-#[cfg(feature = "postgres")]
-type PgConn = diesel::PgConnection;
-#[cfg(feature = "postgres")]
-type PgDb = diesel::pg::Pg;
-#[cfg(not(feature = "postgres"))]
-type PgConn = crate::connection::Never;
-#[cfg(not(feature = "postgres"))]
-type PgDb = crate::connection::Never;
-
-halves!("sqlite", SqliteConn, SqliteDb, Sqlite, SqliteWrite, write_sqlite, SqliteFilter, filter_sqlite, "SQLite");
-halves!("postgres", PgConn, PgDb, Postgres, PostgresWrite, write_postgres, PostgresFilter, filter_postgres, "PostgreSQL");
+// The connection and backend types are named only inside the items of enabled features.
+halves!(
+    "sqlite",
+    diesel::SqliteConnection,
+    diesel::sqlite::Sqlite,
+    Sqlite,
+    SqliteWrite,
+    write_sqlite,
+    SqliteFilter,
+    filter_sqlite,
+    "SQLite"
+);
+halves!(
+    "postgres",
+    diesel::PgConnection,
+    diesel::pg::Pg,
+    Postgres,
+    PostgresWrite,
+    write_postgres,
+    PostgresFilter,
+    filter_postgres,
+    "PostgreSQL"
+);

@@ -203,6 +203,7 @@ where
 
 /// Whether `M`'s history table has a row: one index probe. A backfill without
 /// [`Backfill::only_missing`] skips such a model.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn has_history<M: Historical, C: AuditConnection>(
     conn: &mut C,
 ) -> Result<bool, AuditError> {
@@ -405,7 +406,8 @@ where
     M: Historical,
     C: AuditConnection,
 {
-    on_backend!(conn.backend_connection(), M, |c, slot| slot.clean_duplicates(c, options))
+    on_backend!(conn.backend_connection(), M, |c, slot| slot
+        .clean_duplicates(c, options))
 }
 
 /// The work of the function above, on one backend's connection.
@@ -434,15 +436,13 @@ where
 ///
 /// # Errors
 /// [`AuditError::InvalidBatchSize`] for a batch size of 0, or a database error.
-pub fn clean_old_history<M, C>(
-    conn: &mut C,
-    options: &CleanOld,
-) -> Result<CleanReport, AuditError>
+pub fn clean_old_history<M, C>(conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError>
 where
     M: Historical,
     C: AuditConnection,
 {
-    on_backend!(conn.backend_connection(), M, |c, slot| slot.clean_old(c, options))
+    on_backend!(conn.backend_connection(), M, |c, slot| slot
+        .clean_old(c, options))
 }
 
 /// The work of the function above, on one backend's connection.

@@ -254,7 +254,10 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
-    fn conditions<'s, G: ?Sized>(&'s self, filter: &'s G) -> Result<Conditions<'s, M, G>, AuditError> {
+    fn conditions<'s, G: ?Sized>(
+        &'s self,
+        filter: &'s G,
+    ) -> Result<Conditions<'s, M, G>, AuditError> {
         let since = self
             .since
             .map(|d| checked_bound("since", d, Bound::AtLeast))
@@ -325,7 +328,8 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         if items.is_empty() {
             if let Start::AfterId(id) = &self.start {
                 let found = on_backend!(conn.backend_connection(), M, |c, slot| {
-                    let mut only_that_row = Conditions::object(None, true, &NoFilter as &DynFilter<'_, _>);
+                    let mut only_that_row =
+                        Conditions::object(None, true, &NoFilter as &DynFilter<'_, _>);
                     only_that_row.history_id = Some(id);
                     slot.count(c, only_that_row)
                 })?;
@@ -370,11 +374,16 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         C: AuditConnection,
         F: HistoryFilter<M>,
     {
-        on_backend_filtered!(conn.backend_connection(), M, &self.filter, |c, slot, filter| {
-            let mut conditions = self.conditions(filter)?;
-            conditions.cursor = None;
-            slot.count(c, conditions)
-        })
+        on_backend_filtered!(
+            conn.backend_connection(),
+            M,
+            &self.filter,
+            |c, slot, filter| {
+                let mut conditions = self.conditions(filter)?;
+                conditions.cursor = None;
+                slot.count(c, conditions)
+            }
+        )
     }
 }
 
@@ -468,12 +477,11 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
         limit: Option<u64>,
     ) -> Result<Vec<M::Record>, AuditError> {
         on_backend!(conn.backend_connection(), M, |c, slot| {
-            let mut conditions =
-                Conditions::object(
-                    Some(M::history_key_filter(self.id)),
-                    newest_first,
-                    &NoFilter as &DynFilter<'_, _>,
-                );
+            let mut conditions = Conditions::object(
+                Some(M::history_key_filter(self.id)),
+                newest_first,
+                &NoFilter as &DynFilter<'_, _>,
+            );
             conditions.until = until;
             slot.select(c, conditions, limit, None)
         })
@@ -595,8 +603,11 @@ impl<M: Historical, F> AsOf<M, F> {
         F: HistoryFilter<M>,
     {
         let at = checked_bound("as_of", self.at, Bound::AtMost)?;
-        on_backend_filtered!(conn.backend_connection(), M, &self.filter, |c, slot, filter| {
-            slot.as_of(c, at, filter)
-        })
+        on_backend_filtered!(
+            conn.backend_connection(),
+            M,
+            &self.filter,
+            |c, slot, filter| slot.as_of(c, at, filter)
+        )
     }
 }
