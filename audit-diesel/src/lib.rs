@@ -55,11 +55,19 @@
 //! | `#[historical(ddl_type = "...")]` | the history column's DDL type, for custom SQL types |
 //! | `#[historical(index)]` | index the column in history (`belongs_to` keys always are) |
 //!
-//! # Backends
+//! # Backends, and code generic over them
 //!
-//! Features `sqlite` (default) and `postgres`, named as Diesel names them. On PostgreSQL a write
-//! is one statement; on SQLite, a transaction (a savepoint in the caller's) of two. See
-//! [`backend`].
+//! Features `sqlite` (default) and `postgres`, named as Diesel names them, additive: a model's
+//! types never depend on which are on. On PostgreSQL a write is one statement; on SQLite, a
+//! transaction (a savepoint in the caller's) of two.
+//!
+//! Every call takes `conn: &mut C` with `C:` [`AuditConnection`], so a function of yours over
+//! `C: AuditConnection` runs on every backend ([`connection`] shows one, and a `MultiConnection`).
+//! The path of a call: the [`Historical`] method → [`AuditConnection::backend_connection`] → the
+//! model's slot for that backend ([`backend::slot`], set by the derive from
+//! `#[diesel(check_for_backend(...))]`) → the backend's SQL strategy (`backend/pg.rs`,
+//! `backend/sqlite.rs`, implementing [`backend::WriteBackend`]) → the one history insert
+//! (`write/history_insert.rs`).
 #![warn(missing_docs)]
 
 pub mod backend;
