@@ -11,7 +11,7 @@ fn history_migrations() -> Vec<audit_migrate::Migrations> {
         all.push(Migrations::new(dir("examples/aquamind/migrations"), dialect).models_in("src/aquamind"));
         all.push(
             Migrations::new(dir("examples/bench/migrations"), dialect)
-                .models_in(format!("examples/bench/{}.rs", dialect.name())),
+                .models_in("examples/bench/model.rs"),
         );
     }
     all.push(

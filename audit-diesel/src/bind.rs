@@ -19,6 +19,10 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{HasSqlType, SqlType};
 
 /// A value bound as SQL type `ST`: an expression of that type.
+///
+/// What [`dsl::timestamptz`](crate::dsl::timestamptz) and its siblings return. In a source table
+/// with a portable column (`created_at -> PortableTimestamptz`), it is also the `serialize_as` of
+/// an insertable field: `#[diesel(serialize_as = Bind<PortableTimestamptz, DateTime<Utc>>)]`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bind<ST, T> {
     value: T,
@@ -32,6 +36,12 @@ impl<ST, T> Bind<ST, T> {
             value,
             sql_type: PhantomData,
         }
+    }
+}
+
+impl<ST, T> From<T> for Bind<ST, T> {
+    fn from(value: T) -> Self {
+        Bind::new(value)
     }
 }
 

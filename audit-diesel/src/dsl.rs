@@ -22,7 +22,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::bind::Bind;
+pub use crate::bind::Bind;
 use crate::sql_types::{HistoryDate, HistoryTypeCode, PortableTimestamptz, PortableUuid};
 use crate::HistoryType;
 

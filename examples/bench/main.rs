@@ -20,11 +20,11 @@ use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 mod measure;
-#[macro_use]
-mod suite;
+mod model;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
+mod suite;
 
 use measure::{print_table, Bench, BenchResult, Measured};
 
@@ -195,7 +195,7 @@ fn run_sqlite(args: &Args, config: &Config) -> BenchResult<Bench> {
         sqlite::session_sql(args.durable),
     );
     let mut bench = Bench::new("sqlite", config.reps);
-    sqlite::run(&mut conn, &mut bench, config)?;
+    suite::run(&mut conn, &mut bench, config)?;
     Ok(bench)
 }
 
@@ -238,7 +238,7 @@ fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
         postgres::session_sql(args.durable),
     );
     let mut bench = Bench::new("postgres", config.reps);
-    postgres::run(&mut conn, &mut bench, config)?;
+    suite::run(&mut conn, &mut bench, config)?;
     Ok(bench)
 }
 

@@ -1,38 +1,7 @@
-//! The benchmark's table on PostgreSQL, and the SQL that sets up its data.
+//! The benchmark on PostgreSQL: the SQL that sets up its data, and its WAL meter.
 
-use audit_diesel::Historical;
-use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-
-diesel::table! {
-    bench_fish (id) {
-        id -> BigInt,
-        name -> Varchar,
-        species -> Varchar,
-        population -> Integer,
-        avg_weight_g -> Double,
-        status -> Varchar,
-        notes -> Nullable<Text>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-/// A batch of fish, audited.
-#[derive(Debug, Clone, Queryable, Selectable, Historical)]
-#[diesel(table_name = bench_fish, check_for_backend(diesel::pg::Pg))]
-#[historical(user_id_type = i32)]
-pub struct Fish {
-    pub id: i64,
-    pub name: String,
-    pub species: String,
-    pub population: i32,
-    pub avg_weight_g: f64,
-    pub status: String,
-    pub notes: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Session settings: `synchronous_commit = off` unless commits must be durable, so that the
 /// library's cost is not hidden behind the disk's.
@@ -99,7 +68,39 @@ pub fn backfill_by_hand_sql(date: &str) -> String {
     )
 }
 
-suite!(diesel::PgConnection);
+impl crate::suite::BenchDb for PgConnection {
+    fn reset(&mut self) -> QueryResult<()> {
+        self.batch_execute(RESET_SQL)
+    }
+
+    fn reset_history(&mut self) -> QueryResult<()> {
+        self.batch_execute(RESET_HISTORY_SQL)
+    }
+
+    fn analyze(&mut self) -> QueryResult<()> {
+        self.batch_execute(ANALYZE_SQL)
+    }
+
+    fn seed_rows(&mut self, rows: usize) -> QueryResult<()> {
+        self.batch_execute(&seed_rows_sql(rows))
+    }
+
+    fn seed_history(&mut self, objects: usize, versions: usize) -> QueryResult<()> {
+        self.batch_execute(&seed_history_sql(objects, versions))
+    }
+
+    fn backfill_by_hand(&mut self, date: &str) -> QueryResult<usize> {
+        diesel::sql_query(backfill_by_hand_sql(date)).execute(self)
+    }
+
+    fn wal_mark(&mut self) -> QueryResult<u64> {
+        wal_mark(self)
+    }
+
+    fn wal_since(&mut self, mark: u64) -> QueryResult<u64> {
+        wal_since(self, mark)
+    }
+}
 
 /// Where PostgreSQL's write-ahead log is now, in bytes: the difference of two marks is what the
 /// work in between wrote to it.

@@ -1,38 +1,7 @@
-//! The benchmark's table on SQLite, and the SQL that sets up its data.
+//! The benchmark on SQLite: the SQL that sets up its data, and its WAL meter.
 
-use audit_diesel::Historical;
-use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-
-diesel::table! {
-    bench_fish (id) {
-        id -> BigInt,
-        name -> Text,
-        species -> Text,
-        population -> Integer,
-        avg_weight_g -> Double,
-        status -> Text,
-        notes -> Nullable<Text>,
-        created_at -> TimestamptzSqlite,
-        updated_at -> TimestamptzSqlite,
-    }
-}
-
-/// A batch of fish, audited.
-#[derive(Debug, Clone, Queryable, Selectable, Historical)]
-#[diesel(table_name = bench_fish, check_for_backend(diesel::sqlite::Sqlite))]
-#[historical(user_id_type = i32)]
-pub struct Fish {
-    pub id: i64,
-    pub name: String,
-    pub species: String,
-    pub population: i32,
-    pub avg_weight_g: f64,
-    pub status: String,
-    pub notes: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Session settings: write-ahead log; commits reach the disk at checkpoints only
 /// (`synchronous = NORMAL`, SQLite's counterpart of `synchronous_commit = off`) unless they must
@@ -112,7 +81,39 @@ pub fn backfill_by_hand_sql(date: &str) -> String {
     )
 }
 
-suite!(diesel::SqliteConnection);
+impl crate::suite::BenchDb for SqliteConnection {
+    fn reset(&mut self) -> QueryResult<()> {
+        self.batch_execute(RESET_SQL)
+    }
+
+    fn reset_history(&mut self) -> QueryResult<()> {
+        self.batch_execute(RESET_HISTORY_SQL)
+    }
+
+    fn analyze(&mut self) -> QueryResult<()> {
+        self.batch_execute(ANALYZE_SQL)
+    }
+
+    fn seed_rows(&mut self, rows: usize) -> QueryResult<()> {
+        self.batch_execute(&seed_rows_sql(rows))
+    }
+
+    fn seed_history(&mut self, objects: usize, versions: usize) -> QueryResult<()> {
+        self.batch_execute(&seed_history_sql(objects, versions))
+    }
+
+    fn backfill_by_hand(&mut self, date: &str) -> QueryResult<usize> {
+        diesel::sql_query(backfill_by_hand_sql(date)).execute(self)
+    }
+
+    fn wal_mark(&mut self) -> QueryResult<u64> {
+        wal_mark(self)
+    }
+
+    fn wal_since(&mut self, mark: u64) -> QueryResult<u64> {
+        wal_since(self, mark)
+    }
+}
 
 #[derive(QueryableByName)]
 struct Checkpoint {
