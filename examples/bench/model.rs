@@ -68,7 +68,9 @@ pub fn new_fish(i: usize) -> NewFish {
         population: 1000 + (i % 500) as i32,
         avg_weight_g: 250.0 + (i % 100) as f64,
         status: "active".to_owned(),
-        notes: i.is_multiple_of(3).then(|| "stocked from hatchery".to_owned()),
+        notes: i
+            .is_multiple_of(3)
+            .then(|| "stocked from hatchery".to_owned()),
         created_at: Bind::new(now),
         updated_at: Bind::new(now),
     }
