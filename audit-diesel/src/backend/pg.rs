@@ -196,6 +196,8 @@ where
     AuditedStatement::new(old, statement, meta)
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
@@ -213,6 +215,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
@@ -229,6 +233,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, Ch, C> WriteBackend<M, Update<M::Id, Ch>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
@@ -245,6 +251,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, F, Ch, C> WriteBackend<M, UpdateWhere<F, Ch>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
@@ -263,6 +271,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, C> WriteBackend<M, Delete<M::Id>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,
@@ -281,6 +291,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, F, C> WriteBackend<M, DeleteWhere<F>, C> for Pg
 where
     C: Connection<Backend = Pg> + LoadConnection,

@@ -155,6 +155,8 @@ impl<F, DB: Backend> FilterSlot<F, DB> for Off {
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<M, Op, C, Checks> WriteSlot<M, Op, C> for On<Checks>
 where
     M: Historical,
@@ -200,6 +202,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<M, C, Checks: 'static> Slot<M, C> for On<Checks>
 where
     M: Historical,

@@ -181,6 +181,8 @@ where
     })
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -196,6 +198,8 @@ where
 }
 
 /// Diesel renders SQLite batch inserts itself (one statement when no value is `DEFAULT`).
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -214,6 +218,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, Ch, C> WriteBackend<M, Update<M::Id, Ch>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -236,6 +242,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, F, Ch, C> WriteBackend<M, UpdateWhere<F, Ch>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -262,6 +270,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, C> WriteBackend<M, Delete<M::Id>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
@@ -279,6 +289,8 @@ where
     }
 }
 
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
 impl<'q, M, F, C> WriteBackend<M, DeleteWhere<F>, C> for Sqlite
 where
     C: Connection<Backend = Sqlite> + LoadConnection,
