@@ -1,6 +1,5 @@
 //! The benchmark on SQLite: the SQL that sets up its data, and its WAL meter.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 /// Session settings: write-ahead log; commits reach the disk at checkpoints only
@@ -82,28 +81,20 @@ pub fn backfill_by_hand_sql(date: &str) -> String {
 }
 
 impl crate::suite::BenchDb for SqliteConnection {
-    fn reset(&mut self) -> QueryResult<()> {
-        self.batch_execute(RESET_SQL)
+    const RESET_SQL: &'static str = RESET_SQL;
+    const RESET_HISTORY_SQL: &'static str = RESET_HISTORY_SQL;
+    const ANALYZE_SQL: &'static str = ANALYZE_SQL;
+
+    fn seed_rows_sql(rows: usize) -> String {
+        seed_rows_sql(rows)
     }
 
-    fn reset_history(&mut self) -> QueryResult<()> {
-        self.batch_execute(RESET_HISTORY_SQL)
+    fn seed_history_sql(objects: usize, versions: usize) -> String {
+        seed_history_sql(objects, versions)
     }
 
-    fn analyze(&mut self) -> QueryResult<()> {
-        self.batch_execute(ANALYZE_SQL)
-    }
-
-    fn seed_rows(&mut self, rows: usize) -> QueryResult<()> {
-        self.batch_execute(&seed_rows_sql(rows))
-    }
-
-    fn seed_history(&mut self, objects: usize, versions: usize) -> QueryResult<()> {
-        self.batch_execute(&seed_history_sql(objects, versions))
-    }
-
-    fn backfill_by_hand(&mut self, date: &str) -> QueryResult<usize> {
-        diesel::sql_query(backfill_by_hand_sql(date)).execute(self)
+    fn backfill_by_hand_sql(date: &str) -> String {
+        backfill_by_hand_sql(date)
     }
 
     fn wal_mark(&mut self) -> QueryResult<u64> {

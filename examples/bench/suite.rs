@@ -10,6 +10,7 @@ use audit_diesel::prelude::*;
 use chrono::{TimeZone, Utc};
 use diesel::dsl::{Count, Eq, Filter, Find, Limit, Select, Update, Values};
 use diesel::prelude::*;
+use diesel::query_builder::SqlQuery;
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
 use diesel::QueryResult;
@@ -18,24 +19,46 @@ use crate::measure::{Bench, BenchResult, Unit, Variant};
 use crate::model::*;
 use crate::{Config, Section};
 
-/// What differs per backend: its SQL for the data sets, and how it measures the WAL.
-pub trait BenchDb {
+/// What differs per backend: its SQL for the data sets, and how it measures the WAL. Each
+/// backend gives its SQL; running it is written once, here.
+pub trait BenchDb: Connection {
     /// Empties both tables and restarts their keys.
-    fn reset(&mut self) -> QueryResult<()>;
+    const RESET_SQL: &'static str;
     /// Empties the history table only.
-    fn reset_history(&mut self) -> QueryResult<()>;
+    const RESET_HISTORY_SQL: &'static str;
     /// Refreshes the planner's statistics after seeding.
-    fn analyze(&mut self) -> QueryResult<()>;
+    const ANALYZE_SQL: &'static str;
     /// Inserts `rows` rows with keys `1..=rows`, all `active`, without history.
-    fn seed_rows(&mut self, rows: usize) -> QueryResult<()>;
+    fn seed_rows_sql(rows: usize) -> String;
     /// Writes `versions` history rows for each of `objects` objects, then the live rows.
-    fn seed_history(&mut self, objects: usize, versions: usize) -> QueryResult<()>;
-    /// The backfill a DBA would write by hand; returns the rows written.
-    fn backfill_by_hand(&mut self, date: &str) -> QueryResult<usize>;
+    fn seed_history_sql(objects: usize, versions: usize) -> String;
+    /// The backfill a DBA would write by hand.
+    fn backfill_by_hand_sql(date: &str) -> String;
     /// A mark in the write-ahead log.
     fn wal_mark(&mut self) -> QueryResult<u64>;
     /// The WAL bytes written since `mark`.
     fn wal_since(&mut self, mark: u64) -> QueryResult<u64>;
+
+    /// Empties both tables.
+    fn reset(&mut self) -> QueryResult<()> {
+        self.batch_execute(Self::RESET_SQL)
+    }
+    /// Empties the history table.
+    fn reset_history(&mut self) -> QueryResult<()> {
+        self.batch_execute(Self::RESET_HISTORY_SQL)
+    }
+    /// Refreshes the statistics.
+    fn analyze(&mut self) -> QueryResult<()> {
+        self.batch_execute(Self::ANALYZE_SQL)
+    }
+    /// Seeds the live table.
+    fn seed_rows(&mut self, rows: usize) -> QueryResult<()> {
+        self.batch_execute(&Self::seed_rows_sql(rows))
+    }
+    /// Seeds the history table and the live table.
+    fn seed_history(&mut self, objects: usize, versions: usize) -> QueryResult<()> {
+        self.batch_execute(&Self::seed_history_sql(objects, versions))
+    }
 }
 
 /// The changes of one fish in the single-row updates.
@@ -95,6 +118,8 @@ pub trait Unaudited {
     fn live_rows(&mut self) -> QueryResult<i64>;
     /// Rows of the history table.
     fn history_rows(&mut self) -> QueryResult<i64>;
+    /// Runs a statement written by hand; returns the rows it wrote.
+    fn execute_sql(&mut self, sql: String) -> QueryResult<usize>;
 }
 
 impl<C> Unaudited for C
@@ -109,6 +134,7 @@ where
     bench_fish::table: LoadQuery<'static, C, Fish>,
     Count<bench_fish::table>: LoadQuery<'static, C, i64>,
     Count<historical_bench_fish::table>: LoadQuery<'static, C, i64>,
+    SqlQuery: ExecuteDsl<C>,
 {
     fn insert_returning(&mut self, row: NewFish) -> QueryResult<Fish> {
         // `RETURNING` every column, in the order of `Fish`'s fields.
@@ -156,6 +182,10 @@ where
 
     fn history_rows(&mut self) -> QueryResult<i64> {
         historical_bench_fish::table.count().get_result(self)
+    }
+
+    fn execute_sql(&mut self, sql: String) -> QueryResult<usize> {
+        diesel::sql_query(sql).execute(self)
     }
 }
 
@@ -556,7 +586,7 @@ fn backfill<C: Db>(
                             populate_history::<Fish, _>(conn, &ctx, &options, |_| {})?.written
                                 as usize
                         }
-                        Variant::Unaudited => conn.backfill_by_hand(&date)?,
+                        Variant::Unaudited => conn.execute_sql(C::backfill_by_hand_sql(&date))?,
                     })
                 })?;
                 let history = history_rows(conn)?;
