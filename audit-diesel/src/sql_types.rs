@@ -415,6 +415,86 @@ mod sqlite {
     }
 }
 
+/// Implements this crate's SQL types for the backend a `#[derive(diesel::MultiConnection)]`
+/// generates (`MultiBackend`), so that plain Diesel queries on such a connection read and write
+/// history tables too (`historical_tanks::table.load::<HistoricalTank>(&mut multi)`).
+///
+/// Every backend of the `MultiConnection` must be one this crate supports. Audited calls need
+/// none of this: they run on the variant's own connection ([`AuditConnection`](crate::AuditConnection)).
+///
+/// ```
+/// #[derive(diesel::MultiConnection)]
+/// pub enum AnyConnection {
+///     Sqlite(diesel::SqliteConnection),
+/// }
+///
+/// audit_diesel::multi_backend_types!(MultiBackend);
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! multi_backend_types {
+    ($backend:ty) => {
+        $crate::__multi_backend_type!(
+            $backend,
+            $crate::sql_types::HistoryDate,
+            $crate::__private_0_1::chrono::DateTime<$crate::__private_0_1::chrono::Utc>
+        );
+        $crate::__multi_backend_type!(
+            $backend,
+            $crate::sql_types::PortableTimestamptz,
+            $crate::__private_0_1::chrono::DateTime<$crate::__private_0_1::chrono::Utc>
+        );
+        $crate::__multi_backend_type!(
+            $backend,
+            $crate::sql_types::HistoryTypeCode,
+            $crate::HistoryType
+        );
+        $crate::__multi_backend_type!(
+            $backend,
+            $crate::sql_types::HistoryMetadata,
+            $crate::__private_0_1::serde_json::Value
+        );
+        $crate::__multi_backend_type!(
+            $backend,
+            $crate::sql_types::PortableUuid,
+            $crate::__private_0_1::uuid::Uuid
+        );
+    };
+}
+
+/// One SQL type of [`multi_backend_types!`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __multi_backend_type {
+    ($backend:ty, $st:ty, $rust:ty) => {
+        impl $crate::__private_0_1::diesel::sql_types::HasSqlType<$st> for $backend {
+            fn metadata(
+                lookup: &mut <Self as $crate::__private_0_1::diesel::sql_types::TypeMetadata>::MetadataLookup,
+            ) -> <Self as $crate::__private_0_1::diesel::sql_types::TypeMetadata>::TypeMetadata {
+                <$backend>::lookup_sql_type::<$st>(lookup)
+            }
+        }
+
+        impl $crate::__private_0_1::diesel::deserialize::FromSql<$st, $backend> for $rust {
+            fn from_sql(
+                bytes: <$backend as $crate::__private_0_1::diesel::backend::Backend>::RawValue<'_>,
+            ) -> $crate::__private_0_1::diesel::deserialize::Result<Self> {
+                bytes.from_sql::<$rust, $st>()
+            }
+        }
+
+        impl $crate::__private_0_1::diesel::serialize::ToSql<$st, $backend> for $rust {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut $crate::__private_0_1::diesel::serialize::Output<'b, '_, $backend>,
+            ) -> $crate::__private_0_1::diesel::serialize::Result {
+                out.set_value((<$st>::default(), self));
+                ::core::result::Result::Ok($crate::__private_0_1::diesel::serialize::IsNull::No)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -199,3 +199,74 @@ impl LooseKey for PgConnection {
         .unwrap();
     }
 }
+
+/// The connection the shared tests run on: Diesel's `MultiConnection` over the backends, so each
+/// test body is one function, compiled once, run on every backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    #[cfg(feature = "postgres")]
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+audit_diesel::multi_backend_types!(MultiBackend);
+
+impl audit_diesel::AuditConnection for AnyConnection {
+    fn backend_connection(&mut self) -> audit_diesel::BackendConnection<'_> {
+        match self {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgresql(conn) => conn.backend_connection(),
+            AnyConnection::Sqlite(conn) => conn.backend_connection(),
+        }
+    }
+}
+
+/// The backend-specific helpers, on the connection of the current variant.
+macro_rules! on_variant {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgresql($c) => $body,
+            AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl RefuseHistory for AnyConnection {
+    fn refuse_history_with_reason(&mut self, table: &str, reason: &str) {
+        on_variant!(self, |c| c.refuse_history_with_reason(table, reason))
+    }
+}
+
+impl Indexes for AnyConnection {
+    fn index_names(&mut self, table: &str) -> Vec<String> {
+        on_variant!(self, |c| c.index_names(table))
+    }
+}
+
+impl LooseKey for AnyConnection {
+    fn drop_primary_key_of_tanks(&mut self) {
+        on_variant!(self, |c| c.drop_primary_key_of_tanks())
+    }
+}
+
+impl TestDb<AnyConnection> {
+    /// A fresh SQLite database, as the shared tests' connection.
+    pub fn any_sqlite() -> Self {
+        let TestDb { conn, guard } = TestDb::sqlite();
+        TestDb {
+            conn: AnyConnection::Sqlite(conn),
+            guard,
+        }
+    }
+
+    /// A fresh PostgreSQL schema, as the shared tests' connection.
+    #[cfg(feature = "postgres")]
+    pub fn any_postgres() -> Self {
+        let TestDb { conn, guard } = TestDb::postgres();
+        TestDb {
+            conn: AnyConnection::Postgresql(conn),
+            guard,
+        }
+    }
+}

@@ -22,39 +22,37 @@ pub fn ctx(user: i64, reason: &str) -> audit_diesel::AuditContext {
         .unwrap()
 }
 
-/// Writes each test once and runs it on SQLite and, with the `postgres` feature, on PostgreSQL:
-/// `$conn` is a `&mut SqliteConnection` in one copy and a `&mut PgConnection` in the other.
+/// Registers each test on every enabled backend. The body is one function over
+/// `&mut TestDb<AnyConnection>` (Diesel's `MultiConnection`), compiled once; the macro only adds a
+/// `#[test]` per backend that calls it with a fresh database of that backend.
 #[macro_export]
 macro_rules! on_each_backend {
     ($(
         $(#[$meta:meta])*
         fn $name:ident($db:ident) $body:block
     )*) => {
+        $(
+            #[allow(unused_mut, unused_variables)]
+            fn $name($db: &mut $crate::common::TestDb<$crate::common::db::AnyConnection>) $body
+        )*
+
         mod sqlite {
-            #[allow(unused_imports)]
-            use super::*;
             $(
                 $(#[$meta])*
                 #[test]
                 fn $name() {
-                    #[allow(unused_mut)]
-                    let mut $db = $crate::common::TestDb::sqlite();
-                    $body
+                    super::$name(&mut $crate::common::TestDb::any_sqlite());
                 }
             )*
         }
 
         #[cfg(feature = "postgres")]
         mod postgres {
-            #[allow(unused_imports)]
-            use super::*;
             $(
                 $(#[$meta])*
                 #[test]
                 fn $name() {
-                    #[allow(unused_mut)]
-                    let mut $db = $crate::common::TestDb::postgres();
-                    $body
+                    super::$name(&mut $crate::common::TestDb::any_postgres());
                 }
             )*
         }
