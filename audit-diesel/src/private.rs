@@ -19,14 +19,15 @@ pub const MAX_TABLE_COLUMNS: usize = 64;
 
 pub use crate::sql_types::HoldsColumn;
 
-/// Declares the record struct, with serde's derives when the `serde` feature is on.
+/// Declares the record struct, with serde's derives when the `serde` feature is on. `serde` is the
+/// path of serde as generated code names it (through the path the derive was given for this crate).
 #[cfg(feature = "serde")]
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __history_record {
-    ($(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+    (serde = $serde:literal; $(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
         #[derive($crate::__private_0_1::serde::Serialize, $crate::__private_0_1::serde::Deserialize)]
-        #[serde(crate = "::audit_diesel::__private_0_1::serde")]
+        #[serde(crate = $serde)]
         $(#[$attr])*
         $vis struct $name { $($body)* }
     };
@@ -37,7 +38,7 @@ macro_rules! __history_record {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __history_record {
-    ($(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+    (serde = $serde:literal; $(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
         $(#[$attr])*
         $vis struct $name { $($body)* }
     };

@@ -29,6 +29,8 @@ pub(crate) struct StructAttrs {
     pub record: Option<Ident>,
     pub metadata: Option<Span>,
     pub record_unchanged: Option<Span>,
+    /// `#[historical(crate = path)]`: where generated code finds `audit_diesel`.
+    pub krate: Option<Path>,
 }
 
 #[derive(Default)]
@@ -244,6 +246,9 @@ fn historical_struct_key(
         set_once(&mut out.metadata, meta.path.span(), meta, errors);
     } else if meta.path.is_ident(RECORD_UNCHANGED) {
         set_once(&mut out.record_unchanged, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(CRATE) {
+        let path: Path = meta.value()?.parse()?;
+        set_once(&mut out.krate, path, meta, errors);
     } else if FIELD_KEYS.iter().any(|k| meta.path.is_ident(k)) {
         errors.at(
             meta.path.span(),

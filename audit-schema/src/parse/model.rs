@@ -76,6 +76,9 @@ pub struct Model {
     pub record_unchanged: bool,
     /// The backends the model is written on.
     pub backends: Backends,
+    /// `#[historical(crate = path)]`: the path of `audit_diesel` in generated code, when it is
+    /// not `::audit_diesel` (a re-export by another crate, a renamed dependency).
+    pub krate: Option<Path>,
 }
 
 /// The backends a model is declared for: those of `#[diesel(check_for_backend(...))]`, or all.
@@ -365,6 +368,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
         backends,
+        krate: attrs.krate,
     })
 }
 

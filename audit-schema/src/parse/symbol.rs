@@ -19,6 +19,7 @@ pub const HISTORY_ID_TYPE: &str = "history_id_type";
 pub const RECORD: &str = "record";
 pub const METADATA: &str = "metadata";
 pub const RECORD_UNCHANGED: &str = "record_unchanged";
+pub const CRATE: &str = "crate";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -26,6 +27,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     RECORD,
     METADATA,
     RECORD_UNCHANGED,
+    CRATE,
 ];
 
 // #[historical(...)] keys on a field.
