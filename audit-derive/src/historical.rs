@@ -245,7 +245,7 @@ fn assignments(table: &TokenStream, fields: &[&Field], key: &Field) -> (TokenStr
     });
     let values = fields.iter().map(|f| {
         let (column, field) = (&f.column, &f.ident);
-        quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&self.#field)))
+        quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&__this.#field)))
     });
     (quote!((#(#tys,)*)), quote!((#(#values,)*)))
 }
@@ -382,7 +382,7 @@ fn expand(model: &Model) -> TokenStream {
     let snapshot_value = tracked.iter().map(|f| {
         let field = &f.ident;
         let sql = sql_type(f);
-        quote!(#p::Bind::<#sql, _>::new(&self.#field))
+        quote!(#p::Bind::<#sql, _>::new(&__this.#field))
     });
 
     let source: TokenStream = quote!(#table);
@@ -406,7 +406,7 @@ fn expand(model: &Model) -> TokenStream {
     let (restore_insert_ty, restore_insert_value) = assignments(&source, &tracked, key_fields[0]);
     let (_, record_filter_value) = key_filter(&history_path, &key_fields, |_, f| {
         let field = &f.ident;
-        quote!(&self.#field)
+        quote!(&__this.#field)
     });
     // The key as binds, for keyset walks over the source table (backfill).
     let key_value_tys = key_fields.iter().map(|f| {
@@ -441,7 +441,7 @@ fn expand(model: &Model) -> TokenStream {
         quote!(false)
     } else {
         let fields = tracked.iter().map(|f| &f.ident);
-        quote!(true #(&& self.#fields == other.#fields)*)
+        quote!(true #(&& __this.#fields == other.#fields)*)
     };
     let spec = spec_tokens(&model.to_spec());
 
@@ -473,44 +473,59 @@ fn expand(model: &Model) -> TokenStream {
 
             const RECORD_UNCHANGED: bool = #record_unchanged;
 
+            type Generated = Self;
+
+            fn id(&self) -> Self::Id {
+                #id_value
+            }
+        }
+
+        impl #p::Generated<#ident> for #ident {
             #p::slot_sqlite!(#sqlite_slot);
             #p::slot_postgres!(#postgres_slot);
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
             type Changeset<'__a> = #changeset_ty;
             type HistoryKeyFilter<'__a> = #history_filter_ty;
+            type KeyValues = (#(#key_value_tys,)*);
+            type Restore<'__a> = #restore_ty;
+            type RestoreInsert<'__a> = #restore_insert_ty;
 
-            fn id(&self) -> Self::Id {
-                #id_value
-            }
-
-            fn snapshot(&self) -> Self::Snapshot<'_> {
+            fn snapshot(__this: &Self) -> Self::Snapshot<'_> {
                 (#(#snapshot_value,)*)
             }
 
-            fn changeset(&self) -> Self::Changeset<'_> {
+            fn changeset(__this: &Self) -> Self::Changeset<'_> {
                 #changeset_value
             }
 
-            fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_> {
+            fn history_key_filter(id: &<Self as #k::Historical>::Id) -> Self::HistoryKeyFilter<'_> {
                 #history_filter_value
             }
 
-            fn tracked_eq(&self, other: &Self) -> bool {
+            fn record_key_filter(__this: &#record) -> Self::HistoryKeyFilter<'_> {
+                #record_filter_value
+            }
+
+            fn tracked_eq(__this: &Self, other: &Self) -> bool {
                 #tracked_eq
             }
 
-            type KeyValues = (#(#key_value_tys,)*);
-
-            fn key_values(id: Self::Id) -> Self::KeyValues {
+            fn key_values(id: <Self as #k::Historical>::Id) -> Self::KeyValues {
                 #key_values
+            }
+
+            fn restore_changeset(__this: &#record) -> Self::Restore<'_> {
+                #restore_value
+            }
+
+            fn restore_values(__this: &#record) -> Self::RestoreInsert<'_> {
+                #restore_insert_value
             }
         }
 
         impl #k::HistoryRecord for #record {
             type Model = #ident;
-            type Restore<'__a> = #restore_ty;
-            type RestoreInsert<'__a> = #restore_insert_ty;
 
             fn history_id(&self) -> &#hid_ty {
                 &self.history_id
@@ -534,18 +549,6 @@ fn expand(model: &Model) -> TokenStream {
 
             fn object_id(&self) -> <#ident as #k::Historical>::Id {
                 #id_value
-            }
-
-            fn history_key_filter(&self) -> <#ident as #k::Historical>::HistoryKeyFilter<'_> {
-                #record_filter_value
-            }
-
-            fn restore_changeset(&self) -> Self::Restore<'_> {
-                #restore_value
-            }
-
-            fn restore_values(&self) -> Self::RestoreInsert<'_> {
-                #restore_insert_value
             }
         }
         };

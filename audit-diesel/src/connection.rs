@@ -106,12 +106,12 @@ macro_rules! on_backend {
         match $conn {
             #[cfg(feature = "sqlite")]
             $crate::connection::BackendConnection::Sqlite($c) => {
-                let $slot = <<$m as $crate::Historical>::Sqlite as Default>::default();
+                let $slot = <$crate::contract::SqliteSlotOf<$m> as Default>::default();
                 $body
             }
             #[cfg(feature = "postgres")]
             $crate::connection::BackendConnection::Postgres($c) => {
-                let $slot = <<$m as $crate::Historical>::Postgres as Default>::default();
+                let $slot = <$crate::contract::PostgresSlotOf<$m> as Default>::default();
                 $body
             }
             $crate::connection::BackendConnection::__Lifetime(_, never) => match never {},
@@ -128,7 +128,7 @@ macro_rules! on_backend_filtered {
         match $conn {
             #[cfg(feature = "sqlite")]
             $crate::connection::BackendConnection::Sqlite($c) => {
-                let $slot = <<$m as $crate::Historical>::Sqlite as Default>::default();
+                let $slot = <$crate::contract::SqliteSlotOf<$m> as Default>::default();
                 let $f = $crate::backend::SqliteFilter::<$m>::filter_sqlite($filter).ok_or_else(
                     $crate::backend::slot::unsupported::<$m, diesel::SqliteConnection>,
                 )?;
@@ -136,7 +136,7 @@ macro_rules! on_backend_filtered {
             }
             #[cfg(feature = "postgres")]
             $crate::connection::BackendConnection::Postgres($c) => {
-                let $slot = <<$m as $crate::Historical>::Postgres as Default>::default();
+                let $slot = <$crate::contract::PostgresSlotOf<$m> as Default>::default();
                 let $f = $crate::backend::PostgresFilter::<$m>::filter_postgres($filter)
                     .ok_or_else($crate::backend::slot::unsupported::<$m, diesel::PgConnection>)?;
                 $body

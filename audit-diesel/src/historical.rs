@@ -3,10 +3,10 @@
 use std::fmt::Debug;
 
 use diesel::query_source::Table;
-use diesel::AsChangeset;
 
 use crate::backend::slot::Slot;
 use crate::connection::{on_backend, AuditConnection};
+use crate::contract::Generated;
 use crate::history_id::HistoryIdKind;
 use crate::read::{AsOf, HistoryQuery, ObjectHistory};
 use crate::user_id::UserIdKind;
@@ -114,53 +114,12 @@ pub trait Historical: Sized + 'static {
     /// not: the trail holds real changes only.
     const RECORD_UNCHANGED: bool;
 
-    /// Whether the model is written on SQLite; set by the derive from
-    /// `#[diesel(check_for_backend(...))]`.
-    #[cfg(feature = "sqlite")]
+    /// The generated machinery the audited calls run on (not an API).
     #[doc(hidden)]
-    type Sqlite: Slot<Self, diesel::SqliteConnection>;
-
-    /// Whether the model is written on PostgreSQL; set by the derive from
-    /// `#[diesel(check_for_backend(...))]`.
-    #[cfg(feature = "postgres")]
-    #[doc(hidden)]
-    type Postgres: Slot<Self, diesel::PgConnection>;
-
-    /// The tracked values of this model, in the order of [`HistoryTableSpec::columns`], as
-    /// bound expressions.
-    #[doc(hidden)]
-    type Snapshot<'a>;
-
-    /// Every column but the key, for [`save`](Historical::save).
-    #[doc(hidden)]
-    type Changeset<'a>: AsChangeset<Target = Self::Table>;
-
-    /// `<history table>.<key> = <id>`: the rows of one object.
-    #[doc(hidden)]
-    type HistoryKeyFilter<'a>;
+    type Generated: Generated<Self>;
 
     /// This model's primary key.
     fn id(&self) -> Self::Id;
-
-    #[doc(hidden)]
-    fn snapshot(&self) -> Self::Snapshot<'_>;
-
-    #[doc(hidden)]
-    fn changeset(&self) -> Self::Changeset<'_>;
-
-    #[doc(hidden)]
-    fn history_key_filter(id: &Self::Id) -> Self::HistoryKeyFilter<'_>;
-
-    /// Whether the tracked fields of `self` and `other` are equal.
-    #[doc(hidden)]
-    fn tracked_eq(&self, other: &Self) -> bool;
-
-    /// The key's values as binds, in key order (`$1, $2`).
-    #[doc(hidden)]
-    type KeyValues;
-
-    #[doc(hidden)]
-    fn key_values(id: Self::Id) -> Self::KeyValues;
 
     /// Inserts `values` and a `+` history row; returns the new model.
     ///

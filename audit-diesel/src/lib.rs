@@ -77,6 +77,7 @@ mod bind;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod connection;
+mod contract;
 pub mod diff;
 pub mod dsl;
 mod error;

@@ -1,12 +1,11 @@
 //! [`HistoryRecord`]: what every generated history row struct offers generic code.
 
 use chrono::{DateTime, Utc};
-use diesel::insertable::Insertable;
-use diesel::AsChangeset;
 use serde::Serialize;
 
 use crate::backend::slot::{DynFilter, Slot};
 use crate::connection::{on_backend, AuditConnection};
+use crate::contract::{Generated, GeneratedOf};
 use crate::diff::{self, Fields};
 use crate::history_id::HistoryIdKind;
 use crate::read::select::{Conditions, Cursor};
@@ -39,21 +38,6 @@ pub trait HistoryRecord: Sized + Clone + 'static {
     fn history_change_reason(&self) -> Option<&str>;
     /// The primary key of the object the row is about.
     fn object_id(&self) -> <Self::Model as Historical>::Id;
-
-    /// The rows of this row's object.
-    #[doc(hidden)]
-    fn history_key_filter(&self) -> <Self::Model as Historical>::HistoryKeyFilter<'_>;
-
-    /// The tracked columns but the key, to restore the object's row to this state.
-    #[doc(hidden)]
-    type Restore<'a>: AsChangeset<Target = <Self::Model as Historical>::Table>;
-    /// Every tracked column, to insert the object again in this state.
-    #[doc(hidden)]
-    type RestoreInsert<'a>: Insertable<<Self::Model as Historical>::Table>;
-    #[doc(hidden)]
-    fn restore_changeset(&self) -> Self::Restore<'_>;
-    #[doc(hidden)]
-    fn restore_values(&self) -> Self::RestoreInsert<'_>;
 
     /// The row of the same object just before this one, if any.
     ///
@@ -140,7 +124,7 @@ where
     let date = checked_bound("history_date", record.history_date(), Bound::AtMost)?;
     let rows = on_backend!(conn.backend_connection(), R::Model, |c, slot| {
         let mut conditions = Conditions::<R::Model, _>::object(
-            Some(record.history_key_filter()),
+            Some(<GeneratedOf<R::Model> as Generated<R::Model>>::record_key_filter(record)),
             before,
             &NoFilter as &DynFilter<'_, _>,
         );

@@ -21,6 +21,7 @@ use diesel::query_dsl::LoadQuery;
 use diesel::Connection;
 
 use super::{AuditBackend, WriteBackend};
+use crate::contract::{ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf};
 use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -209,10 +210,10 @@ where
     M: Historical,
     C: Connection + LoadConnection + 'static,
     C::Backend: AuditBackend,
-    for<'a> C::Backend: WriteBackend<M, Update<M::Id, M::Changeset<'a>>, C>,
+    for<'a> C::Backend: WriteBackend<M, Update<M::Id, ChangesetOf<'a, M>>, C>,
     C::Backend: WriteBackend<M, Delete<M::Id>, C>,
-    for<'r> C::Backend: WriteBackend<M, Update<M::Id, <M::Record as HistoryRecord>::Restore<'r>>, C>
-        + WriteBackend<M, Create<<M::Record as HistoryRecord>::RestoreInsert<'r>>, C>,
+    for<'r> C::Backend: WriteBackend<M, Update<M::Id, RestoreOf<'r, M>>, C>
+        + WriteBackend<M, Create<RestoreInsertOf<'r, M>>, C>,
     M::Record: Selectable<C::Backend>,
     for<'s> SelectRecords<'s, M, DynFilter<'s, C::Backend>, C::Backend>:
         LoadQuery<'s, C, M::Record>,
@@ -227,7 +228,7 @@ where
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();
         let key = write::key_of(&id);
-        let changes = model.changeset();
+        let changes = GeneratedOf::<M>::changeset(model);
         write::run(conn, ctx, Update { id, changes }, key)
     }
 
@@ -240,11 +241,14 @@ where
         conn.transaction(|conn| {
             let id = record.object_id();
             let key = write::key_of(&id);
-            let changes = record.restore_changeset();
+            let changes = GeneratedOf::<M>::restore_changeset(record);
             match write::run(conn, ctx, Update { id, changes }, key) {
-                Err(AuditError::NotFound { .. }) => {
-                    write::run(conn, ctx, Create(record.restore_values()), None)
-                }
+                Err(AuditError::NotFound { .. }) => write::run(
+                    conn,
+                    ctx,
+                    Create(GeneratedOf::<M>::restore_values(record)),
+                    None,
+                ),
                 other => other,
             }
         })
@@ -398,10 +402,12 @@ macro_rules! halves {
             ) -> Result<Self::Output, AuditError>;
         }
 
+        // Hidden from the docs: the bound names the model's generated slot, which is not an API.
         #[cfg(feature = $feature)]
+        #[doc(hidden)]
         impl<M: Historical, Op: Operation<M>> $write<M> for Op
         where
-            M::$slot: WriteSlot<M, Op, $conn>,
+            <M::Generated as Generated<M>>::$slot: WriteSlot<M, Op, $conn>,
         {
             fn $write_fn(
                 self,
@@ -409,7 +415,7 @@ macro_rules! halves {
                 ctx: &AuditContext,
                 key: Option<String>,
             ) -> Result<Self::Output, AuditError> {
-                <M::$slot as WriteSlot<M, Op, $conn>>::write(conn, ctx, self, key)
+                <<M::Generated as Generated<M>>::$slot as WriteSlot<M, Op, $conn>>::write(conn, ctx, self, key)
             }
         }
 
@@ -424,12 +430,13 @@ macro_rules! halves {
         }
 
         #[cfg(feature = $feature)]
+        #[doc(hidden)]
         impl<M: Historical, F> $filter<M> for F
         where
-            M::$slot: FilterSlot<F, $db>,
+            <M::Generated as Generated<M>>::$slot: FilterSlot<F, $db>,
         {
             fn $filter_fn(&self) -> Option<&DynFilter<'_, $db>> {
-                <M::$slot as FilterSlot<F, $db>>::erase(self)
+                <<M::Generated as Generated<M>>::$slot as FilterSlot<F, $db>>::erase(self)
             }
         }
 

@@ -26,6 +26,7 @@ use diesel::Connection;
 
 use super::statement::{self, SelectOld};
 use super::{audit_backend_binds, AsOfStrategy, AuditBackend, WriteBackend};
+use crate::contract::{Generated, GeneratedOf, SnapshotOf};
 use crate::schema::Dialect;
 use crate::sql::query;
 use crate::write::{
@@ -91,7 +92,7 @@ fn record<'m, M, C>(
 where
     C: Connection<Backend = Sqlite>,
     M: Historical,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     if meta.skip {
         return Ok(());
@@ -107,7 +108,7 @@ where
             models
                 .by_ref()
                 .take(per_statement)
-                .map(|m| m.snapshot())
+                .map(GeneratedOf::<M>::snapshot)
                 .collect(),
         );
         HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
@@ -127,7 +128,7 @@ where
     C: Connection<Backend = Sqlite> + LoadConnection,
     M: Historical,
     Q: RunQueryDsl<C> + LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
         let models: Vec<M> = statement.load(conn)?;
@@ -158,7 +159,7 @@ where
     Ch: AsChangeset<Target = M::Table>,
     Old<M, Tg>: LoadQuery<'q, C, M>,
     Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     let compare = meta.compares::<M>();
     conn.transaction(|conn| {
@@ -173,9 +174,10 @@ where
             return Err(KeyNotUnique::error(new.len()));
         }
         let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
-        let changed = new
-            .iter()
-            .filter(|n| !old.get(&n.id()).is_some_and(|o| o.tracked_eq(n)));
+        let changed = new.iter().filter(|n| {
+            !old.get(&n.id())
+                .is_some_and(|o| GeneratedOf::<M>::tracked_eq(o, n))
+        });
         record(conn, changed, meta)?;
         Ok(new)
     })
@@ -189,7 +191,7 @@ where
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
     ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
@@ -206,7 +208,7 @@ where
     M: Historical + Selectable<Sqlite>,
     V: Insertable<M::Table>,
     ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(
         conn: &mut C,
@@ -229,7 +231,7 @@ where
     Ch: AsChangeset<Target = M::Table>,
     Old<M, statement::Target<M>>: LoadQuery<'q, C, M>,
     Returning<statement::Update<statement::Target<M>, Ch>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         one(update(
@@ -253,7 +255,7 @@ where
     Ch: AsChangeset<Target = M::Table>,
     Old<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
     Returning<statement::Update<statement::FilterTarget<M, F>, Ch>, M>: LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(
         conn: &mut C,
@@ -280,7 +282,7 @@ where
     statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
     AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
     ReturningModel<statement::Delete<statement::Target<M>>, M>: Query + LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
@@ -300,7 +302,7 @@ where
     AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
     ReturningModel<statement::Delete<statement::FilterTarget<M, F>>, M>:
         Query + LoadQuery<'q, C, M>,
-    for<'a> HistoryInsert<M, RowsSource<M::Snapshot<'a>>>: ExecuteDsl<C>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(
         conn: &mut C,

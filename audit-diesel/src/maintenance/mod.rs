@@ -22,6 +22,7 @@ use self::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, Doome
 use crate::backend::slot::Slot;
 use crate::backend::AuditBackend;
 use crate::connection::{on_backend, AuditConnection};
+use crate::contract::{Generated, GeneratedOf};
 use crate::write::{HistoryInsert, HistoryMeta, TableSource};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
@@ -248,15 +249,15 @@ where
     loop {
         let end: Option<M::Id> = BatchEnd::<M> {
             key: M::Table::default().primary_key(),
-            after: after.clone().map(M::key_values),
+            after: after.clone().map(GeneratedOf::<M>::key_values),
             batch_size: options.batch_size,
         }
         .get_result(conn)
         .optional()
         .map_err(db)?;
         let rows = BatchRows::<M> {
-            after: after.clone().map(M::key_values),
-            end: end.clone().map(M::key_values),
+            after: after.clone().map(GeneratedOf::<M>::key_values),
+            end: end.clone().map(GeneratedOf::<M>::key_values),
             only_missing: options.only_missing,
         };
         let written = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone())

@@ -9,6 +9,7 @@ use diesel::sql_types::BigInt;
 use diesel::{Expression, RunQueryDsl};
 
 use crate::backend::AuditBackend;
+use crate::contract::KeyValuesOf;
 use crate::schema::spec::meta;
 use crate::sql::{
     alias, column, date_then_id, history_type_literal, key_list, key_tuple, keys_equal, query,
@@ -47,7 +48,7 @@ impl<M: Historical, DB: Backend> QueryFragment<DB> for CountRows<M> {
 #[doc(hidden)]
 pub struct BatchEnd<M: Historical> {
     pub(crate) key: <M::Table as Table>::PrimaryKey,
-    pub(crate) after: Option<M::KeyValues>,
+    pub(crate) after: Option<KeyValuesOf<M>>,
     pub(crate) batch_size: usize,
 }
 
@@ -59,7 +60,7 @@ where
     M: Historical,
     DB: Backend,
     <M::Table as Table>::PrimaryKey: QueryFragment<DB>,
-    M::KeyValues: QueryFragment<DB>,
+    KeyValuesOf<M>: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let table: &str = &M::HISTORY.source_table;
@@ -87,8 +88,8 @@ where
 /// and, to fill only the gaps, no history row for the object yet.
 #[doc(hidden)]
 pub struct BatchRows<M: Historical> {
-    pub(crate) after: Option<M::KeyValues>,
-    pub(crate) end: Option<M::KeyValues>,
+    pub(crate) after: Option<KeyValuesOf<M>>,
+    pub(crate) end: Option<KeyValuesOf<M>>,
     pub(crate) only_missing: bool,
 }
 
@@ -96,7 +97,7 @@ impl<M, DB> QueryFragment<DB> for BatchRows<M>
 where
     M: Historical,
     DB: Backend,
-    M::KeyValues: QueryFragment<DB>,
+    KeyValuesOf<M>: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let spec = M::HISTORY;

@@ -21,6 +21,7 @@ use self::select::{Conditions, Cursor};
 use crate::backend::slot::{DynFilter, Slot};
 use crate::backend::{PostgresFilter, SqliteFilter};
 use crate::connection::{on_backend, on_backend_filtered, AuditConnection};
+use crate::contract::{Generated, GeneratedOf};
 use crate::history_date;
 use crate::user_id::user_value;
 use crate::{AuditError, Historical, HistoryIdOf, HistoryRecord, HistoryType, UserId};
@@ -267,7 +268,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             .map(|d| checked_bound("until", d, Bound::AtMost))
             .transpose()?;
         Ok(Conditions {
-            key: self.object.map(M::history_key_filter),
+            key: self.object.map(GeneratedOf::<M>::history_key_filter),
             user: self.user.as_ref().map(user_value::<M>).transpose()?,
             history_type: self.history_type,
             since,
@@ -478,7 +479,7 @@ impl<'k, M: Historical> ObjectHistory<'k, M> {
     ) -> Result<Vec<M::Record>, AuditError> {
         on_backend!(conn.backend_connection(), M, |c, slot| {
             let mut conditions = Conditions::object(
-                Some(M::history_key_filter(self.id)),
+                Some(GeneratedOf::<M>::history_key_filter(self.id)),
                 newest_first,
                 &NoFilter as &DynFilter<'_, _>,
             );

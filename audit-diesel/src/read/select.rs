@@ -12,6 +12,7 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType};
 
 use crate::backend::{AsOfStrategy, AuditBackend, BindHistoryId, BindUserId};
+use crate::contract::KeyFilterOf;
 use crate::schema::spec::meta;
 use crate::sql::{alias, column, date_then_id, history_type_literal, key_list, keys_equal, query};
 use crate::{Historical, HistoryIdOf, HistoryType, UserIdOf};
@@ -28,7 +29,7 @@ pub enum Cursor<'s, M: Historical> {
 /// The `WHERE` of a history read: every filter, `AND`-ed.
 #[allow(missing_docs)]
 pub struct Conditions<'s, M: Historical, F: ?Sized> {
-    pub key: Option<M::HistoryKeyFilter<'s>>,
+    pub key: Option<KeyFilterOf<'s, M>>,
     pub user: Option<UserIdOf<M>>,
     pub history_type: Option<HistoryType>,
     pub since: Option<DateTime<Utc>>,
@@ -44,7 +45,7 @@ pub struct Conditions<'s, M: Historical, F: ?Sized> {
 impl<'s, M: Historical, F: ?Sized> Conditions<'s, M, F> {
     /// No condition but the object's key, when given, and `filter`.
     pub(crate) fn object(
-        key: Option<M::HistoryKeyFilter<'s>>,
+        key: Option<KeyFilterOf<'s, M>>,
         newest_first: bool,
         filter: &'s F,
     ) -> Self {
@@ -68,7 +69,7 @@ where
     DB: AuditBackend,
     M::UserId: BindUserId<DB>,
     M::HistoryId: BindHistoryId<DB>,
-    M::HistoryKeyFilter<'s>: QueryFragment<DB>,
+    KeyFilterOf<'s, M>: QueryFragment<DB>,
     F: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

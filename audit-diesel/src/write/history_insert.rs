@@ -126,7 +126,7 @@ where
     }
 }
 
-/// Rows bound from models in memory ([`Historical::snapshot`]): `VALUES (...), (...)`.
+/// Rows bound from models in memory (each model's generated snapshot): `VALUES (...), (...)`.
 #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 #[doc(hidden)]
 pub struct RowsSource<S>(pub(crate) Vec<S>);

@@ -1,0 +1,91 @@
+//! The generated contract: what `#[derive(Historical)]` implements beside [`Historical`]'s
+//! documented items, for the library's own use. Not an API: generated code names it through the
+//! versioned private module, and it may change in any release.
+//!
+//! [`Historical`] is the public face of a model (its table, key, record and the audited calls);
+//! this trait holds the machinery the calls run on: the model's slot per backend (`On` or `Off`),
+//! its tracked values as binds, its changeset, the filter that finds one object's history, and
+//! what a record restores. `Historical` names it once, as the hidden associated type
+//! `Historical::Generated`, so that no public bound or signature mentions it.
+
+use diesel::insertable::Insertable;
+use diesel::AsChangeset;
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use crate::backend::slot::Slot;
+use crate::Historical;
+
+/// The generated half of a model `M` (implemented by the derive, for `M` itself).
+pub trait Generated<M: Historical>: 'static {
+    /// Whether the model is written on SQLite (`On` or `Off`); set by the derive from
+    /// `#[diesel(check_for_backend(...))]`.
+    #[cfg(feature = "sqlite")]
+    type Sqlite: Slot<M, diesel::SqliteConnection>;
+
+    /// Whether the model is written on PostgreSQL (`On` or `Off`).
+    #[cfg(feature = "postgres")]
+    type Postgres: Slot<M, diesel::PgConnection>;
+
+    /// The tracked values of a model, in the order of `HistoryTableSpec::columns`, as binds.
+    type Snapshot<'a>;
+
+    /// Every column but the key, for `save`.
+    type Changeset<'a>: AsChangeset<Target = M::Table>;
+
+    /// `<history table>.<key> = <id>`: the rows of one object.
+    type HistoryKeyFilter<'a>;
+
+    /// The key's values as binds, in key order (`$1, $2`).
+    type KeyValues;
+
+    /// A record's tracked columns but the key, to restore the object's row to that state.
+    type Restore<'a>: AsChangeset<Target = M::Table>;
+
+    /// A record's tracked columns, to insert the object again in that state.
+    type RestoreInsert<'a>: Insertable<M::Table>;
+
+    /// The tracked values of `model`.
+    fn snapshot(model: &M) -> Self::Snapshot<'_>;
+
+    /// Every column of `model` but the key.
+    fn changeset(model: &M) -> Self::Changeset<'_>;
+
+    /// The history rows of the object with key `id`.
+    fn history_key_filter(id: &M::Id) -> Self::HistoryKeyFilter<'_>;
+
+    /// The history rows of the object `record` is about.
+    fn record_key_filter(record: &M::Record) -> Self::HistoryKeyFilter<'_>;
+
+    /// Whether the tracked fields of `a` and `b` are equal.
+    fn tracked_eq(a: &M, b: &M) -> bool;
+
+    /// The key as binds.
+    fn key_values(id: M::Id) -> Self::KeyValues;
+
+    /// `record`'s tracked columns but the key, as a changeset.
+    fn restore_changeset(record: &M::Record) -> Self::Restore<'_>;
+
+    /// `record`'s tracked columns, as insertable values.
+    fn restore_values(record: &M::Record) -> Self::RestoreInsert<'_>;
+}
+
+/// Model `M`'s generated half.
+pub(crate) type GeneratedOf<M> = <M as Historical>::Generated;
+/// The tracked values of a model `M`, as binds.
+pub(crate) type SnapshotOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Snapshot<'a>;
+/// Every column of model `M` but the key.
+pub(crate) type ChangesetOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Changeset<'a>;
+/// The filter that finds one object's history rows.
+pub(crate) type KeyFilterOf<'a, M> = <GeneratedOf<M> as Generated<M>>::HistoryKeyFilter<'a>;
+/// The key of model `M` as binds.
+pub(crate) type KeyValuesOf<M> = <GeneratedOf<M> as Generated<M>>::KeyValues;
+/// A record's changeset that restores its object's row.
+pub(crate) type RestoreOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Restore<'a>;
+/// A record's values that insert its object again.
+pub(crate) type RestoreInsertOf<'a, M> = <GeneratedOf<M> as Generated<M>>::RestoreInsert<'a>;
+/// Model `M`'s slot on SQLite.
+#[cfg(feature = "sqlite")]
+pub(crate) type SqliteSlotOf<M> = <GeneratedOf<M> as Generated<M>>::Sqlite;
+/// Model `M`'s slot on PostgreSQL.
+#[cfg(feature = "postgres")]
+pub(crate) type PostgresSlotOf<M> = <GeneratedOf<M> as Generated<M>>::Postgres;
