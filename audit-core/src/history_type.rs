@@ -53,11 +53,8 @@ impl HistoryType {
     /// assert_eq!(audit_core::HistoryType::Delete.as_char(), '-');
     /// ```
     pub const fn as_char(self) -> char {
-        match self {
-            HistoryType::Create => '+',
-            HistoryType::Update => '~',
-            HistoryType::Delete => '-',
-        }
+        // The code is one ASCII character: its first byte is the char.
+        self.as_str().as_bytes()[0] as char
     }
 
     /// A word for people: `create`, `update` or `delete`.
@@ -85,14 +82,12 @@ impl FromStr for HistoryType {
 
     /// Accepts exactly `+`, `~` or `-`; anything else is an error that quotes the input.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "+" => Ok(HistoryType::Create),
-            "~" => Ok(HistoryType::Update),
-            "-" => Ok(HistoryType::Delete),
-            other => Err(ParseHistoryTypeError {
-                input: other.to_owned(),
-            }),
-        }
+        HistoryType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| ParseHistoryTypeError {
+                input: s.to_owned(),
+            })
     }
 }
 

@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 use syn::DeriveInput;
 
 use audit_schema::parse::{Field, FieldSqlType, Model};
+use audit_schema::spec::meta;
 use audit_schema::{HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
 
 pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
@@ -38,35 +39,20 @@ fn private() -> TokenStream {
 /// The Diesel SQL type of a field, without `Nullable`.
 fn base_sql_type(field: &Field) -> TokenStream {
     let p = private();
+    let k = krate();
     match &field.sql_type {
         FieldSqlType::Override(ty) => quote!(#ty),
-        FieldSqlType::Known(known) => match known {
-            SqlType::SmallInt => quote!(#p::diesel::sql_types::SmallInt),
-            SqlType::Integer => quote!(#p::diesel::sql_types::Integer),
-            SqlType::BigInt => quote!(#p::diesel::sql_types::BigInt),
-            SqlType::Float => quote!(#p::diesel::sql_types::Float),
-            SqlType::Double => quote!(#p::diesel::sql_types::Double),
-            SqlType::Numeric => quote!(#p::diesel::sql_types::Numeric),
-            SqlType::Bool => quote!(#p::diesel::sql_types::Bool),
-            SqlType::Text => quote!(#p::diesel::sql_types::Text),
-            SqlType::Binary => quote!(#p::diesel::sql_types::Binary),
-            SqlType::Date => quote!(#p::diesel::sql_types::Date),
-            SqlType::Time => quote!(#p::diesel::sql_types::Time),
-            SqlType::Timestamp => quote!(#p::diesel::sql_types::Timestamp),
-            // Portable: the same type whichever backends are enabled; `HoldsColumn` relates it to
-            // the source column's backend-specific type.
-            SqlType::Timestamptz => {
-                let k = krate();
-                quote!(#k::sql_types::PortableTimestamptz)
-            }
-            SqlType::Uuid => {
-                let k = krate();
-                quote!(#k::sql_types::PortableUuid)
-            }
-            SqlType::Json => quote!(#p::diesel::sql_types::Json),
-            SqlType::Jsonb => quote!(#p::diesel::sql_types::Jsonb),
-            SqlType::Custom(_) => unreachable!("custom types always come with an override"),
-        },
+        // Portable: the same type whichever backends are enabled; `HoldsColumn` relates it to
+        // the source column's backend-specific type.
+        FieldSqlType::Known(SqlType::Timestamptz) => quote!(#k::sql_types::PortableTimestamptz),
+        FieldSqlType::Known(SqlType::Uuid) => quote!(#k::sql_types::PortableUuid),
+        FieldSqlType::Known(known) => {
+            let name = known
+                .diesel_name()
+                .expect("custom types always come with an override");
+            let name = format_ident!("{name}");
+            quote!(#p::diesel::sql_types::#name)
+        }
     }
 }
 
@@ -84,30 +70,20 @@ fn sql_type(field: &Field) -> TokenStream {
 fn spec_sql_type(sql: &SqlType) -> TokenStream {
     let k = krate();
     let p = private();
-    let variant = match sql {
-        SqlType::Custom(ddl) => {
-            let ddl = ddl.as_ref();
-            return quote!(#k::schema::SqlType::Custom(#p::Cow::Borrowed(#ddl)));
+    match sql.diesel_name() {
+        // A type's Diesel name is its variant's (`audit_schema` tests that).
+        Some(name) => {
+            let variant = format_ident!("{name}");
+            quote!(#k::schema::SqlType::#variant)
         }
-        SqlType::SmallInt => "SmallInt",
-        SqlType::Integer => "Integer",
-        SqlType::BigInt => "BigInt",
-        SqlType::Float => "Float",
-        SqlType::Double => "Double",
-        SqlType::Numeric => "Numeric",
-        SqlType::Bool => "Bool",
-        SqlType::Text => "Text",
-        SqlType::Binary => "Binary",
-        SqlType::Date => "Date",
-        SqlType::Time => "Time",
-        SqlType::Timestamp => "Timestamp",
-        SqlType::Timestamptz => "Timestamptz",
-        SqlType::Uuid => "Uuid",
-        SqlType::Json => "Json",
-        SqlType::Jsonb => "Jsonb",
-    };
-    let variant = format_ident!("{variant}");
-    quote!(#k::schema::SqlType::#variant)
+        None => {
+            let ddl = match sql {
+                SqlType::Custom(ddl) => ddl.as_ref(),
+                _ => "",
+            };
+            quote!(#k::schema::SqlType::Custom(#p::Cow::Borrowed(#ddl)))
+        }
+    }
 }
 
 /// The `HistoryTableSpec` the migration generator computes from the same model
@@ -139,8 +115,8 @@ fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
         spec.source_table.as_ref(),
         spec.history_table.as_ref(),
     );
-    let user_id = format_ident!("{}", format!("{:?}", spec.user_id));
-    let history_id = format_ident!("{}", format!("{:?}", spec.history_id));
+    let user_id = user_id(spec.user_id).kind;
+    let history_id = history_id(spec.history_id).kind;
     let metadata = spec.metadata;
     quote! {
         #k::HistoryTableSpec {
@@ -150,56 +126,89 @@ fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             columns: #p::Cow::Borrowed(&[#(#columns,)*]),
             primary_key: #key,
             excluded: #excluded,
-            user_id: #k::UserIdType::#user_id,
-            history_id: #k::HistoryIdType::#history_id,
+            user_id: <#user_id as #k::user_id::UserIdKind>::KIND,
+            history_id: <#history_id as #k::history_id::HistoryIdKind>::KIND,
             metadata: #metadata,
         }
     }
 }
 
-/// `(user id kind marker, its Rust value type, its SQL type)`.
-fn user_id(kind: UserIdType) -> (TokenStream, TokenStream, TokenStream) {
+/// How generated code names a kind of `history_user_id` or `history_id`: the marker, whose
+/// `UserIdKind`/`HistoryIdKind` impl in `audit_diesel` is the definition of its SQL type and
+/// value, and both spelled out (Diesel's `table!` needs a concrete SQL type, the record's docs
+/// read better with the value type). The expansion asserts that both are the marker's.
+struct Kind {
+    kind: TokenStream,
+    value: TokenStream,
+    sql: TokenStream,
+}
+
+impl Kind {
+    /// A compile-time assertion that `value` and `sql` are the marker's own types.
+    fn assert_matches(&self, kind_trait: TokenStream) -> TokenStream {
+        let Kind { kind, value, sql } = self;
+        quote! {
+            const _: fn() = || {
+                let _: ::core::marker::PhantomData<<#kind as #kind_trait>::SqlType> =
+                    ::core::marker::PhantomData::<#sql>;
+                let _: ::core::marker::PhantomData<<#kind as #kind_trait>::Value> =
+                    ::core::marker::PhantomData::<#value>;
+            };
+        }
+    }
+}
+
+fn user_id(kind: UserIdType) -> Kind {
     let k = krate();
     let p = private();
-    match kind {
+    let (marker, value, sql) = match kind {
         UserIdType::I32 => (
-            quote!(#k::user_id::I32),
+            quote!(I32),
             quote!(i32),
             quote!(#p::diesel::sql_types::Integer),
         ),
         UserIdType::I64 => (
-            quote!(#k::user_id::I64),
+            quote!(I64),
             quote!(i64),
             quote!(#p::diesel::sql_types::BigInt),
         ),
         UserIdType::Uuid => (
-            quote!(#k::user_id::Uuid),
+            quote!(Uuid),
             quote!(#p::uuid::Uuid),
             quote!(#k::sql_types::PortableUuid),
         ),
         UserIdType::Text => (
-            quote!(#k::user_id::Text),
+            quote!(Text),
             quote!(::std::string::String),
             quote!(#p::diesel::sql_types::Text),
         ),
+    };
+    Kind {
+        kind: quote!(#k::user_id::#marker),
+        value,
+        sql,
     }
 }
 
-/// `(kind marker, Rust type, SQL type)` of `history_id`.
-fn history_id(kind: HistoryIdType) -> (TokenStream, TokenStream, TokenStream) {
+fn history_id(kind: HistoryIdType) -> Kind {
     let k = krate();
     let p = private();
-    match kind {
+    let (marker, value, sql) = match kind {
         HistoryIdType::BigInt => (
-            quote!(#k::history_id::BigInt),
+            quote!(BigInt),
             quote!(i64),
             quote!(#p::diesel::sql_types::BigInt),
         ),
         HistoryIdType::Uuid => (
-            quote!(#k::history_id::Uuid),
+            quote!(Uuid),
             quote!(#p::uuid::Uuid),
             quote!(#k::sql_types::PortableUuid),
         ),
+    };
+    Kind {
+        kind: quote!(#k::history_id::#marker),
+        value,
+        sql,
     }
 }
 
@@ -259,23 +268,46 @@ fn expand(model: &Model) -> TokenStream {
     let history = &model.history_table;
     let record = &model.record;
     let tracked: Vec<&Field> = model.tracked().collect();
-    let (user_kind, user_value, user_sql) = user_id(model.user_id);
-    let (hid_kind, hid_ty, hid_sql) = history_id(model.history_id);
+    let (user, hid) = (user_id(model.user_id), history_id(model.history_id));
+    let kind_checks = [
+        user.assert_matches(quote!(#k::user_id::UserIdKind)),
+        hid.assert_matches(quote!(#k::history_id::HistoryIdKind)),
+    ];
+    let Kind {
+        kind: user_kind,
+        value: user_value,
+        sql: user_sql,
+    } = user;
+    let Kind {
+        kind: hid_kind,
+        value: hid_ty,
+        sql: hid_sql,
+    } = hid;
     // Diesel loads `uuid::Uuid` only when its PostgreSQL backend is compiled in; these say how.
     let hid_load = (model.history_id == HistoryIdType::Uuid)
         .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::UuidValue)]));
     let user_load = (model.user_id == UserIdType::Uuid)
         .then(|| quote!(#[diesel(deserialize_as = #k::sql_types::OptionalUuidValue)]));
 
+    // The history columns, named from their one definition.
+    let column = |name: &str| format_ident!("{name}");
+    let (c_id, c_date, c_type, c_user, c_reason, c_metadata) = (
+        column(meta::HISTORY_ID),
+        column(meta::HISTORY_DATE),
+        column(meta::HISTORY_TYPE),
+        column(meta::HISTORY_USER_ID),
+        column(meta::HISTORY_CHANGE_REASON),
+        column(meta::HISTORY_METADATA),
+    );
     let metadata = model.metadata;
-    let metadata_column = metadata.then(|| {
-        quote!(history_metadata -> #p::diesel::sql_types::Nullable<#k::sql_types::HistoryMetadata>,)
-    });
+    let metadata_column = metadata.then(
+        || quote!(#c_metadata -> #p::diesel::sql_types::Nullable<#k::sql_types::HistoryMetadata>,),
+    );
     let metadata_field = metadata.then(|| {
         quote! {
             /// The context's JSON metadata, if any.
             #[diesel(deserialize_as = #k::sql_types::OptionalMetadataValue)]
-            pub history_metadata: ::core::option::Option<#p::serde_json::Value>,
+            pub #c_metadata: ::core::option::Option<#p::serde_json::Value>,
         }
     });
 
@@ -293,13 +325,13 @@ fn expand(model: &Model) -> TokenStream {
     let history_table = quote! {
         #p::diesel::table! {
             #[doc = #table_doc]
-            #history (history_id) {
-                history_id -> #hid_sql,
+            #history (#c_id) {
+                #c_id -> #hid_sql,
                 #(#columns)*
-                history_date -> #k::sql_types::HistoryDate,
-                history_type -> #k::sql_types::HistoryTypeCode,
-                history_user_id -> #p::diesel::sql_types::Nullable<#user_sql>,
-                history_change_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
+                #c_date -> #k::sql_types::HistoryDate,
+                #c_type -> #k::sql_types::HistoryTypeCode,
+                #c_user -> #p::diesel::sql_types::Nullable<#user_sql>,
+                #c_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
                 #metadata_column
             }
         }
@@ -331,17 +363,17 @@ fn expand(model: &Model) -> TokenStream {
             #vis struct #record {
                 /// Primary key of the history row.
                 #hid_load
-                pub history_id: #hid_ty,
+                pub #c_id: #hid_ty,
                 #(#record_fields)*
                 /// When the change happened (UTC, microseconds).
-                pub history_date: #p::chrono::DateTime<#p::chrono::Utc>,
+                pub #c_date: #p::chrono::DateTime<#p::chrono::Utc>,
                 /// `+` create, `~` update, `-` delete.
-                pub history_type: #k::HistoryType,
+                pub #c_type: #k::HistoryType,
                 /// Who made the change, if known.
                 #user_load
-                pub history_user_id: ::core::option::Option<#user_value>,
+                pub #c_user: ::core::option::Option<#user_value>,
                 /// Why, if given.
-                pub history_change_reason: ::core::option::Option<::std::string::String>,
+                pub #c_reason: ::core::option::Option<::std::string::String>,
                 #metadata_field
             }
         }
@@ -455,6 +487,7 @@ fn expand(model: &Model) -> TokenStream {
         #[allow(non_camel_case_types, non_snake_case, dead_code)]
         const _: () = {
         #checks
+        #(#kind_checks)*
 
         /// `On`, or the error of the first check of the model against its `table!` that fails.
         type __Checked = #checked;
@@ -528,23 +561,23 @@ fn expand(model: &Model) -> TokenStream {
             type Model = #ident;
 
             fn history_id(&self) -> &#hid_ty {
-                &self.history_id
+                &self.#c_id
             }
 
             fn history_date(&self) -> #p::chrono::DateTime<#p::chrono::Utc> {
-                self.history_date
+                self.#c_date
             }
 
             fn history_type(&self) -> #k::HistoryType {
-                self.history_type
+                self.#c_type
             }
 
             fn history_user_id(&self) -> ::core::option::Option<&#user_value> {
-                self.history_user_id.as_ref()
+                self.#c_user.as_ref()
             }
 
             fn history_change_reason(&self) -> ::core::option::Option<&str> {
-                self.history_change_reason.as_deref()
+                self.#c_reason.as_deref()
             }
 
             fn object_id(&self) -> <#ident as #k::Historical>::Id {

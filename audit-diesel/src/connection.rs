@@ -100,7 +100,7 @@ impl AuditConnection for diesel::PgConnection {
 
 /// Runs `$body` on the concrete connection of `$conn` (a `BackendConnection`), with `$c` bound to
 /// it and `$slot` to the model `$m`'s slot for that backend (call its
-/// [`Slot`](crate::backend::slot::Slot) methods).
+/// [`Slot`](crate::slot::Slot) methods).
 macro_rules! on_backend {
     ($conn:expr, $m:ty, |$c:ident, $slot:ident| $body:expr) => {
         match $conn {
@@ -129,16 +129,15 @@ macro_rules! on_backend_filtered {
             #[cfg(feature = "sqlite")]
             $crate::connection::BackendConnection::Sqlite($c) => {
                 let $slot = <$crate::contract::SqliteSlotOf<$m> as Default>::default();
-                let $f = $crate::backend::SqliteFilter::<$m>::filter_sqlite($filter).ok_or_else(
-                    $crate::backend::slot::unsupported::<$m, diesel::SqliteConnection>,
-                )?;
+                let $f = $crate::read::SqliteFilter::<$m>::filter_sqlite($filter)
+                    .ok_or_else($crate::slot::unsupported::<$m, diesel::SqliteConnection>)?;
                 $body
             }
             #[cfg(feature = "postgres")]
             $crate::connection::BackendConnection::Postgres($c) => {
                 let $slot = <$crate::contract::PostgresSlotOf<$m> as Default>::default();
-                let $f = $crate::backend::PostgresFilter::<$m>::filter_postgres($filter)
-                    .ok_or_else($crate::backend::slot::unsupported::<$m, diesel::PgConnection>)?;
+                let $f = $crate::read::PostgresFilter::<$m>::filter_postgres($filter)
+                    .ok_or_else($crate::slot::unsupported::<$m, diesel::PgConnection>)?;
                 $body
             }
             $crate::connection::BackendConnection::__Lifetime(_, never) => match never {},

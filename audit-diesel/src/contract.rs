@@ -12,7 +12,7 @@ use diesel::insertable::Insertable;
 use diesel::AsChangeset;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-use crate::backend::slot::Slot;
+use crate::slot::Slot;
 use crate::Historical;
 
 /// The generated half of a model `M` (implemented by the derive, for `M` itself).
@@ -72,6 +72,7 @@ pub trait Generated<M: Historical>: 'static {
 /// Model `M`'s generated half.
 pub(crate) type GeneratedOf<M> = <M as Historical>::Generated;
 /// The tracked values of a model `M`, as binds.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) type SnapshotOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Snapshot<'a>;
 /// Every column of model `M` but the key.
 pub(crate) type ChangesetOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Changeset<'a>;

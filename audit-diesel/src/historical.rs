@@ -4,11 +4,11 @@ use std::fmt::Debug;
 
 use diesel::query_source::Table;
 
-use crate::backend::slot::Slot;
 use crate::connection::{on_backend, AuditConnection};
 use crate::contract::Generated;
 use crate::history_id::HistoryIdKind;
 use crate::read::{AsOf, HistoryQuery, ObjectHistory};
+use crate::slot::Slot;
 use crate::user_id::UserIdKind;
 use crate::write::{self, Create, CreateBatch, DeleteWhere, Update, UpdateWhere, Write};
 use crate::{AuditContext, AuditError, HistoryTableSpec};

@@ -66,10 +66,19 @@
 //! Every call takes `conn: &mut C` with `C:` [`AuditConnection`], so a function of yours over
 //! `C: AuditConnection` runs on every backend ([`connection`] shows one, and a `MultiConnection`).
 //! The path of a call: the [`Historical`] method → [`AuditConnection::backend_connection`] → the
-//! model's slot for that backend ([`backend::slot`], set by the derive from
-//! `#[diesel(check_for_backend(...))]`) → the backend's SQL strategy (`backend/pg.rs`,
-//! `backend/sqlite.rs`, implementing [`backend::WriteBackend`]) → the one history insert
-//! (`write/history_insert.rs`).
+//! model's slot for that backend ([`slot`], set by the derive from
+//! `#[diesel(check_for_backend(...))]`) → the backend's write path, one file each
+//! (`write/pg.rs`, `write/sqlite.rs`, implementing [`write::WriteBackend`]) → the one history
+//! insert (`write/history_insert.rs`). Reads go the same way to `read/` (a module per kind of
+//! read) and maintenance to `maintenance/`; [`backend`] holds what each database is (its
+//! dialect, clock, binds), which every layer reads and which reads none of them.
+//!
+//! | layer | modules |
+//! |---|---|
+//! | the facade | [`Historical`], [`HistoryRecord`], [`maintenance`]'s functions |
+//! | dispatch | [`connection`] ([`AuditConnection`]), [`slot`] (`On`/`Off` per model and backend) |
+//! | statements | [`write`](mod@write) (`pg.rs`, `sqlite.rs`, `history_insert.rs`, `statement.rs`), [`read`], [`maintenance`] |
+//! | the databases | [`backend`] (`AuditBackend`, sealed), [`sql_types`] |
 #![warn(missing_docs)]
 
 pub mod backend;
@@ -86,6 +95,7 @@ pub mod history_id;
 pub mod maintenance;
 pub mod read;
 mod record;
+pub mod slot;
 mod sql;
 pub mod sql_types;
 #[cfg(feature = "testing")]

@@ -44,8 +44,8 @@ macro_rules! __history_record {
     };
 }
 
-pub use crate::backend::slot::{Off, On};
 pub use crate::contract::Generated;
+pub use crate::slot::{Off, On};
 
 /// The model's slot for SQLite, when the `sqlite` feature is on (`On` or `Off`).
 #[cfg(feature = "sqlite")]

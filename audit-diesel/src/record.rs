@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::backend::slot::{DynFilter, Slot};
 use crate::connection::{on_backend, AuditConnection};
 use crate::contract::{Generated, GeneratedOf};
 use crate::diff::{self, Fields};
 use crate::history_id::HistoryIdKind;
 use crate::read::select::{Conditions, Cursor};
 use crate::read::{checked_bound, Bound, NoFilter};
+use crate::slot::{DynFilter, Slot};
 use crate::user_id::UserIdKind;
 use crate::{AuditError, Historical, HistoryDiff, HistoryType};
 

@@ -42,6 +42,12 @@ pub(crate) mod alias {
     pub(crate) const RANK: &str = "audit_rank";
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) const HISTORY: &str = "audit_history";
+    /// PostgreSQL's single-statement write: the rows the data change returned.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const CHANGED: &str = "audit_changed";
+    /// PostgreSQL's single-statement write: the rows as they were before an update.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const OLD: &str = "audit_old";
 }
 
 /// `'<code>'`: a history type as an SQL literal, from its one definition.

@@ -99,12 +99,9 @@ pub(crate) const DATE_TEXT_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 pub(crate) fn date_text(date: &DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write;
+    // The stored precision, from its one definition (which also folds a leap second).
+    let date = audit_core::history_date::truncate_to_micros(*date);
     let mut out = String::with_capacity(26);
-    // A leap second has its nanoseconds past 1e9; chrono prints it as second 60.
-    let (leap, nanos) = (
-        date.nanosecond() / 1_000_000_000,
-        date.nanosecond() % 1_000_000_000,
-    );
     let _ = write!(
         out,
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
@@ -113,8 +110,8 @@ pub(crate) fn date_text(date: &DateTime<Utc>) -> String {
         date.day(),
         date.hour(),
         date.minute(),
-        date.second() + leap,
-        nanos / 1000
+        date.second(),
+        date.nanosecond() / 1000
     );
     out
 }
@@ -501,7 +498,7 @@ mod tests {
     use chrono::{NaiveDate, TimeZone};
 
     #[test]
-    fn date_text_matches_chronos_format() {
+    fn date_text_matches_chronos_format_of_the_stored_date() {
         let dates = [
             Utc.with_ymd_and_hms(2026, 11, 26, 9, 5, 3).unwrap(),
             Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
@@ -516,7 +513,13 @@ mod tests {
                 .and_utc(),
         ];
         for date in dates {
-            assert_eq!(date_text(&date), date.format(DATE_TEXT_FORMAT).to_string());
+            let stored = audit_core::history_date::truncate_to_micros(date);
+            assert_eq!(
+                date_text(&date),
+                stored.format(DATE_TEXT_FORMAT).to_string()
+            );
         }
+        // A leap second is the last microsecond before it, as every backend stores it.
+        assert_eq!(date_text(&dates[4]), "2016-12-31 23:59:59.999999");
     }
 }

@@ -75,6 +75,42 @@ pub enum SqlType {
 }
 
 impl SqlType {
+    /// Diesel's names of each type Diesel defines: the first name of a type is its own (and the
+    /// variant's), the others are Diesel's aliases. The one table of SQL type names: parsing a
+    /// `sql_type` path and naming the type in generated code both read it.
+    const DIESEL_NAMES: &'static [(&'static str, SqlType)] = &[
+        ("SmallInt", SqlType::SmallInt),
+        ("Int2", SqlType::SmallInt),
+        ("Smallint", SqlType::SmallInt),
+        ("Integer", SqlType::Integer),
+        ("Int4", SqlType::Integer),
+        ("BigInt", SqlType::BigInt),
+        ("Int8", SqlType::BigInt),
+        ("Bigint", SqlType::BigInt),
+        ("Float", SqlType::Float),
+        ("Float4", SqlType::Float),
+        ("Double", SqlType::Double),
+        ("Float8", SqlType::Double),
+        ("Numeric", SqlType::Numeric),
+        ("Decimal", SqlType::Numeric),
+        ("Bool", SqlType::Bool),
+        ("Text", SqlType::Text),
+        ("Varchar", SqlType::Text),
+        ("VarChar", SqlType::Text),
+        ("Binary", SqlType::Binary),
+        ("Bytea", SqlType::Binary),
+        ("Blob", SqlType::Binary),
+        ("Date", SqlType::Date),
+        ("Time", SqlType::Time),
+        ("Timestamp", SqlType::Timestamp),
+        ("Datetime", SqlType::Timestamp),
+        ("Timestamptz", SqlType::Timestamptz),
+        ("TimestamptzSqlite", SqlType::Timestamptz),
+        ("Uuid", SqlType::Uuid),
+        ("Json", SqlType::Json),
+        ("Jsonb", SqlType::Jsonb),
+    ];
+
     /// The type for a Diesel SQL type name (the last segment of its path), if it is one of
     /// Diesel's own.
     ///
@@ -85,25 +121,25 @@ impl SqlType {
     /// assert_eq!(SqlType::from_diesel_name("MoodEnum"), None);
     /// ```
     pub fn from_diesel_name(name: &str) -> Option<SqlType> {
-        Some(match name {
-            "SmallInt" | "Int2" | "Smallint" => SqlType::SmallInt,
-            "Integer" | "Int4" => SqlType::Integer,
-            "BigInt" | "Int8" | "Bigint" => SqlType::BigInt,
-            "Float" | "Float4" => SqlType::Float,
-            "Double" | "Float8" => SqlType::Double,
-            "Numeric" | "Decimal" => SqlType::Numeric,
-            "Bool" => SqlType::Bool,
-            "Text" | "Varchar" | "VarChar" => SqlType::Text,
-            "Binary" | "Bytea" | "Blob" => SqlType::Binary,
-            "Date" => SqlType::Date,
-            "Time" => SqlType::Time,
-            "Timestamp" | "Datetime" => SqlType::Timestamp,
-            "Timestamptz" | "TimestamptzSqlite" => SqlType::Timestamptz,
-            "Uuid" => SqlType::Uuid,
-            "Json" => SqlType::Json,
-            "Jsonb" => SqlType::Jsonb,
-            _ => return None,
-        })
+        Self::DIESEL_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// Diesel's own name of the type (`diesel::sql_types::<name>`), which is also the name of
+    /// its variant here; `None` for [`SqlType::Custom`].
+    ///
+    /// ```
+    /// use audit_schema::SqlType;
+    /// assert_eq!(SqlType::Text.diesel_name(), Some("Text"));
+    /// assert_eq!(SqlType::Custom("mood".into()).diesel_name(), None);
+    /// ```
+    pub fn diesel_name(&self) -> Option<&'static str> {
+        Self::DIESEL_NAMES
+            .iter()
+            .find(|(_, t)| t == self)
+            .map(|(n, _)| *n)
     }
 }
 
@@ -136,15 +172,30 @@ pub enum UserIdType {
 }
 
 impl UserIdType {
+    /// The attribute values that select each kind; the first of a kind is its name.
+    const ATTR_NAMES: &'static [(&'static str, UserIdType)] = &[
+        ("i32", UserIdType::I32),
+        ("i64", UserIdType::I64),
+        ("uuid", UserIdType::Uuid),
+        ("Uuid", UserIdType::Uuid),
+        ("text", UserIdType::Text),
+        ("String", UserIdType::Text),
+    ];
+
     /// The attribute value that selects it: `i32`, `i64`, `uuid` or `text`.
+    ///
+    /// ```
+    /// use audit_schema::UserIdType;
+    /// assert_eq!(UserIdType::from_attr("uuid"), Some(UserIdType::Uuid));
+    /// assert_eq!(UserIdType::from_attr("u8"), None);
+    /// ```
     pub fn from_attr(name: &str) -> Option<UserIdType> {
-        Some(match name {
-            "i32" => UserIdType::I32,
-            "i64" => UserIdType::I64,
-            "uuid" | "Uuid" => UserIdType::Uuid,
-            "text" | "String" => UserIdType::Text,
-            _ => return None,
-        })
+        from_attr(Self::ATTR_NAMES, name)
+    }
+
+    /// The accepted attribute values, for messages: `` `i32`, `i64`, `uuid` or `text` ``.
+    pub fn expected() -> String {
+        expected(Self::ATTR_NAMES)
     }
 }
 
@@ -159,13 +210,41 @@ pub enum HistoryIdType {
 }
 
 impl HistoryIdType {
+    /// The attribute values that select each kind; the first of a kind is its name.
+    const ATTR_NAMES: &'static [(&'static str, HistoryIdType)] = &[
+        ("bigint", HistoryIdType::BigInt),
+        ("i64", HistoryIdType::BigInt),
+        ("uuid", HistoryIdType::Uuid),
+        ("Uuid", HistoryIdType::Uuid),
+    ];
+
     /// The attribute value that selects it: `bigint` or `uuid`.
     pub fn from_attr(name: &str) -> Option<HistoryIdType> {
-        Some(match name {
-            "bigint" | "i64" => HistoryIdType::BigInt,
-            "uuid" | "Uuid" => HistoryIdType::Uuid,
-            _ => return None,
-        })
+        from_attr(Self::ATTR_NAMES, name)
+    }
+
+    /// The accepted attribute values, for messages: `` `bigint` or `uuid` ``.
+    pub fn expected() -> String {
+        expected(Self::ATTR_NAMES)
+    }
+}
+
+fn from_attr<T: Copy>(names: &[(&str, T)], name: &str) -> Option<T> {
+    names.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The first name of each kind, as "`a`, `b` or `c`".
+fn expected<T: PartialEq>(names: &[(&str, T)]) -> String {
+    let firsts: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, t))| !names[..*i].iter().any(|(_, u)| u == t))
+        .map(|(_, (n, _))| format!("`{n}`"))
+        .collect();
+    match firsts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -206,5 +285,24 @@ impl HistoryTableSpec {
     /// The tracked column named `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Generated code names a type's variant by its Diesel name: they must be the same.
+    #[test]
+    fn the_diesel_name_of_a_type_is_its_variant_name() {
+        for (_, t) in SqlType::DIESEL_NAMES {
+            assert_eq!(t.diesel_name(), Some(format!("{t:?}").as_str()));
+        }
+    }
+
+    #[test]
+    fn messages_list_each_kind_once() {
+        assert_eq!(UserIdType::expected(), "`i32`, `i64`, `uuid` or `text`");
+        assert_eq!(HistoryIdType::expected(), "`bigint` or `uuid`");
     }
 }

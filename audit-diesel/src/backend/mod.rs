@@ -1,25 +1,20 @@
-//! The backend seam: how each database writes a change and its history row atomically.
+//! What each database is, as the library sees it: [`AuditBackend`] (sealed), implemented in one
+//! file per backend (`pg.rs`, `sqlite.rs`): its name, SQL dialect, clock, `as_of` strategy and
+//! how it binds the history columns. Nothing here depends on the write or read paths; those
+//! depend on it.
 //!
-//! One module per backend implements [`WriteBackend`] for every operation:
-//!
-//! - [`pg`](self) (PostgreSQL): one data-modifying CTE per write: the change, `RETURNING` the new
-//!   row, feeds the history insert in the same statement. Atomic without `BEGIN`/`COMMIT`, one round
-//!   trip.
-//! - `sqlite`: a transaction (a savepoint inside the caller's): the change with `RETURNING`, then
-//!   the history row bound from what it returned.
-//!
-//! A backend without `RETURNING` (MySQL) fits the same seam: inside a transaction it reads the row
-//! by key after the change (or before the delete) and inserts the history row from it.
+//! Each backend's write path, how it writes a change and its history row atomically, is one file
+//! of [`write`](crate::write): `write/pg.rs` (one data-modifying CTE per write: the change,
+//! `RETURNING` the new row, feeds the history insert in the same statement), `write/sqlite.rs`
+//! (a transaction, a savepoint inside the caller's: the change with `RETURNING`, then the history
+//! rows bound from what it returned). A backend without `RETURNING` (MySQL) fits the same seam:
+//! inside a transaction it reads the row by key after the change (or before the delete) and
+//! inserts the history row from it.
 
 #[cfg(feature = "postgres")]
 mod pg;
-pub mod slot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
-mod statement;
-
-pub use slot::{PostgresFilter, PostgresWrite, SqliteFilter, SqliteWrite};
 
 mod sealed {
     /// Implemented by this crate only.
@@ -31,18 +26,15 @@ mod sealed {
 }
 
 use diesel::backend::Backend;
-use diesel::connection::LoadConnection;
 use diesel::query_builder::AstPass;
 use diesel::result::QueryResult;
 use diesel::serialize::ToSql;
 use diesel::sql_types::{HasSqlType, Nullable, Text};
-use diesel::Connection;
 
 use crate::schema::Dialect;
 use crate::sql_types::{HistoryDate, HistoryTypeCode};
 use crate::user_id::UserIdKind;
-use crate::write::{HistoryMeta, Operation};
-use crate::{Historical, HistoryType};
+use crate::HistoryType;
 
 /// A Diesel backend the audit trail can write to: PostgreSQL, SQLite (and MySQL).
 ///
@@ -165,20 +157,4 @@ pub enum AsOfStrategy {
     /// Ranks the rows up to the time per object with `ROW_NUMBER()` and keeps the first: one pass
     /// over those rows (SQLite, MariaDB).
     Window,
-}
-
-/// How backend `Self` performs operation `Op` on model `M` with its history row.
-///
-/// Implemented by this crate for each backend and operation (sealed through [`AuditBackend`]);
-/// the model's slot for a backend ([`slot`]) needs it for every write the model makes there.
-///
-/// The connection type `C` is a parameter so that each impl can require what Diesel needs to load
-/// the model back through `C`.
-pub trait WriteBackend<M: Historical, Op: Operation<M>, C>: AuditBackend
-where
-    C: Connection<Backend = Self> + LoadConnection,
-{
-    /// Performs `op` and writes its history rows, atomically; returns what `op` returns.
-    #[doc(hidden)]
-    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<Op::Output>;
 }

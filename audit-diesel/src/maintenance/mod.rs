@@ -19,10 +19,10 @@ use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
 use self::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, Doomed};
-use crate::backend::slot::Slot;
 use crate::backend::AuditBackend;
 use crate::connection::{on_backend, AuditConnection};
 use crate::contract::{Generated, GeneratedOf};
+use crate::slot::Slot;
 use crate::write::{HistoryInsert, HistoryMeta, TableSource};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 

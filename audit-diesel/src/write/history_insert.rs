@@ -17,7 +17,7 @@ use diesel::result::QueryResult;
 use super::HistoryMeta;
 use crate::backend::{AuditBackend, BindUserId};
 use crate::schema::spec::meta;
-use crate::sql::{column, keys_equal};
+use crate::sql::{alias, column, keys_equal};
 use crate::Historical;
 
 /// Renders the body of the insert after its column list, for model `M`.
@@ -74,21 +74,15 @@ fn tracked_columns<DB: Backend>(
     Ok(())
 }
 
-/// The rows returned by the data-modifying CTE [`CteSource::CHANGED`] (PostgreSQL).
+/// The rows returned by the data-modifying CTE `audit_changed` (PostgreSQL).
 ///
-/// With `only_changed`, an update's rows are joined with [`CteSource::OLD`], the same rows read
+/// With `only_changed`, an update's rows are joined with `audit_old`, the same rows read
 /// `FOR UPDATE` before the change in the same statement, and a row whose tracked columns are all
 /// the same before and after writes no history.
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 #[doc(hidden)]
 pub struct CteSource {
     pub(crate) only_changed: bool,
-}
-
-#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-impl CteSource {
-    pub(crate) const CHANGED: &'static str = "audit_changed";
-    pub(crate) const OLD: &'static str = "audit_old";
 }
 
 impl<M, DB> SnapshotSource<M, DB> for CteSource
@@ -104,23 +98,23 @@ where
     ) -> QueryResult<()> {
         let spec = M::HISTORY;
         out.push_sql("SELECT ");
-        tracked_columns(spec, Self::CHANGED, &mut out)?;
+        tracked_columns(spec, alias::CHANGED, &mut out)?;
         walk_meta::<M, DB>(meta, &mut out)?;
         out.push_sql(" FROM ");
-        out.push_identifier(Self::CHANGED)?;
+        out.push_identifier(alias::CHANGED)?;
         if !self.only_changed {
             return Ok(());
         }
         out.push_sql(" LEFT JOIN ");
-        out.push_identifier(Self::OLD)?;
+        out.push_identifier(alias::OLD)?;
         out.push_sql(" ON ");
-        keys_equal(&mut out, spec, Self::CHANGED, Self::OLD)?;
+        keys_equal(&mut out, spec, alias::CHANGED, alias::OLD)?;
         out.push_sql(" WHERE ");
-        column(&mut out, Self::OLD, &spec.primary_key[0])?;
+        column(&mut out, alias::OLD, &spec.primary_key[0])?;
         out.push_sql(" IS NULL OR (");
-        tracked_columns(spec, Self::CHANGED, &mut out)?;
+        tracked_columns(spec, alias::CHANGED, &mut out)?;
         out.push_sql(") IS DISTINCT FROM (");
-        tracked_columns(spec, Self::OLD, &mut out)?;
+        tracked_columns(spec, alias::OLD, &mut out)?;
         out.push_sql(")");
         Ok(())
     }

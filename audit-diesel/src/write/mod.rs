@@ -1,22 +1,33 @@
 //! Audited writes: the operations, the history metadata they carry, and the one history insert.
 //!
-//! A write goes from a [`Historical`] method → `run` (checks the context, converts the user id)
-//! → the backend's [`WriteBackend`] impl (the SQL strategy of that backend) → `HistoryInsert`,
-//! the single fragment that renders every history row insert on every backend.
+//! A write goes from a [`Historical`] method → `dispatch` → the model's slot for the
+//! connection's backend ([`crate::slot`]) → `run` (checks the context, converts the user id) →
+//! the backend's [`WriteBackend`] impl, its SQL strategy, in this module's `pg.rs` or
+//! `sqlite.rs` → `HistoryInsert` (`history_insert.rs`), the single fragment that renders every
+//! history row insert on every backend. `statement.rs` holds the data statements both strategies
+//! build on.
 
 mod history_insert;
+#[cfg(feature = "postgres")]
+mod pg;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+mod statement;
+
+pub use crate::slot::{PostgresWrite, SqliteWrite};
 
 use std::fmt::Debug;
 
 use chrono::{DateTime, Utc};
 use diesel::connection::LoadConnection;
-use diesel::result::{EmptyChangeset, Error as DieselError};
+use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
 use diesel::Connection;
 
 #[doc(hidden)]
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 
-use crate::backend::WriteBackend;
+use crate::backend::AuditBackend;
 use crate::connection::{AuditConnection, BackendConnection};
 use crate::user_id::{user_value, UserIdKind};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
@@ -73,21 +84,21 @@ pub trait Operation<M> {
 }
 
 macro_rules! operation {
-    ($op:ident<$($param:ident),*> => $output:ty, $history_type:ident, $name:literal) => {
+    ($op:ident<$($param:ident),*> => $output:ty, $history_type:ident) => {
         impl<M, $($param),*> Operation<M> for $op<$($param),*> {
             type Output = $output;
             const HISTORY_TYPE: HistoryType = HistoryType::$history_type;
-            const NAME: &'static str = $name;
+            const NAME: &'static str = HistoryType::$history_type.label();
         }
     };
 }
 
-operation!(Create<V> => M, Create, "create");
-operation!(CreateBatch<V> => Vec<M>, Create, "create");
-operation!(Update<Id, Ch> => M, Update, "update");
-operation!(UpdateWhere<F, Ch> => Vec<M>, Update, "update");
-operation!(Delete<Id> => M, Delete, "delete");
-operation!(DeleteWhere<F> => Vec<M>, Delete, "delete");
+operation!(Create<V> => M, Create);
+operation!(CreateBatch<V> => Vec<M>, Create);
+operation!(Update<Id, Ch> => M, Update);
+operation!(UpdateWhere<F, Ch> => Vec<M>, Update);
+operation!(Delete<Id> => M, Delete);
+operation!(DeleteWhere<F> => Vec<M>, Delete);
 
 /// An audited write of model `M` (a [`Create`], [`Update`], ... holding the caller's values,
 /// changes or filter) that runs on every backend `M` is declared for.
@@ -95,15 +106,12 @@ operation!(DeleteWhere<F> => Vec<M>, Delete, "delete");
 /// It appears in the bounds of the [`Historical`] methods and holds for every write Diesel can
 /// run there; when it does not, the compiler's note names the backend (`SqliteWrite`,
 /// `PostgresWrite`) and the Diesel bound that failed. Sealed: it follows from those halves.
-pub trait Write<M: Historical>:
-    Operation<M> + crate::backend::SqliteWrite<M> + crate::backend::PostgresWrite<M>
-{
-}
+pub trait Write<M: Historical>: Operation<M> + SqliteWrite<M> + PostgresWrite<M> {}
 
 impl<M, Op> Write<M> for Op
 where
     M: Historical,
-    Op: Operation<M> + crate::backend::SqliteWrite<M> + crate::backend::PostgresWrite<M>,
+    Op: Operation<M> + SqliteWrite<M> + PostgresWrite<M>,
 {
 }
 
@@ -120,7 +128,6 @@ where
     Op: Write<M>,
 {
     #[allow(unused_imports)]
-    use crate::backend::{PostgresWrite, SqliteWrite};
     match conn.backend_connection() {
         #[cfg(feature = "sqlite")]
         BackendConnection::Sqlite(c) => op.write_sqlite(c, ctx, key),
@@ -282,7 +289,7 @@ pub(crate) fn write_error<M: Historical>(
 /// A write of one row that wrote several: a create given several rows, or a key that several
 /// rows share.
 fn several_rows(model: String, key: String, rows: u64, operation: &'static str) -> AuditError {
-    if operation == "create" {
+    if operation == HistoryType::Create.label() {
         AuditError::CreateTakesOneRow { model, rows }
     } else {
         AuditError::KeyNotUnique { model, key, rows }
@@ -292,4 +299,20 @@ fn several_rows(model: String, key: String, rows: u64, operation: &'static str) 
 /// The key of an operation by key, for errors.
 pub(crate) fn key_of<Id: Debug>(id: &Id) -> Option<String> {
     Some(format!("{id:?}"))
+}
+
+/// How backend `Self` performs operation `Op` on model `M` with its history row.
+///
+/// Implemented by this crate for each backend and operation (sealed through [`AuditBackend`]);
+/// the model's slot for a backend ([`slot`](crate::slot)) needs it for every write the model makes there.
+///
+/// The connection type `C` is a parameter so that each impl can require what Diesel needs to load
+/// the model back through `C`.
+pub trait WriteBackend<M: Historical, Op: Operation<M>, C>: AuditBackend
+where
+    C: Connection<Backend = Self> + LoadConnection,
+{
+    /// Performs `op` and writes its history rows, atomically; returns what `op` returns.
+    #[doc(hidden)]
+    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<Op::Output>;
 }

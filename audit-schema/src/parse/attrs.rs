@@ -227,7 +227,10 @@ fn historical_struct_key(
             Some(kind) => set_once(&mut out.user_id_type, (kind, value.span()), meta, errors),
             None => errors.at(
                 value.span(),
-                format!("unknown user id type `{value}`; expected `i32`, `i64`, `uuid` or `text`"),
+                format!(
+                    "unknown user id type `{value}`; expected {}",
+                    UserIdType::expected()
+                ),
             ),
         }
     } else if meta.path.is_ident(HISTORY_ID_TYPE) {
@@ -236,7 +239,10 @@ fn historical_struct_key(
             Some(kind) => set_once(&mut out.history_id_type, (kind, value.span()), meta, errors),
             None => errors.at(
                 value.span(),
-                format!("unknown history id type `{value}`; expected `bigint` or `uuid`"),
+                format!(
+                    "unknown history id type `{value}`; expected {}",
+                    HistoryIdType::expected()
+                ),
             ),
         }
     } else if meta.path.is_ident(RECORD) {

@@ -2,7 +2,7 @@
 //! backend's connection.
 //!
 //! `#[derive(Historical)]` gives each model one slot per enabled backend
-//! ([`Historical::Sqlite`](crate::Historical), `Postgres`): [`On`] when the model is declared for
+//! (`Sqlite`, `Postgres` of its generated contract): [`On`] when the model is declared for
 //! that backend (every backend, unless `#[diesel(check_for_backend(...))]` names some), [`Off`]
 //! otherwise. Setting a slot to `On` is where the compiler proves, for that concrete model, every
 //! bound the backend's statements need; code generic over the connection then only dispatches
@@ -20,7 +20,7 @@ use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
 use diesel::Connection;
 
-use super::{AuditBackend, WriteBackend};
+use crate::backend::AuditBackend;
 use crate::contract::{ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf};
 use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
 use crate::maintenance::{
@@ -28,7 +28,9 @@ use crate::maintenance::{
 };
 use crate::read::select::{AsOfTable, Conditions, CountRecords, SelectRecords};
 use crate::read::{read_error, NoFilter};
-use crate::write::{self, Create, Delete, HistoryInsert, Operation, TableSource, Update};
+use crate::write::{
+    self, Create, Delete, HistoryInsert, Operation, TableSource, Update, WriteBackend,
+};
 use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 
 /// A filter on a history table, whatever its type, as one backend renders it.

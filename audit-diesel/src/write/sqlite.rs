@@ -1,0 +1,310 @@
+//! SQLite: a transaction of a few statements per write, whatever the number of rows.
+//!
+//! SQLite rejects data-modifying statements inside `WITH`, so a write is the change with
+//! `RETURNING` (SQLite 3.35+) followed by one multi-row insert of the history rows, bound from
+//! what the change returned, inside `conn.transaction` (a savepoint when the caller already opened
+//! a transaction). An update of a model that skips unchanged rows first reads the rows it is about
+//! to change, in the same transaction: SQLite lets one writer at a time commit, and refuses to
+//! upgrade a read transaction whose snapshot another writer made stale, so the rows read are the
+//! rows changed.
+//!
+//! `history_date` is read from the Rust clock after the change succeeded, that is while this
+//! connection holds SQLite's write lock, so dates follow the order in which writes were serialized.
+
+use std::collections::HashMap;
+
+use diesel::connection::LoadConnection;
+use diesel::dsl::AsSelect;
+use diesel::expression::{Selectable, SelectableExpression, SelectableHelper};
+use diesel::insertable::Insertable;
+use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment};
+use diesel::query_dsl::methods::{ExecuteDsl, FilterDsl, FindDsl};
+use diesel::query_dsl::{LoadQuery, RunQueryDsl};
+use diesel::result::QueryResult;
+use diesel::sqlite::Sqlite;
+use diesel::Connection;
+
+use super::statement::{self, SelectOld};
+use super::WriteBackend;
+
+use crate::contract::{Generated, GeneratedOf, SnapshotOf};
+use crate::sql::query;
+use crate::write::{
+    one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, KeyNotUnique,
+    RowsSource, Update, UpdateWhere,
+};
+use crate::Historical;
+
+/// The most bind parameters one SQLite statement takes (`SQLITE_MAX_VARIABLE_NUMBER`).
+const MAX_BINDS: usize = 32_766;
+
+/// An update with ` RETURNING <the model's columns>` appended (Diesel's own `returning` serves
+/// inserts and deletes).
+#[doc(hidden)]
+pub struct Returning<S, M: Selectable<Sqlite>> {
+    statement: S,
+    returning: M::SelectExpression,
+}
+
+impl<S, M: Selectable<Sqlite>> Returning<S, M> {
+    fn new(statement: S) -> Self {
+        Returning {
+            statement,
+            returning: M::construct_selection(),
+        }
+    }
+}
+
+query!(impl[S, M: Selectable<Sqlite>] Returning<S, M> => AsSelect<M, Sqlite>);
+
+impl<S, M> QueryFragment<Sqlite> for Returning<S, M>
+where
+    S: QueryFragment<Sqlite>,
+    M: Selectable<Sqlite>,
+    M::SelectExpression: QueryFragment<Sqlite>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.statement.walk_ast(out.reborrow())?;
+        out.push_sql(" RETURNING ");
+        self.returning.walk_ast(out.reborrow())
+    }
+}
+
+/// A Diesel insert or delete with `RETURNING <the model's columns>`.
+type ReturningModel<Q, M> = diesel::dsl::Returning<Q, AsSelect<M, Sqlite>>;
+
+/// Writes the history rows of `models`, as many per statement as SQLite binds.
+fn record<'m, M, C>(
+    conn: &mut C,
+    models: impl IntoIterator<Item = &'m M>,
+    mut meta: HistoryMeta<M::UserId>,
+) -> QueryResult<()>
+where
+    C: Connection<Backend = Sqlite>,
+    M: Historical,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    if meta.skip {
+        return Ok(());
+    }
+    // Read now, while this connection holds the write lock the change took.
+    meta.date.get_or_insert_with(crate::write::now);
+    // A row binds its tracked columns and four or five history values.
+    let binds_per_row = M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata);
+    let per_statement = (MAX_BINDS / binds_per_row).max(1);
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let rows = RowsSource(
+            models
+                .by_ref()
+                .take(per_statement)
+                .map(GeneratedOf::<M>::snapshot)
+                .collect(),
+        );
+        HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Runs `statement` (an insert or a delete returning the models) and records every row. With
+/// `single`, several rows are an error that rolls the statement back.
+fn returning<'q, M, Q, C>(
+    conn: &mut C,
+    statement: Q,
+    meta: HistoryMeta<M::UserId>,
+    single: bool,
+) -> QueryResult<Vec<M>>
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical,
+    Q: RunQueryDsl<C> + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    conn.transaction(|conn| {
+        let models: Vec<M> = statement.load(conn)?;
+        if single && models.len() > 1 {
+            return Err(KeyNotUnique::error(models.len()));
+        }
+        record(conn, &models, meta)?;
+        Ok(models)
+    })
+}
+
+type Old<M, Tg> = SelectOld<M, <Tg as IntoUpdateTarget>::WhereClause, Sqlite>;
+
+/// Updates the rows of `target` and records those whose tracked columns changed (all of them
+/// when the model records every save). With `single`, several rows are an error that rolls the
+/// update back.
+fn update<'q, M, Tg, Ch, C>(
+    conn: &mut C,
+    target: Tg,
+    changes: Ch,
+    meta: HistoryMeta<M::UserId>,
+    single: bool,
+) -> QueryResult<Vec<M>>
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    Tg: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    Old<M, Tg>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    let compare = meta.compares::<M>();
+    conn.transaction(|conn| {
+        let old: Vec<M> = if compare {
+            Old::<M, Tg>::new(target.clone(), false).load(conn)?
+        } else {
+            Vec::new()
+        };
+        let new: Vec<M> =
+            Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
+        if single && new.len() > 1 {
+            return Err(KeyNotUnique::error(new.len()));
+        }
+        let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
+        let changed = new.iter().filter(|n| {
+            !old.get(&n.id())
+                .is_some_and(|o| GeneratedOf::<M>::tracked_eq(o, n))
+        });
+        record(conn, changed, meta)?;
+        Ok(new)
+    })
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, V, C> WriteBackend<M, Create<V>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    V: Insertable<M::Table>,
+    ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+        let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
+        one(returning(conn, insert, meta, true)?)
+    }
+}
+
+/// Diesel renders SQLite batch inserts itself (one statement when no value is `DEFAULT`).
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, V, C> WriteBackend<M, CreateBatch<V>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    V: Insertable<M::Table>,
+    ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: CreateBatch<V>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
+        returning(conn, insert, meta, false)
+    }
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, Ch, C> WriteBackend<M, Update<M::Id, Ch>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FindDsl<M::Id>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    Old<M, statement::Target<M>>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<statement::Target<M>, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+        one(update(
+            conn,
+            statement::by_key::<M>(op.id),
+            op.changes,
+            meta,
+            true,
+        )?)
+    }
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, F, Ch, C> WriteBackend<M, UpdateWhere<F, Ch>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table> + Clone,
+    Ch: AsChangeset<Target = M::Table>,
+    Old<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
+    Returning<statement::Update<statement::FilterTarget<M, F>, Ch>, M>: LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: UpdateWhere<F, Ch>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        update(
+            conn,
+            statement::by_filter::<M, F>(op.filter),
+            op.changes,
+            meta,
+            false,
+        )
+    }
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, C> WriteBackend<M, Delete<M::Id>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FindDsl<M::Id>,
+    statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
+    AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
+    ReturningModel<statement::Delete<statement::Target<M>>, M>: Query + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+        let target = statement::by_key::<M>(op.id);
+        let delete = statement::delete::<M, _>(target).returning(M::as_returning());
+        one(returning(conn, delete, meta, true)?)
+    }
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, M, F, C> WriteBackend<M, DeleteWhere<F>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    M::Table: FilterDsl<F>,
+    statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table>,
+    AsSelect<M, Sqlite>: SelectableExpression<M::Table>,
+    ReturningModel<statement::Delete<statement::FilterTarget<M, F>>, M>:
+        Query + LoadQuery<'q, C, M>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    fn write(
+        conn: &mut C,
+        op: DeleteWhere<F>,
+        meta: HistoryMeta<M::UserId>,
+    ) -> QueryResult<Vec<M>> {
+        let target = statement::by_filter::<M, F>(op.filter);
+        returning(
+            conn,
+            statement::delete::<M, _>(target).returning(M::as_returning()),
+            meta,
+            false,
+        )
+    }
+}
