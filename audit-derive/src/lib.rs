@@ -25,7 +25,8 @@ pub fn derive_historical(input: TokenStream) -> TokenStream {
 }
 
 fn derive_historical_inner(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    syn::parse2(input)
-        .and_then(historical::derive)
-        .unwrap_or_else(syn::Error::into_compile_error)
+    match syn::parse2(input) {
+        Ok(input) => historical::derive(input),
+        Err(error) => error.into_compile_error(),
+    }
 }

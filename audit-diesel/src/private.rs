@@ -84,3 +84,107 @@ macro_rules! __slot_postgres {
 }
 
 pub use crate::{__slot_postgres as slot_postgres, __slot_sqlite as slot_sqlite};
+
+/// What the derive's fallback expansion names when a model's attributes are wrong: a stand-in
+/// `Historical` impl (every backend `Off`, an uninhabited record) that lets the rest of the
+/// crate type-check, so that the compiler reports the derive's error once instead of again at
+/// every use of the model.
+pub mod poison {
+    use std::borrow::Cow;
+    use std::convert::Infallible;
+    use std::marker::PhantomData;
+
+    use crate::contract::Generated;
+    use crate::{Historical, HistoryIdType, HistoryType, UserIdType};
+    use crate::{HistoryIdOf, HistoryRecord, HistoryTableSpec, UserIdOf};
+
+    diesel::table! {
+        /// Never queried: the table of a model whose derive failed.
+        __audit_poisoned (id) {
+            id -> Integer,
+        }
+    }
+
+    pub use self::__audit_poisoned::table;
+
+    /// The spec of a model whose derive failed.
+    pub const SPEC: HistoryTableSpec = HistoryTableSpec {
+        model: Cow::Borrowed("(a model whose #[derive(Historical)] failed)"),
+        source_table: Cow::Borrowed("__audit_poisoned"),
+        history_table: Cow::Borrowed("__audit_poisoned"),
+        columns: Cow::Borrowed(&[]),
+        primary_key: Cow::Borrowed(&[]),
+        excluded: Cow::Borrowed(&[]),
+        user_id: UserIdType::I64,
+        history_id: HistoryIdType::BigInt,
+        metadata: false,
+    };
+
+    /// The record of a model whose derive failed: no value of it exists.
+    pub struct Record<M>(Infallible, PhantomData<fn() -> M>);
+
+    impl<M> Clone for Record<M> {
+        fn clone(&self) -> Self {
+            match self.0 {}
+        }
+    }
+
+    impl<M: Historical<Record = Record<M>>> HistoryRecord for Record<M> {
+        type Model = M;
+        fn history_id(&self) -> &HistoryIdOf<M> {
+            match self.0 {}
+        }
+        fn history_date(&self) -> chrono::DateTime<chrono::Utc> {
+            match self.0 {}
+        }
+        fn history_type(&self) -> HistoryType {
+            match self.0 {}
+        }
+        fn history_user_id(&self) -> Option<&UserIdOf<M>> {
+            match self.0 {}
+        }
+        fn history_change_reason(&self) -> Option<&str> {
+            match self.0 {}
+        }
+        fn object_id(&self) -> M::Id {
+            match self.0 {}
+        }
+    }
+
+    type SetId = diesel::dsl::Eq<__audit_poisoned::id, i32>;
+
+    /// The contract of a model whose derive failed: every backend `Off`.
+    pub struct Contract;
+
+    impl<M: Historical<Table = table, Record = Record<M>>> Generated<M> for Contract {
+        #[cfg(feature = "sqlite")]
+        type Sqlite = super::Off;
+        #[cfg(feature = "postgres")]
+        type Postgres = super::Off;
+        type Snapshot<'a> = ();
+        type Changeset<'a> = Option<SetId>;
+        type HistoryKeyFilter<'a> = ();
+        type KeyValues = ();
+        type Restore<'a> = Option<SetId>;
+        type RestoreInsert<'a> = SetId;
+
+        fn snapshot(_: &M) {}
+        fn changeset(_: &M) -> Option<SetId> {
+            None
+        }
+        fn history_key_filter(_: &M::Id) {}
+        fn record_key_filter(record: &Record<M>) {
+            match record.0 {}
+        }
+        fn tracked_eq(_: &M, _: &M) -> bool {
+            false
+        }
+        fn key_values(_: M::Id) {}
+        fn restore_changeset(record: &Record<M>) -> Option<SetId> {
+            match record.0 {}
+        }
+        fn restore_values(record: &Record<M>) -> SetId {
+            match record.0 {}
+        }
+    }
+}

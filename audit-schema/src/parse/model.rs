@@ -4,12 +4,13 @@ use std::borrow::Cow;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Ident, Path, Type, Visibility};
+use syn::{DeriveInput, Ident, Path, Type, Visibility};
 
-use super::attrs::{self, snake_case};
+use super::ast::Input;
+use super::attrs;
+use super::check::{check, Checked};
 use super::errors::Errors;
 use super::rust_type::{last_segment, option_inner, sql_type_of_rust_type};
-use crate::spec::meta;
 use crate::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
 
 /// Where a tracked field's Diesel SQL type comes from.
@@ -81,6 +82,16 @@ pub struct Model {
     pub krate: Option<Path>,
 }
 
+/// A derive input that is no model: every error, and what a fallback expansion needs.
+pub struct Failure {
+    /// Every error, each at its span.
+    pub error: syn::Error,
+    /// `#[historical(crate = path)]`, when it parsed.
+    pub krate: Option<Path>,
+    /// The record struct's name (given or default), which code around the model names.
+    pub record: Ident,
+}
+
 /// The backends a model is declared for: those of `#[diesel(check_for_backend(...))]`, or all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backends {
@@ -102,7 +113,7 @@ impl Backends {
 
     /// The backends `paths` name, by their type's name (`Sqlite`, `Pg`, `Mysql`); an error at
     /// each other path.
-    fn declared(paths: &[Path], errors: &mut Errors) -> Backends {
+    pub(super) fn declared(paths: &[Path], errors: &mut Errors) -> Backends {
         if paths.is_empty() {
             return Backends::ALL;
         }
@@ -131,10 +142,36 @@ impl Backends {
 impl Model {
     /// Parses and validates `input`; every problem is reported, each at its span.
     pub fn from_derive_input(input: &DeriveInput) -> syn::Result<Model> {
+        Model::parse(input).map_err(|failure| failure.error)
+    }
+
+    /// Parses, checks and lowers `input`, in three stages (`ast.rs`, `check.rs`, then here),
+    /// each recording its errors with their spans; on failure, every error and what the derive
+    /// needs for its fallback expansion.
+    pub fn parse(input: &DeriveInput) -> Result<Model, Failure> {
         let mut errors = Errors::default();
-        let model = parse(input, &mut errors);
-        errors.finish()?;
-        Ok(model.expect("a model is returned whenever no error was recorded"))
+        let ast = Input::from_syn(input, &mut errors);
+        let (krate, record) = (
+            ast.attrs.krate.clone(),
+            ast.attrs
+                .record
+                .clone()
+                .unwrap_or_else(|| default_record(&input.ident)),
+        );
+        let model = check(ast, &mut errors).and_then(|checked| lower(checked, &mut errors));
+        match (errors.finish(), model) {
+            (Ok(()), Some(model)) => Ok(model),
+            (Err(error), _) => Err(Failure {
+                error,
+                krate,
+                record,
+            }),
+            (Ok(()), None) => Err(Failure {
+                error: syn::Error::new(input.ident.span(), "#[derive(Historical)] failed"),
+                krate,
+                record,
+            }),
+        }
     }
 
     /// The tracked fields, in declaration order.
@@ -188,133 +225,35 @@ impl Model {
     }
 }
 
-fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
-    let named = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named),
-            _ => {
-                errors.at(
-                    input.ident.span(),
-                    "#[derive(Historical)] needs a struct with named fields, one per column",
-                );
-                None
-            }
-        },
-        _ => {
-            errors.at(
-                input.ident.span(),
-                "#[derive(Historical)] works on structs: one struct per table",
-            );
-            None
-        }
-    };
-    if !input.generics.params.is_empty() {
-        errors.at(
-            input.generics.span(),
-            "#[derive(Historical)] does not support generic structs; give the model concrete types",
-        );
-    }
-
-    let attrs = attrs::struct_attrs(&input.attrs, errors);
-    let Some(table_path) = attrs.table_name.clone() else {
-        errors.at(
-            input.ident.span(),
-            format!(
-                "#[derive(Historical)] needs the table of `{}`: add #[diesel(table_name = ...)] \
-                 with the name of its `diesel::table!`",
-                input.ident
-            ),
-        );
-        return None;
-    };
-    let table_name = table_path
-        .segments
-        .last()
-        .expect("a parsed path has a segment")
-        .ident
-        .clone();
-
-    let foreign_keys: Vec<String> = attrs
-        .belongs_to
-        .iter()
-        .map(|b| match &b.foreign_key {
-            Some(fk) => fk.to_string(),
-            None => {
-                let parent = b
-                    .parent
-                    .segments
-                    .last()
-                    .expect("a parsed path has a segment");
-                format!("{}_id", snake_case(&parent.ident.to_string()))
-            }
-        })
-        .collect();
-
-    let (primary_key, primary_key_span) = match &attrs.primary_key {
-        Some((keys, span)) => (keys.clone(), *span),
-        None => (
-            vec![Ident::new("id", Span::call_site())],
-            input.ident.span(),
-        ),
-    };
-
+/// Stage 3, lower: the model the derive expands, with every field's SQL types resolved (an
+/// unknown type is an error at the field) and the defaults filled in.
+fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
+    let Checked {
+        input,
+        table_path,
+        table_name,
+        primary_key,
+        primary_key_span,
+        foreign_keys,
+        backends,
+    } = checked;
     let mut fields = Vec::new();
-    for field in named.map(|n| n.named.iter()).into_iter().flatten() {
-        let ident = field.ident.clone().expect("named fields have names");
-        let fattrs = attrs::field_attrs(&field.attrs, errors);
-        let column = fattrs.column_name.clone().unwrap_or_else(|| ident.clone());
-        let is_key = primary_key.contains(&column);
-        let excluded = fattrs.exclude.is_some();
-
-        if let Some((span, what)) = fattrs.unsupported {
-            errors.at(
-                span,
-                format!(
-                    "field `{ident}` uses #[diesel({what})]: history tracks plain columns only, \
-                     so such a field cannot be part of a #[derive(Historical)] model"
-                ),
-            );
-        }
-        if let (true, Some(span)) = (is_key, fattrs.exclude) {
-            errors.at(
-                span,
-                format!(
-                    "cannot exclude `{ident}`: it is the primary key of `{table_name}`, and every \
-                     history row needs it to name its object; remove #[historical(exclude)]"
-                ),
-            );
-        }
-        if let (true, Some(span)) = (excluded, fattrs.index) {
-            errors.at(
-                span,
-                format!("`{ident}` is excluded from history, so history cannot index it"),
-            );
-        }
-        if !excluded && meta::ALL.iter().any(|m| column == m) {
-            errors.at(
-                column.span(),
-                format!(
-                    "column `{column}` has the name of a history column; rename it with \
-                     #[diesel(column_name = ...)] or exclude it with #[historical(exclude)]"
-                ),
-            );
-        }
-        if fields.iter().any(|f: &Field| f.column == column) {
-            errors.at(column.span(), format!("column `{column}` appears twice"));
-        }
-
-        let Some((sql_type, ddl, nullable)) = field_sql_type(&ident, &field.ty, &fattrs, errors)
+    for field in input.fields.iter().flatten() {
+        let is_key = primary_key.contains(&field.column);
+        let excluded = field.attrs.exclude.is_some();
+        let Some((sql_type, ddl, nullable)) =
+            field_sql_type(field.ident, field.ty, &field.attrs, errors)
         else {
             continue;
         };
         let indexed = !is_key
             && !excluded
-            && (fattrs.index.is_some() || foreign_keys.iter().any(|fk| column == fk));
+            && (field.attrs.index.is_some() || foreign_keys.iter().any(|fk| field.column == fk));
         fields.push(Field {
             type_span: field.ty.span(),
-            ident,
+            ident: field.ident.clone(),
             ty: field.ty.clone(),
-            column,
+            column: field.column.clone(),
             excluded,
             primary_key: is_key,
             indexed,
@@ -323,35 +262,17 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
             nullable,
         });
     }
-
-    if named.is_some() && errors.is_empty() {
-        for key in &primary_key {
-            if !fields.iter().any(|f| f.column == *key) {
-                errors.at(
-                    primary_key_span,
-                    format!(
-                        "primary key column `{key}` is not a field of `{}`; name the key columns \
-                         with #[diesel(primary_key(...))]",
-                        input.ident
-                    ),
-                );
-            }
-        }
-    }
-    let backends = Backends::declared(&attrs.check_for_backend, errors);
     if !errors.is_empty() {
         return None;
     }
-
+    let attrs = input.attrs;
     Some(Model {
         ident: input.ident.clone(),
         vis: input.vis.clone(),
         history_table: attrs
             .history_table
             .unwrap_or_else(|| Ident::new(&format!("historical_{table_name}"), table_name.span())),
-        record: attrs.record.unwrap_or_else(|| {
-            Ident::new(&format!("Historical{}", input.ident), input.ident.span())
-        }),
+        record: attrs.record.unwrap_or_else(|| default_record(input.ident)),
         table_path,
         table_name,
         primary_key,
@@ -370,6 +291,11 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Model> {
         backends,
         krate: attrs.krate,
     })
+}
+
+/// `Historical<Model>`, the record struct's default name.
+fn default_record(model: &Ident) -> Ident {
+    Ident::new(&format!("Historical{model}"), model.span())
 }
 
 /// The Diesel SQL type, the DDL type and the nullability of one field.

@@ -117,10 +117,11 @@ fn every_problem_is_reported_in_one_pass() {
         "unknown user id type `i16`",
         "unknown attribute `historical(colour)`",
         "`historical(exclude)` belongs on a field, not on the struct",
+        // Stage by stage: attributes, then the rules across fields, then the types.
+        "duplicate `index` attribute",
         "cannot exclude `id`",
         "column `history_date` has the name of a history column",
         "no SQL type is known for `Grams` (field `weight`)",
-        "duplicate `index` attribute",
     ];
     assert_eq!(errs.len(), expected.len(), "{errs:#?}");
     for (err, want) in errs.iter().zip(expected) {

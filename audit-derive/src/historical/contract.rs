@@ -1,0 +1,258 @@
+//! The `Historical` impl (the documented face of the model) and the generated contract
+//! (`Generated`: the slots, snapshot, changeset, key filters and restore the calls run on).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use audit_schema::parse::Field;
+use audit_schema::HistoryTableSpec;
+
+use super::types::{self, spec_sql_type, sql_type};
+use super::{krate, private, record, Expansion};
+
+pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
+    let (k, p) = (krate(), private());
+    let model = x.model;
+    let (ident, table, history, record) = (
+        &model.ident,
+        &model.table_path,
+        &model.history_table,
+        &model.record,
+    );
+    let (tracked, key_fields) = (&x.tracked, &x.key_fields);
+    let (user_kind, hid_kind) = (&x.user.kind, &x.history_id.kind);
+    let (id_ty, id_value) = x.id();
+
+    let snapshot_ty = tracked.iter().map(|f| {
+        let ty = &f.ty;
+        let sql = sql_type(f);
+        quote!(#p::Bind<#sql, &'__a #ty>)
+    });
+    let snapshot_value = tracked.iter().map(|f| {
+        let field = &f.ident;
+        let sql = sql_type(f);
+        quote!(#p::Bind::<#sql, _>::new(&__this.#field))
+    });
+
+    let source: TokenStream = quote!(#table);
+    let set_fields: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
+    let (changeset_ty, changeset_value) = assignments(&source, &set_fields, key_fields[0]);
+
+    // The rows of one object in the history table, for reads.
+    let history_path: TokenStream = quote!(#history);
+    let (history_filter_ty, history_filter_value) = if key_fields.len() == 1 {
+        key_filter(&history_path, key_fields, |_, _| quote!(id))
+    } else {
+        key_filter(&history_path, key_fields, |i, _| {
+            let i = syn::Index::from(i);
+            quote!(&id.#i)
+        })
+    };
+
+    // Restoring a recorded state (revert): its tracked columns, without and with the key.
+    let tracked_set: Vec<&Field> = tracked.iter().copied().filter(|f| !f.primary_key).collect();
+    let (restore_ty, restore_value) = assignments(&source, &tracked_set, key_fields[0]);
+    let (restore_insert_ty, restore_insert_value) = assignments(&source, tracked, key_fields[0]);
+    let (_, record_filter_value) = key_filter(&history_path, key_fields, |_, f| {
+        let field = &f.ident;
+        quote!(&__this.#field)
+    });
+    // The key as binds, for keyset walks over the source table (backfill).
+    let key_value_tys = key_fields.iter().map(|f| {
+        let (ty, sql) = (&f.ty, sql_type(f));
+        quote!(#p::Bind<#sql, #ty>)
+    });
+    let key_values = if key_fields.len() == 1 {
+        quote!((#p::Bind::new(id),))
+    } else {
+        let parts = (0..key_fields.len()).map(|i| {
+            let i = syn::Index::from(i);
+            quote!(#p::Bind::new(id.#i))
+        });
+        quote!((#(#parts,)*))
+    };
+
+    // Unchanged updates are detected by comparing the tracked fields (SQLite); a model that
+    // records every save needs no `PartialEq` on them.
+    let record_unchanged = model.record_unchanged;
+    // Each backend's slot: `On` where the model is declared (and the compiler proves here that
+    // its statements work there), `Off` elsewhere.
+    let slot = |on: bool| {
+        if on {
+            quote!(__Checked)
+        } else {
+            quote!(#p::Off)
+        }
+    };
+    let sqlite_slot = slot(model.backends.sqlite);
+    let postgres_slot = slot(model.backends.postgres);
+    let tracked_eq = if record_unchanged {
+        quote!(false)
+    } else {
+        let fields = tracked.iter().map(|f| &f.ident);
+        quote!(true #(&& __this.#fields == other.#fields)*)
+    };
+    let spec = spec_tokens(&model.to_spec());
+    let history_record = record::impl_history_record(x);
+
+    quote! {
+        impl #k::Historical for #ident {
+            type Table = #table::table;
+            type HistoryTable = #history::table;
+            type Record = #record;
+            type Id = #id_ty;
+            type UserId = #user_kind;
+            type HistoryId = #hid_kind;
+
+            const HISTORY: &'static #k::HistoryTableSpec = &#spec;
+
+            const RECORD_UNCHANGED: bool = #record_unchanged;
+
+            type Generated = Self;
+
+            fn id(&self) -> Self::Id {
+                #id_value
+            }
+        }
+
+        impl #p::Generated<#ident> for #ident {
+            #p::slot_sqlite!(#sqlite_slot);
+            #p::slot_postgres!(#postgres_slot);
+
+            type Snapshot<'__a> = (#(#snapshot_ty,)*);
+            type Changeset<'__a> = #changeset_ty;
+            type HistoryKeyFilter<'__a> = #history_filter_ty;
+            type KeyValues = (#(#key_value_tys,)*);
+            type Restore<'__a> = #restore_ty;
+            type RestoreInsert<'__a> = #restore_insert_ty;
+
+            fn snapshot(__this: &Self) -> Self::Snapshot<'_> {
+                (#(#snapshot_value,)*)
+            }
+
+            fn changeset(__this: &Self) -> Self::Changeset<'_> {
+                #changeset_value
+            }
+
+            fn history_key_filter(id: &<Self as #k::Historical>::Id) -> Self::HistoryKeyFilter<'_> {
+                #history_filter_value
+            }
+
+            fn record_key_filter(__this: &#record) -> Self::HistoryKeyFilter<'_> {
+                #record_filter_value
+            }
+
+            fn tracked_eq(__this: &Self, other: &Self) -> bool {
+                #tracked_eq
+            }
+
+            fn key_values(id: <Self as #k::Historical>::Id) -> Self::KeyValues {
+                #key_values
+            }
+
+            fn restore_changeset(__this: &#record) -> Self::Restore<'_> {
+                #restore_value
+            }
+
+            fn restore_values(__this: &#record) -> Self::RestoreInsert<'_> {
+                #restore_insert_value
+            }
+        }
+
+        #history_record
+    }
+}
+
+/// The `HistoryTableSpec` the migration generator computes from the same model
+/// (`Model::to_spec`), as a constant expression: the runtime and the migrations agree by
+/// construction.
+pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
+    let k = krate();
+    let p = private();
+    let columns = spec.columns.iter().map(|c| {
+        let name = c.name.as_ref();
+        let sql = spec_sql_type(&c.sql_type);
+        let (nullable, indexed) = (c.nullable, c.indexed);
+        quote! {
+            #k::schema::ColumnSpec {
+                name: #p::Cow::Borrowed(#name),
+                sql_type: #sql,
+                nullable: #nullable,
+                indexed: #indexed,
+            }
+        }
+    });
+    let names = |names: &[audit_schema::spec::Name]| {
+        let names = names.iter().map(|n| n.as_ref());
+        quote!(#p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#names),)*]))
+    };
+    let (key, excluded) = (names(&spec.primary_key), names(&spec.excluded));
+    let (model, source, history) = (
+        spec.model.as_ref(),
+        spec.source_table.as_ref(),
+        spec.history_table.as_ref(),
+    );
+    let user_id = types::user_id(spec.user_id).kind;
+    let history_id = types::history_id(spec.history_id).kind;
+    let metadata = spec.metadata;
+    quote! {
+        #k::HistoryTableSpec {
+            model: #p::Cow::Borrowed(#model),
+            source_table: #p::Cow::Borrowed(#source),
+            history_table: #p::Cow::Borrowed(#history),
+            columns: #p::Cow::Borrowed(&[#(#columns,)*]),
+            primary_key: #key,
+            excluded: #excluded,
+            user_id: <#user_id as #k::user_id::UserIdKind>::KIND,
+            history_id: <#history_id as #k::history_id::HistoryIdKind>::KIND,
+            metadata: #metadata,
+        }
+    }
+}
+
+/// `(type, value)` of `Eq<column, SetValue>` over `fields`, `And`-ed together, with the values
+/// taken from `value(index, field)`.
+fn key_filter<'f>(
+    table: &TokenStream,
+    fields: &[&'f Field],
+    value: impl Fn(usize, &'f Field) -> TokenStream,
+) -> (TokenStream, TokenStream) {
+    let p = private();
+    let mut parts = fields.iter().enumerate().map(|(i, f)| {
+        let (column, ty) = (&f.column, &f.ty);
+        let v = value(i, f);
+        (
+            quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>),
+            quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(#v))),
+        )
+    });
+    let (mut ty, mut value) = parts.next().expect("a key has a column");
+    for (next_ty, next_value) in parts {
+        ty = quote!(#p::diesel::dsl::And<#ty, #next_ty>);
+        value = quote!(#p::diesel::BoolExpressionMethods::and(#value, #next_value));
+    }
+    (ty, value)
+}
+
+/// `(type, value)` of a tuple of `Eq<column, SetValue>` of `fields` read from `self`, for a
+/// changeset or an insert; `Option<..>::None` of the first key column when `fields` is empty (an
+/// empty changeset, which Diesel reports as such).
+fn assignments(table: &TokenStream, fields: &[&Field], key: &Field) -> (TokenStream, TokenStream) {
+    let p = private();
+    if fields.is_empty() {
+        let (column, ty) = (&key.column, &key.ty);
+        return (
+            quote!(::core::option::Option<#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>>),
+            quote!(::core::option::Option::None),
+        );
+    }
+    let tys = fields.iter().map(|f| {
+        let (column, ty) = (&f.column, &f.ty);
+        quote!(#p::diesel::dsl::Eq<#table::#column, #p::SetValue<'__a, #ty>>)
+    });
+    let values = fields.iter().map(|f| {
+        let (column, field) = (&f.column, &f.ident);
+        quote!(#p::diesel::ExpressionMethods::eq(#table::#column, #p::SetValue(&__this.#field)))
+    });
+    (quote!((#(#tys,)*)), quote!((#(#values,)*)))
+}
