@@ -3,29 +3,17 @@
 //! versioned private module, and it may change in any release.
 //!
 //! [`Historical`] is the public face of a model (its table, key, record and the audited calls);
-//! this trait holds the machinery the calls run on: the model's slot per backend (`On` or `Off`),
-//! its tracked values as binds, its changeset, the filter that finds one object's history, and
+//! this trait holds the machinery the calls run on: its tracked values as binds, its changeset, the filter that finds one object's history, and
 //! what a record restores. `Historical` names it once, as the hidden associated type
 //! `Historical::Generated`, so that no public bound or signature mentions it.
 
 use diesel::insertable::Insertable;
 use diesel::AsChangeset;
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-use crate::slot::Slot;
 use crate::Historical;
 
 /// The generated half of a model `M` (implemented by the derive, for `M` itself).
 pub trait Generated<M: Historical>: 'static {
-    /// Whether the model is written on SQLite (`On` or `Off`); set by the derive from
-    /// `#[diesel(check_for_backend(...))]`.
-    #[cfg(feature = "sqlite")]
-    type Sqlite: Slot<M, diesel::SqliteConnection>;
-
-    /// Whether the model is written on PostgreSQL (`On` or `Off`).
-    #[cfg(feature = "postgres")]
-    type Postgres: Slot<M, diesel::PgConnection>;
-
     /// The tracked values of a model, in the order of `HistoryTableSpec::columns`, as binds.
     type Snapshot<'a>;
 
@@ -86,7 +74,7 @@ pub(crate) type RestoreOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Restore<'a>
 pub(crate) type RestoreInsertOf<'a, M> = <GeneratedOf<M> as Generated<M>>::RestoreInsert<'a>;
 /// Model `M`'s slot on SQLite.
 #[cfg(feature = "sqlite")]
-pub(crate) type SqliteSlotOf<M> = <GeneratedOf<M> as Generated<M>>::Sqlite;
+pub(crate) type SqliteSlotOf<M> = <M as Historical>::Sqlite;
 /// Model `M`'s slot on PostgreSQL.
 #[cfg(feature = "postgres")]
-pub(crate) type PostgresSlotOf<M> = <GeneratedOf<M> as Generated<M>>::Postgres;
+pub(crate) type PostgresSlotOf<M> = <M as Historical>::Postgres;

@@ -114,6 +114,18 @@ pub trait Historical: Sized + 'static {
     /// not: the trail holds real changes only.
     const RECORD_UNCHANGED: bool;
 
+    /// Whether the model is written on SQLite: [`On`](crate::slot::On), or
+    /// [`Off`](crate::slot::Off) when its `#[diesel(check_for_backend(...))]` names other
+    /// backends only (then every call on SQLite is [`AuditError::UnsupportedBackend`]). Set by the
+    /// derive; with the `sqlite` feature.
+    #[cfg(feature = "sqlite")]
+    type Sqlite: Slot<Self, diesel::SqliteConnection>;
+
+    /// Whether the model is written on PostgreSQL: [`On`](crate::slot::On) or
+    /// [`Off`](crate::slot::Off), as [`Sqlite`](Historical::Sqlite). With the `postgres` feature.
+    #[cfg(feature = "postgres")]
+    type Postgres: Slot<Self, diesel::PgConnection>;
+
     /// The generated machinery the audited calls run on (not an API).
     #[doc(hidden)]
     type Generated: Generated<Self>;

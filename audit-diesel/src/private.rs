@@ -157,10 +157,6 @@ pub mod poison {
     pub struct Contract;
 
     impl<M: Historical<Table = table, Record = Record<M>>> Generated<M> for Contract {
-        #[cfg(feature = "sqlite")]
-        type Sqlite = super::Off;
-        #[cfg(feature = "postgres")]
-        type Postgres = super::Off;
         type Snapshot<'a> = ();
         type Changeset<'a> = Option<SetId>;
         type HistoryKeyFilter<'a> = ();

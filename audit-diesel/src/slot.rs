@@ -2,7 +2,7 @@
 //! backend's connection.
 //!
 //! `#[derive(Historical)]` gives each model one slot per enabled backend
-//! (`Sqlite`, `Postgres` of its generated contract): [`On`] when the model is declared for
+//! ([`Historical::Sqlite`](crate::Historical), `Postgres`): [`On`] when the model is declared for
 //! that backend (every backend, unless `#[diesel(check_for_backend(...))]` names some), [`Off`]
 //! otherwise. Setting a slot to `On` is where the compiler proves, for that concrete model, every
 //! bound the backend's statements need; code generic over the connection then only dispatches
@@ -404,12 +404,10 @@ macro_rules! halves {
             ) -> Result<Self::Output, AuditError>;
         }
 
-        // Hidden from the docs: the bound names the model's generated slot, which is not an API.
         #[cfg(feature = $feature)]
-        #[doc(hidden)]
         impl<M: Historical, Op: Operation<M>> $write<M> for Op
         where
-            <M::Generated as Generated<M>>::$slot: WriteSlot<M, Op, $conn>,
+            M::$slot: WriteSlot<M, Op, $conn>,
         {
             fn $write_fn(
                 self,
@@ -417,7 +415,7 @@ macro_rules! halves {
                 ctx: &AuditContext,
                 key: Option<String>,
             ) -> Result<Self::Output, AuditError> {
-                <<M::Generated as Generated<M>>::$slot as WriteSlot<M, Op, $conn>>::write(conn, ctx, self, key)
+                <M::$slot as WriteSlot<M, Op, $conn>>::write(conn, ctx, self, key)
             }
         }
 
@@ -432,13 +430,12 @@ macro_rules! halves {
         }
 
         #[cfg(feature = $feature)]
-        #[doc(hidden)]
         impl<M: Historical, F> $filter<M> for F
         where
-            <M::Generated as Generated<M>>::$slot: FilterSlot<F, $db>,
+            M::$slot: FilterSlot<F, $db>,
         {
             fn $filter_fn(&self) -> Option<&DynFilter<'_, $db>> {
-                <<M::Generated as Generated<M>>::$slot as FilterSlot<F, $db>>::erase(self)
+                <M::$slot as FilterSlot<F, $db>>::erase(self)
             }
         }
 

@@ -108,6 +108,9 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 
             const RECORD_UNCHANGED: bool = #record_unchanged;
 
+            #p::slot_sqlite!(#sqlite_slot);
+            #p::slot_postgres!(#postgres_slot);
+
             type Generated = Self;
 
             fn id(&self) -> Self::Id {
@@ -116,8 +119,6 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         }
 
         impl #p::Generated<#ident> for #ident {
-            #p::slot_sqlite!(#sqlite_slot);
-            #p::slot_postgres!(#postgres_slot);
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
             type Changeset<'__a> = #changeset_ty;

@@ -35,6 +35,8 @@ pub(super) fn expand(input: &DeriveInput, failure: &Failure) -> TokenStream {
                 type HistoryId = #k::history_id::BigInt;
                 const HISTORY: &'static #k::HistoryTableSpec = &#p::poison::SPEC;
                 const RECORD_UNCHANGED: bool = false;
+                #p::slot_sqlite!(#p::Off);
+                #p::slot_postgres!(#p::Off);
                 type Generated = #p::poison::Contract;
 
                 fn id(&self) -> Self::Id {}
