@@ -84,7 +84,7 @@ on_each_backend! {
         ada.save(conn, &as_ada).unwrap();
         let count = |conn: &mut _| historical_profiles::table.count().get_result::<i64>(conn).unwrap();
         for minutes in ["18446744073709551615", "1000000000000", "400000000000"] {
-            let (result, out) = cli(conn, &registry, &["clean-duplicates", "--minutes", minutes]);
+            let (result, out) = cli(conn, &registry, &["clean-duplicates", "--auto", "--minutes", minutes]);
             match result {
                 Err(CliError::ArgumentOutOfRange { argument, value, .. }) => {
                     assert_eq!((argument, value.as_str()), ("--minutes", minutes));
@@ -94,13 +94,13 @@ on_each_backend! {
             assert!(out.is_empty());
             assert_eq!(count(conn), 2, "--minutes {minutes}");
         }
-        let options = CleanDuplicates { within: Some(Duration::MAX), dry_run: false };
+        let options = CleanDuplicates { within: Some(Duration::MAX), ..Default::default() };
         match clean_duplicate_history::<Profile, _>(conn, &options) {
             Err(AuditError::DurationOutOfRange { argument: "within", .. }) => {}
             other => panic!("expected DurationOutOfRange, got {other:?}"),
         }
         assert_eq!(count(conn), 2);
-        let (result, out) = cli(conn, &registry, &["clean-duplicates", "--minutes", "60"]);
+        let (result, out) = cli(conn, &registry, &["clean-duplicates", "--auto", "--minutes", "60"]);
         result.unwrap();
         assert_eq!(out, "Profile                  deleted 1 duplicate rows\n");
     }
@@ -274,7 +274,7 @@ on_each_backend! {
             .execute(conn)
             .unwrap();
         let registry = Registry::new().model::<Tank>().model::<Profile>();
-        let (result, out) = cli(conn, &registry, &["populate", "--missing", "--user", "0"]);
+        let (result, out) = cli(conn, &registry, &["populate", "--auto", "--missing", "--user", "0"]);
         match result {
             Err(CliError::Audit(AuditError::UserIdType { model, .. })) => assert_eq!(model, "Profile"),
             other => panic!("expected UserIdType, got {other:?}"),
@@ -287,7 +287,7 @@ on_each_backend! {
         assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1);
         // A model a backfill skips (it has history and --missing is off) does not need to take
         // the user id: Tank is skipped here, Profile has no history yet and takes "ada".
-        let (result, out) = cli(conn, &registry, &["populate", "--user", "ada"]);
+        let (result, out) = cli(conn, &registry, &["populate", "--auto", "--user", "ada"]);
         result.unwrap();
         assert!(out.contains("Tank                     skipped"), "{out}");
         assert_eq!(historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 1);
@@ -306,7 +306,7 @@ on_each_backend! {
             ("by\u{200b}vet", 2, '\u{200b}'),
             ("\u{2066}isolated\u{2069}", 0, '\u{2066}'),
         ] {
-            let (result, out) = cli(conn, &registry, &["populate", "--reason", reason]);
+            let (result, out) = cli(conn, &registry, &["populate", "--auto", "--reason", reason]);
             match result {
                 Err(CliError::Context(ContextError::ChangeReasonInvisibleCharacter { index: i, character: c })) => {
                     assert_eq!((i, c), (index, character), "{reason:?}");

@@ -36,7 +36,7 @@ on_each_backend! {
         let row: HistoricalTank = historical_tanks::table.first(conn).unwrap();
         assert_eq!((row.history_user_id, row.history_change_reason.as_deref()), (Some(42), Some("populate_history")));
 
-        let (result, out) = cli!(conn, registry, "populate");
+        let (result, out) = cli!(conn, registry, "populate", "--auto");
         result.unwrap();
         assert!(out.contains("Tank                     skipped: it has history already"), "{out}");
         assert!(out.contains("Feeding                  0 rows in 1 batches"), "{out}");
@@ -66,6 +66,49 @@ on_each_backend! {
         assert!(matches!(result, Err(CliError::Usage(_))));
     }
 
+    /// django-simple-history's maintenance commands take model names or `--auto`: with neither,
+    /// a command that writes history refuses and writes nothing (before, `clean-old` with no
+    /// names cleaned every model).
+    fn commands_that_write_history_need_model_names_or_auto(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Feeding>();
+        let old = AuditContext::builder().date(chrono::Utc::now() - chrono::TimeDelta::days(40)).build().unwrap();
+        Tank::create(conn, &old, &NewTank::named("T1")).unwrap();
+        for command in ["populate", "clean-duplicates", "clean-old"] {
+            let (result, out) = cli!(conn, registry, command);
+            match result {
+                Err(CliError::NoModelSelected { command: c, known }) => {
+                    assert_eq!((c, known.as_slice()), (command, ["Tank".to_owned(), "Feeding".to_owned()].as_slice()));
+                }
+                other => panic!("{command}: expected NoModelSelected, got {other:?}"),
+            }
+            assert!(out.is_empty());
+        }
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 1, "nothing was deleted");
+        let (result, _) = cli!(conn, registry, "clean-old", "Tank", "--auto");
+        assert!(matches!(result, Err(CliError::Usage(_))), "names and --auto together are refused");
+        let (result, out) = cli!(conn, registry, "clean-old", "--auto", "--dry-run");
+        result.unwrap();
+        assert_eq!(out, "Tank                     would delete 1 old rows\nFeeding                  would delete 0 old rows\n");
+    }
+
+    /// `clean-duplicates --excluded-fields` (django-simple-history's `--excluded_fields`): checked
+    /// against every model cleaned before anything is deleted.
+    fn clean_duplicates_takes_excluded_fields(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Profile>();
+        let ctx = AuditContext::for_user(1);
+        let t = Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
+        Tank::update(conn, &ctx, t.id, tanks::volume_m3.eq(41.0)).unwrap();
+        let (result, _) = cli!(conn, registry, "clean-duplicates", "--auto", "--excluded-fields", "volume_m3");
+        let err = result.unwrap_err().to_string();
+        assert!(err.starts_with("Profile has no tracked field `volume_m3`"), "{err}");
+        assert_eq!(historical_tanks::table.count().get_result::<i64>(conn).unwrap(), 2);
+        let (result, out) = cli!(conn, registry, "clean-duplicates", "Tank", "--excluded-fields", "name,volume_m3");
+        result.unwrap();
+        assert_eq!(out, "Tank                     deleted 1 duplicate rows\n");
+    }
+
     fn the_cli_cleans_with_dry_runs(db) {
         let conn = &mut db.conn;
         let registry = Registry::new().model::<Profile>().model::<Tank>();
@@ -76,7 +119,7 @@ on_each_backend! {
         let old = AuditContext::builder().date(chrono::Utc::now() - chrono::TimeDelta::days(40)).build().unwrap();
         Tank::create(conn, &old, &NewTank::named("T1")).unwrap();
 
-        let (result, out) = cli!(conn, registry, "clean-duplicates", "--dry-run");
+        let (result, out) = cli!(conn, registry, "clean-duplicates", "--auto", "--dry-run");
         result.unwrap();
         assert_eq!(out, "Profile                  would delete 1 duplicate rows\nTank                     would delete 0 duplicate rows\n");
         assert_eq!(historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 2);

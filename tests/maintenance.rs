@@ -188,9 +188,51 @@ on_each_backend! {
         Profile::create(conn, &long_ago, &ada).unwrap();
         ada.save(conn, &long_ago).unwrap(); // old duplicate: out of the window
         ada.save(conn, &now).unwrap(); // recent duplicate
-        let recent = CleanDuplicates { within: Some(Duration::from_secs(3600)), dry_run: false };
+        let recent = CleanDuplicates { within: Some(Duration::from_secs(3600)), ..Default::default() };
         assert_eq!(clean_duplicate_history::<Profile, _>(conn, &recent).unwrap().rows, 1);
         assert_eq!(Profile::history(&1).trail(conn).unwrap().len(), 2);
+    }
+
+    /// django-simple-history's `clean_duplicate_history --excluded_fields`: rows that differ from
+    /// the one before them only in the excluded fields are duplicates; an unknown name is an
+    /// error and deletes nothing.
+    fn clean_duplicates_can_ignore_excluded_fields(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::for_user(1);
+        let t = Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
+        Tank::update(conn, &ctx, t.id, tanks::volume_m3.eq(41.0)).unwrap(); // only the volume
+        Tank::update(conn, &ctx, t.id, tanks::name.eq("T1b")).unwrap();
+        let plain = clean_duplicate_history::<Tank, _>(conn, &CleanDuplicates { dry_run: true, ..Default::default() }).unwrap();
+        assert_eq!(plain.rows, 0, "every row differs from the one before it");
+
+        let unknown = CleanDuplicates { excluded_fields: vec!["volume_m3".into(), "colour".into()], ..Default::default() };
+        match clean_duplicate_history::<Tank, _>(conn, &unknown) {
+            Err(audit_diesel::AuditError::UnknownField { field, excluded, tracked, .. }) => {
+                assert_eq!((field.as_str(), excluded), ("colour", false));
+                assert!(tracked.contains(&"volume_m3".to_owned()), "{tracked:?}");
+            }
+            other => panic!("expected UnknownField, got {other:?}"),
+        }
+        let untracked = CleanDuplicates { excluded_fields: vec!["internal_code".into()], ..Default::default() };
+        assert!(matches!(
+            clean_duplicate_history::<Tank, _>(conn, &untracked),
+            Err(audit_diesel::AuditError::UnknownField { excluded: true, .. })
+        ));
+        assert_eq!(Tank::history(&t.id).trail(conn).unwrap().len(), 3, "a refused call deletes nothing");
+
+        let volume = CleanDuplicates { excluded_fields: vec!["volume_m3".into()], ..Default::default() };
+        assert_eq!(clean_duplicate_history::<Tank, _>(conn, &volume).unwrap().rows, 1);
+        let trail: Vec<(String, f64)> = Tank::history(&t.id).trail(conn).unwrap().into_iter().rev().map(|r| (r.name, r.volume_m3)).collect();
+        assert_eq!(trail, [("T1".to_owned(), 40.0), ("T1b".to_owned(), 41.0)]);
+
+        // With every tracked column but the key excluded, every `~` row is a duplicate.
+        Tank::update(conn, &ctx, t.id, tanks::name.eq("T1c")).unwrap();
+        let all = CleanDuplicates {
+            excluded_fields: ["name", "volume_m3", "notes", "commissioned_on"].map(String::from).to_vec(),
+            ..Default::default()
+        };
+        assert_eq!(clean_duplicate_history::<Tank, _>(conn, &all).unwrap().rows, 2);
+        assert_eq!(Tank::history(&t.id).trail(conn).unwrap().len(), 1);
     }
 
     fn clean_old_deletes_by_age_and_can_keep_each_objects_latest_row(db) {

@@ -73,7 +73,8 @@ fn snapshot(conn: &mut SqliteConnection) -> String {
     format!("{tanks:?}\n{profiles:?}")
 }
 
-/// A command line: a subcommand, then flags, model names, numbers and text in any order.
+/// A command line: a subcommand, usually a model selection, then flags, model names, numbers and
+/// text in any order.
 fn command_line() -> impl Strategy<Value = Vec<String>> {
     let sub = prop::sample::select(vec![
         "models",
@@ -88,7 +89,7 @@ fn command_line() -> impl Strategy<Value = Vec<String>> {
         3 => prop::sample::select(vec![
             "--days", "--minutes", "--batch-size", "--dry-run", "--keep-latest", "--missing",
             "--defer-indexes", "--user", "--reason", "Tank", "Profile", "historical_tanks", "Nope",
-            "--help", "--", "-1", "0", "1",
+            "--help", "--", "-1", "0", "1", "--auto", "--excluded-fields", "name",
         ]).prop_map(str::to_owned),
         2 => any_count().prop_map(|n| n.to_string()),
         1 => any::<i64>().prop_map(|n| n.to_string()),
@@ -96,8 +97,14 @@ fn command_line() -> impl Strategy<Value = Vec<String>> {
         // Text, never a flag (no --dir: the property must not write files anywhere).
         2 => any::<String>().prop_filter("not a flag", |s| !s.starts_with('-')),
     ];
-    (sub, prop::collection::vec(token, 0..7))
-        .prop_map(|(sub, tokens)| std::iter::once(sub.to_owned()).chain(tokens).collect())
+    // Commands that write history need model names or --auto: most lines give one first.
+    let selection = prop::sample::select(vec!["--auto", "--auto", "Tank", "Profile", ""]);
+    (sub, selection, prop::collection::vec(token, 0..7)).prop_map(|(sub, selection, tokens)| {
+        std::iter::once(sub.to_owned())
+            .chain((!selection.is_empty()).then(|| selection.to_owned()))
+            .chain(tokens)
+            .collect()
+    })
 }
 
 /// Tanks and profiles with history of every age, and duplicate rows: something each command

@@ -4,14 +4,16 @@
 //!
 //! ```text
 //! <app> models
-//! <app> populate [MODEL...] [--batch-size N] [--missing] [--user ID] [--reason TEXT]
-//! <app> clean-duplicates [MODEL...] [--minutes N] [--dry-run]
-//! <app> clean-old [MODEL...] [--days N] [--keep-latest] [--dry-run] [--batch-size N]
+//! <app> populate (MODEL... | --auto) [--batch-size N] [--missing] [--user ID] [--reason TEXT]
+//! <app> clean-duplicates (MODEL... | --auto) [--minutes N] [--excluded-fields F,G] [--dry-run]
+//! <app> clean-old (MODEL... | --auto) [--days N] [--keep-latest] [--dry-run] [--batch-size N]
 //! <app> make-migrations --dialect D --dir DIR [--check]
 //! ```
 //!
-//! No model names means every registered model. An unknown name is an error that lists the valid
-//! ones, and nothing is written.
+//! The commands that write history take the models by name, or `--auto` for every registered
+//! model, as django-simple-history's do: with neither they refuse
+//! ([`CliError::NoModelSelected`]), so that a forgotten name never cleans every table. An unknown
+//! name is an error that lists the valid ones. In both cases nothing is written.
 //!
 //! ```no_run
 //! # include!("../doctest_setup.rs");
@@ -54,6 +56,19 @@ pub enum CliError {
         /// The registered names.
         known: Vec<String>,
     },
+    /// A command that writes history was given no model names and no `--auto`; nothing was
+    /// written.
+    #[error(
+        "`{command}` writes history: name the models to work on ({}), or give --auto for every \
+         registered model",
+        known.join(", ")
+    )]
+    NoModelSelected {
+        /// The command.
+        command: &'static str,
+        /// The registered names.
+        known: Vec<String>,
+    },
     /// An argument whose value is out of range; nothing was written.
     #[error("{argument} {value} is out of range: {reason}")]
     ArgumentOutOfRange {
@@ -91,8 +106,11 @@ enum Command {
     Models,
     /// Write a `+` history row for existing rows (django-simple-history's populate_history).
     Populate {
-        /// Models to fill (default: all).
+        /// Models to fill, by name or history table.
         models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
         /// Source rows per batch.
         #[arg(long, default_value_t = maintenance::DEFAULT_BACKFILL_BATCH)]
         batch_size: usize,
@@ -114,19 +132,29 @@ enum Command {
     /// Delete `~` rows identical to the row before them (django-simple-history's
     /// clean_duplicate_history).
     CleanDuplicates {
-        /// Models to clean (default: all).
+        /// Models to clean, by name or history table.
         models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
         /// Only rows of the last N minutes (a window reaching back before the year 1 is refused).
         #[arg(long)]
         minutes: Option<u64>,
+        /// Fields ignored when comparing a row with the one before it (comma-separated; each
+        /// must be a tracked field of every model cleaned).
+        #[arg(long, value_delimiter = ',')]
+        excluded_fields: Vec<String>,
         /// Report what would be deleted; delete nothing.
         #[arg(long)]
         dry_run: bool,
     },
     /// Delete rows older than N days (django-simple-history's clean_old_history).
     CleanOld {
-        /// Models to clean (default: all).
+        /// Models to clean, by name or history table.
         models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
         /// Age in days of the rows to delete (an age reaching back before the year 1 deletes
         /// nothing: no row is that old).
         #[arg(long, default_value_t = 30)]
@@ -222,10 +250,21 @@ impl<C: AuditConnection> Registry<C> {
             .collect()
     }
 
-    /// The entries named, or all; checks every name before anything runs.
-    fn select(&self, names: &[String]) -> Result<Vec<&Entry<C>>, CliError> {
-        if names.is_empty() {
+    /// The entries named, or all with `auto`; checks every name before anything runs.
+    fn select(
+        &self,
+        command: &'static str,
+        names: &[String],
+        auto: bool,
+    ) -> Result<Vec<&Entry<C>>, CliError> {
+        if auto {
             return Ok(self.entries.iter().collect());
+        }
+        if names.is_empty() {
+            return Err(CliError::NoModelSelected {
+                command,
+                known: self.names(),
+            });
         }
         let mut seen = BTreeSet::new();
         let mut selected = Vec::new();
@@ -262,13 +301,14 @@ impl<C: AuditConnection> Registry<C> {
             }
             Command::Populate {
                 models,
+                auto,
                 batch_size,
                 missing,
                 defer_indexes,
                 user,
                 reason,
             } => {
-                let entries = self.select(&models)?;
+                let entries = self.select("populate", &models, auto)?;
                 let mut builder = AuditContext::builder().reason(reason);
                 if let Some(user) = user {
                     builder = builder.user(user);
@@ -308,10 +348,12 @@ impl<C: AuditConnection> Registry<C> {
             }
             Command::CleanDuplicates {
                 models,
+                auto,
                 minutes,
+                excluded_fields,
                 dry_run,
             } => {
-                let entries = self.select(&models)?;
+                let entries = self.select("clean-duplicates", &models, auto)?;
                 let out_of_range = |m: u64| CliError::ArgumentOutOfRange {
                     argument: "--minutes",
                     value: m.to_string(),
@@ -324,9 +366,17 @@ impl<C: AuditConnection> Registry<C> {
                             .ok_or_else(|| out_of_range(m))
                     })
                     .transpose()?;
-                let options = CleanDuplicates { within, dry_run };
+                let options = CleanDuplicates {
+                    within,
+                    dry_run,
+                    excluded_fields,
+                };
                 if let (Some(m), Err(_)) = (minutes, options.since()) {
                     return Err(out_of_range(m));
+                }
+                // Every model knows every excluded field, or nothing is cleaned.
+                for entry in &entries {
+                    options.check_fields(entry.spec)?;
                 }
                 for entry in entries {
                     clean_line(out, &(entry.duplicates)(conn, &options)?, "duplicate")?;
@@ -334,12 +384,13 @@ impl<C: AuditConnection> Registry<C> {
             }
             Command::CleanOld {
                 models,
+                auto,
                 days,
                 keep_latest,
                 dry_run,
                 batch_size,
             } => {
-                let entries = self.select(&models)?;
+                let entries = self.select("clean-old", &models, auto)?;
                 let options = CleanOld {
                     // Saturating is exact: any age that saturates lies before the year 1, and
                     // clean_old_history deletes nothing for it.

@@ -363,6 +363,40 @@ pub trait Historical: Sized + 'static {
         AsOf::new(at)
     }
 
+    /// Changes the reason of the newest history record of the object with key `id`
+    /// (django-simple-history's `update_change_reason`), also when that record is its delete;
+    /// returns the record as stored now. The reason is validated as a context's is.
+    ///
+    /// Only the reason changes: the record's date, user, type and values stay as they were, and
+    /// no new record is written.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::for_user(7);
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::delete(&mut conn, &ctx, tank.id)?;
+    /// let record = Tank::update_change_reason(&mut conn, &tank.id, "decommissioned: leak")?;
+    /// assert_eq!(record.history_type, HistoryType::Delete);
+    /// assert_eq!(record.history_change_reason.as_deref(), Some("decommissioned: leak"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::NotFound`] when the object has no history;
+    /// [`AuditError::Context`] for an invalid reason (empty, too long, control characters).
+    /// Either way nothing is changed.
+    fn update_change_reason<C: AuditConnection>(
+        conn: &mut C,
+        id: &Self::Id,
+        reason: &str,
+    ) -> Result<Self::Record, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot
+            .set_reason(c, id, reason))
+    }
+
     /// Restores the object of `record` to the state `record` holds, as a normal audited write:
     /// a `~` row when the object exists, a `+` row when it was deleted (then it is inserted again
     /// with its key). Columns excluded from history are left as they are, or take their default

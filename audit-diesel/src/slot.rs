@@ -19,10 +19,13 @@ use diesel::query_builder::QueryFragment;
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
 use diesel::Connection;
+use diesel::RunQueryDsl as _;
 
 use crate::backend::AuditBackend;
 use crate::contract::{ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf};
-use crate::maintenance::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed};
+use crate::maintenance::sql::{
+    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, SetReason,
+};
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
 };
@@ -119,6 +122,8 @@ pub trait Slot<M: Historical, C: Connection>:
     ) -> Result<CleanReport, AuditError>;
     /// [`maintenance::clean_old_history`].
     fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError>;
+    /// [`Historical::update_change_reason`].
+    fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError>;
 }
 
 /// A write of the caller's values on one backend.
@@ -226,6 +231,7 @@ where
     HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
+    SetReason<M>: ExecuteDsl<C>,
 {
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();
@@ -326,6 +332,39 @@ where
     fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError> {
         maintenance::clean_old_on::<M, C>(conn, options)
     }
+
+    fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError> {
+        let reason = crate::ChangeReason::new(reason)?;
+        let newest = |slot: Self, conn: &mut C| {
+            let conditions = Conditions::<M, _>::object(
+                Some(GeneratedOf::<M>::history_key_filter(id)),
+                true,
+                &NoFilter as &DynFilter<'_, _>,
+            );
+            slot.select(conn, conditions, Some(1), None)
+                .map(|rows| rows.into_iter().next())
+        };
+        conn.transaction(|conn| {
+            let record = newest(self, conn)?.ok_or_else(|| AuditError::NotFound {
+                model: M::HISTORY.model.to_string(),
+                key: format!("{id:?}"),
+            })?;
+            SetReason::<M> {
+                history_id: record.history_id().clone(),
+                reason: Some(reason.as_str().to_owned()),
+            }
+            .execute(conn)
+            .map_err(|source| AuditError::Database {
+                model: M::HISTORY.model.to_string(),
+                operation: "update change reason",
+                source,
+            })?;
+            newest(self, conn)?.ok_or_else(|| AuditError::NotFound {
+                model: M::HISTORY.model.to_string(),
+                key: format!("{id:?}"),
+            })
+        })
+    }
 }
 
 impl<M, C> Slot<M, C> for Off
@@ -383,6 +422,9 @@ where
         Err(unsupported::<M, C>())
     }
     fn clean_old(self, _: &mut C, _: &CleanOld) -> Result<CleanReport, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn set_reason(self, _: &mut C, _: &M::Id, _: &str) -> Result<M::Record, AuditError> {
         Err(unsupported::<M, C>())
     }
 }

@@ -24,7 +24,7 @@ use crate::connection::{on_backend, AuditConnection};
 use crate::contract::{Generated, GeneratedOf};
 use crate::slot::Slot;
 use crate::write::{HistoryInsert, HistoryMeta, TableSource};
-use crate::{AuditContext, AuditError, Historical, HistoryType};
+use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, HistoryType};
 
 /// Rows per backfill batch unless told otherwise.
 pub const DEFAULT_BACKFILL_BATCH: usize = 10_000;
@@ -295,6 +295,12 @@ pub struct CleanDuplicates {
     pub within: Option<Duration>,
     /// Count what would be deleted; delete nothing.
     pub dry_run: bool,
+    /// Tracked columns ignored when comparing a row with the one before it
+    /// (django-simple-history's `--excluded_fields`): a row that differs from its predecessor
+    /// only in these is a duplicate. Each must be a tracked column of the model (its field name
+    /// unless renamed with `column_name`), or the call fails with
+    /// [`AuditError::UnknownField`] and deletes nothing.
+    pub excluded_fields: Vec<String>,
 }
 
 /// How [`clean_old_history`] works.
@@ -319,9 +325,9 @@ impl CleanDuplicates {
     /// use std::time::Duration;
     /// use audit_diesel::maintenance::CleanDuplicates;
     ///
-    /// let hour = CleanDuplicates { within: Some(Duration::from_secs(3600)), dry_run: true };
+    /// let hour = CleanDuplicates { within: Some(Duration::from_secs(3600)), dry_run: true, ..Default::default() };
     /// assert!(hour.since().unwrap().is_some());
-    /// let forever = CleanDuplicates { within: Some(Duration::MAX), dry_run: true };
+    /// let forever = CleanDuplicates { within: Some(Duration::MAX), ..Default::default() };
     /// assert!(forever.since().is_err());
     /// ```
     ///
@@ -337,6 +343,25 @@ impl CleanDuplicates {
                 })
             })
             .transpose()
+    }
+
+    /// Checks that every [`excluded_fields`](Self::excluded_fields) name is a tracked column of
+    /// the model `spec` describes.
+    ///
+    /// # Errors
+    /// [`AuditError::UnknownField`] for the first name that is not.
+    pub fn check_fields(&self, spec: &HistoryTableSpec) -> Result<(), AuditError> {
+        for field in &self.excluded_fields {
+            if spec.column(field).is_none() {
+                return Err(AuditError::UnknownField {
+                    model: spec.model.to_string(),
+                    field: field.clone(),
+                    excluded: spec.excluded.iter().any(|e| e == field),
+                    tracked: spec.columns.iter().map(|c| c.name.to_string()).collect(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -423,9 +448,13 @@ where
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
     let since = options.since()?;
+    options.check_fields(M::HISTORY)?;
     clean::<M, C>(
         conn,
-        Doomed::Duplicates { since },
+        Doomed::Duplicates {
+            since,
+            excluded: options.excluded_fields.clone(),
+        },
         options.dry_run,
         "clean duplicates",
     )

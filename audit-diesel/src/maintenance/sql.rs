@@ -133,9 +133,12 @@ where
 /// The history rows a cleanup removes, as a subquery of their ids.
 #[doc(hidden)]
 pub enum Doomed {
-    /// `~` rows whose tracked columns equal those of the row before them, for objects that
-    /// still exist, optionally only rows dated `since` or later.
-    Duplicates { since: Option<DateTime<Utc>> },
+    /// `~` rows whose tracked columns (but `excluded`) equal those of the row before them, for
+    /// objects that still exist, optionally only rows dated `since` or later.
+    Duplicates {
+        since: Option<DateTime<Utc>>,
+        excluded: Vec<String>,
+    },
     /// Rows dated before `before`; with `keep_latest`, never an object's latest row. At most
     /// `limit` of them.
     Old {
@@ -156,7 +159,7 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
     out.push_identifier(meta::HISTORY_ID)?;
     out.push_sql(" FROM (");
     match doomed {
-        Doomed::Duplicates { since } => {
+        Doomed::Duplicates { since, excluded } => {
             let over = |out: &mut AstPass<'_, 'b, DB>| -> QueryResult<()> {
                 out.push_sql(" OVER (PARTITION BY ");
                 key_list(out, spec, Some(history))?;
@@ -177,7 +180,13 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
             out.push_sql(" AS ");
             out.push_identifier(alias::PREVIOUS)?;
             out.push_sql(", (");
-            for (i, tracked) in spec.columns.iter().enumerate() {
+            let compared = spec
+                .columns
+                .iter()
+                .filter(|c| !excluded.iter().any(|e| *e == c.name));
+            let mut any = false;
+            for (i, tracked) in compared.enumerate() {
+                any = true;
                 if i > 0 {
                     out.push_sql(") AND (");
                 }
@@ -188,6 +197,10 @@ fn walk_doomed<'b, M: Historical, DB: AuditBackend>(
                 column(out, history, &tracked.name)?;
                 out.push_sql(")");
                 over(out)?;
+            }
+            if !any {
+                // Every column excluded: every `~` row repeats its predecessor.
+                out.push_sql("1 = 1");
             }
             out.push_sql(") AS ");
             out.push_identifier(alias::SAME)?;
@@ -312,5 +325,40 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for CountDoomed<M> {
         walk_doomed::<M, DB>(&self.doomed, &mut out)?;
         out.push_sql(") AS ");
         out.push_identifier(alias::COUNT)
+    }
+}
+
+/// `UPDATE <history> SET "history_change_reason" = $1 WHERE "history_id" = $2`: a recorded
+/// reason changed after the fact.
+#[doc(hidden)]
+pub struct SetReason<M: Historical> {
+    pub(crate) history_id: crate::HistoryIdOf<M>,
+    pub(crate) reason: Option<String>,
+}
+
+impl<M: Historical> QueryId for SetReason<M> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<M: Historical, Conn> RunQueryDsl<Conn> for SetReason<M> {}
+
+impl<M, DB> QueryFragment<DB> for SetReason<M>
+where
+    M: Historical,
+    DB: AuditBackend,
+    M::HistoryId: crate::backend::BindHistoryId<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE ");
+        out.push_identifier(&M::HISTORY.history_table)?;
+        out.push_sql(" SET ");
+        out.push_identifier(meta::HISTORY_CHANGE_REASON)?;
+        out.push_sql(" = ");
+        DB::bind_reason(&mut out, &self.reason)?;
+        out.push_sql(" WHERE ");
+        out.push_identifier(meta::HISTORY_ID)?;
+        out.push_sql(" = ");
+        <M::HistoryId as crate::backend::BindHistoryId<DB>>::bind(&mut out, &self.history_id)
     }
 }
