@@ -4,6 +4,7 @@
 mod common;
 
 use audit_diesel::{AuditContext, AuditError, Historical, HistoryType, UserId};
+use chrono::{TimeZone, Utc};
 use common::*;
 use diesel::prelude::*;
 
@@ -66,5 +67,44 @@ on_each_backend! {
         }
         let latest = Tank::history(&tank.id).latest(conn).unwrap().unwrap();
         assert_eq!(latest.history_change_reason.as_deref(), Some("first"));
+    }
+
+    /// django-simple-history's `HistoricalQuerySet.latest_of_each()` (on `filter(history_date__lte=until)`):
+    /// the newest record of each object up to the time, deletes included, the most recently
+    /// changed object first.
+    fn latest_of_each_keeps_deletes_and_lists_the_newest_change_first(db) {
+        let conn = &mut db.conn;
+        let march = |day| Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap();
+        let on = |day| AuditContext::builder().user(1).date(march(day)).build().unwrap();
+        let a = Tank::create(conn, &on(1), &NewTank::named("A")).unwrap();
+        let b = Tank::create(conn, &on(2), &NewTank::named("B")).unwrap();
+        let c = Tank::create(conn, &on(3), &NewTank::named("C")).unwrap();
+        Tank::update(conn, &on(4), a.id, tanks::volume_m3.eq(41.0)).unwrap();
+        Tank::delete(conn, &on(5), b.id).unwrap();
+        Tank::update(conn, &on(7), c.id, tanks::volume_m3.eq(99.0)).unwrap();
+
+        let at_6: Vec<(String, HistoryType)> = Tank::latest_of_each(march(6))
+            .load(conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.name, r.history_type))
+            .collect();
+        let expected = [("B", HistoryType::Delete), ("A", HistoryType::Update), ("C", HistoryType::Create)];
+        assert_eq!(at_6, expected.map(|(n, t)| (n.to_owned(), t)));
+
+        // Before B's delete: B's create is its newest record.
+        let at_4 = Tank::latest_of_each(march(4)).load(conn).unwrap();
+        assert_eq!(at_4.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["A", "C", "B"]);
+        assert!(at_4.iter().all(|r| r.history_type != HistoryType::Delete));
+
+        // Filters apply to the newest record's state, and as_of is the same without deletes.
+        let big = Tank::latest_of_each(march(8)).filter(historical_tanks::volume_m3.gt(50.0)).load(conn).unwrap();
+        assert_eq!(big.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["C"]);
+        let living: Vec<String> = Tank::as_of(march(6)).newest_first().load(conn).unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(living, ["A", "C"]);
+        let by_key: Vec<i32> = Tank::latest_of_each(march(6)).by_key().load(conn).unwrap().into_iter().map(|r| r.id).collect();
+        let mut keys = vec![a.id, b.id, c.id];
+        keys.sort();
+        assert_eq!(by_key, keys);
     }
 }

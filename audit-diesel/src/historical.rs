@@ -397,6 +397,30 @@ pub trait Historical: Sized + 'static {
             .set_reason(c, id, reason))
     }
 
+    /// The newest record of each object among those dated at or before `until`, deletes
+    /// included (django-simple-history's `latest_of_each`): the most recently changed object
+    /// first. [`as_of`](Historical::as_of) is the same without the objects whose newest record
+    /// is a delete; filters and ordering are [`AsOf`]'s.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::for_user(7);
+    /// let t1 = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// let t2 = Tank::create(&mut conn, &ctx, &NewTank { name: "T2".into(), volume_m3: 80.0 })?;
+    /// Tank::delete(&mut conn, &ctx, t1.id)?;
+    /// let latest = Tank::latest_of_each(chrono::Utc::now()).load(&mut conn)?;
+    /// let seen: Vec<_> = latest.iter().map(|r| (r.name.as_str(), r.history_type)).collect();
+    /// assert_eq!(seen, [("T1", HistoryType::Delete), ("T2", HistoryType::Create)]);
+    /// assert_eq!(Tank::as_of(chrono::Utc::now()).load(&mut conn)?.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn latest_of_each(until: chrono::DateTime<chrono::Utc>) -> AsOf<Self> {
+        AsOf::latest_of_each(until)
+    }
+
     /// Restores the object of `record` to the state `record` holds, as a normal audited write:
     /// a `~` row when the object exists, a `+` row when it was deleted (then it is inserted again
     /// with its key). Columns excluded from history are left as they are, or take their default

@@ -29,7 +29,7 @@ use crate::maintenance::sql::{
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
 };
-use crate::read::select::{AsOfTable, Conditions, CountRecords, SelectRecords};
+use crate::read::select::{AsOfShape, AsOfTable, Conditions, CountRecords, SelectRecords};
 use crate::read::{read_error, NoFilter};
 use crate::write::{
     self, Create, Delete, HistoryInsert, Operation, TableSource, Update, WriteBackend,
@@ -102,6 +102,7 @@ pub trait Slot<M: Historical, C: Connection>:
         self,
         conn: &mut C,
         at: DateTime<Utc>,
+        shape: AsOfShape,
         filter: &'s DynFilter<'s, C::Backend>,
     ) -> Result<Vec<M::Record>, AuditError>;
     /// Whether the history table has a row.
@@ -295,12 +296,14 @@ where
         self,
         conn: &mut C,
         at: DateTime<Utc>,
+        shape: AsOfShape,
         filter: &'s DynFilter<'s, C::Backend>,
     ) -> Result<Vec<M::Record>, AuditError> {
         use diesel::RunQueryDsl;
         AsOfTable {
             selection: <M::Record as Selectable<C::Backend>>::construct_selection(),
             at,
+            shape,
             filter,
         }
         .load(conn)
@@ -402,6 +405,7 @@ where
         self,
         _: &mut C,
         _: DateTime<Utc>,
+        _: AsOfShape,
         _: &'s DynFilter<'s, C::Backend>,
     ) -> Result<Vec<M::Record>, AuditError> {
         Err(unsupported::<M, C>())

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::sql_types::BoolOrNullableBool;
 
+use super::select::AsOfShape;
 use super::{checked_bound, Both, Bound, HistoryFilter, NoFilter};
 use crate::connection::{on_backend_filtered, AuditConnection};
 use crate::slot::Slot;
@@ -38,6 +39,7 @@ use crate::{AuditError, Historical};
 /// ```
 pub struct AsOf<M, F = NoFilter> {
     at: DateTime<Utc>,
+    shape: AsOfShape,
     filter: F,
     model: std::marker::PhantomData<M>,
 }
@@ -46,8 +48,22 @@ impl<M: Historical> AsOf<M, NoFilter> {
     pub(crate) fn new(at: DateTime<Utc>) -> Self {
         AsOf {
             at,
+            shape: AsOfShape {
+                deletes: false,
+                newest_first: false,
+            },
             filter: NoFilter,
             model: std::marker::PhantomData,
+        }
+    }
+
+    pub(crate) fn latest_of_each(until: DateTime<Utc>) -> Self {
+        AsOf {
+            shape: AsOfShape {
+                deletes: true,
+                newest_first: true,
+            },
+            ..AsOf::new(until)
         }
     }
 }
@@ -62,12 +78,28 @@ impl<M: Historical, F> AsOf<M, F> {
     {
         AsOf {
             at: self.at,
+            shape: self.shape,
             filter: Both(self.filter, predicate),
             model: std::marker::PhantomData,
         }
     }
 
-    /// The objects, ordered by key, each as its latest row up to the time.
+    /// The most recently changed object first (by the date, then the id, of its latest row up
+    /// to the time), as django-simple-history lists `latest_of_each`; the default of
+    /// [`Historical::latest_of_each`].
+    pub fn newest_first(mut self) -> Self {
+        self.shape.newest_first = true;
+        self
+    }
+
+    /// Ordered by key; the default of [`Historical::as_of`].
+    pub fn by_key(mut self) -> Self {
+        self.shape.newest_first = false;
+        self
+    }
+
+    /// The objects, each as its latest row up to the time, ordered by key unless
+    /// [`newest_first`](AsOf::newest_first) says otherwise.
     ///
     /// # Errors
     /// [`AuditError::DateOutOfRange`] for a time outside the years 1 to 9999, or a database
@@ -82,7 +114,7 @@ impl<M: Historical, F> AsOf<M, F> {
             conn.backend_connection(),
             M,
             &self.filter,
-            |c, slot, filter| slot.as_of(c, at, filter)
+            |c, slot, filter| slot.as_of(c, at, self.shape, filter)
         )
     }
 }

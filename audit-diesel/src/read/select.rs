@@ -223,7 +223,17 @@ where
 {
     pub selection: <M::Record as Selectable<DB>>::SelectExpression,
     pub at: DateTime<Utc>,
+    pub shape: AsOfShape,
     pub filter: &'s F,
+}
+
+/// Which rows a whole-table `as_of` returns, and in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOfShape {
+    /// Objects whose latest row is a delete come too (`latest_of_each`).
+    pub deletes: bool,
+    /// The most recently changed object first, instead of by key.
+    pub newest_first: bool,
 }
 
 query!(impl[M: Historical, F: ?Sized, DB: Backend] AsOfTable<'_, M, F, DB> => AsSelect<M::Record, DB>
@@ -312,12 +322,19 @@ where
                 out.push_sql(" = 1 AND ");
             }
         }
-        column(&mut out, table, meta::HISTORY_TYPE)?;
-        out.push_sql(" <> ");
-        history_type_literal(&mut out, HistoryType::Delete);
-        out.push_sql(" AND (");
+        if !self.shape.deletes {
+            column(&mut out, table, meta::HISTORY_TYPE)?;
+            out.push_sql(" <> ");
+            history_type_literal(&mut out, HistoryType::Delete);
+            out.push_sql(" AND ");
+        }
+        out.push_sql("(");
         self.filter.walk_ast(out.reborrow())?;
         out.push_sql(") ORDER BY ");
-        key_list(&mut out, spec, Some(table))
+        if self.shape.newest_first {
+            date_then_id(&mut out, table, " DESC")
+        } else {
+            key_list(&mut out, spec, Some(table))
+        }
     }
 }
