@@ -3,7 +3,7 @@
 
 mod common;
 
-use audit_diesel::{AuditContext, AuditError, Historical, HistoryType, UserId};
+use audit_diesel::{AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId};
 use chrono::{TimeZone, Utc};
 use common::*;
 use diesel::prelude::*;
@@ -106,5 +106,47 @@ on_each_backend! {
         let mut keys = vec![a.id, b.id, c.id];
         keys.sort();
         assert_eq!(by_key, keys);
+    }
+
+    /// django-simple-history's `record.instance`: the model as the record holds it; fields
+    /// excluded from history come from the live row, as django-simple-history takes them.
+    fn a_record_rebuilds_its_model_with_excluded_fields_from_the_live_row(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::for_user(1);
+        let new = NewTank { internal_code: Some("X1".into()), ..NewTank::named("T1") };
+        let tank = Tank::create(conn, &ctx, &new).unwrap();
+        Tank::update(conn, &ctx, tank.id, tanks::volume_m3.eq(55.0)).unwrap();
+        diesel::update(tanks::table.find(tank.id)).set(tanks::internal_code.eq("X2")).execute(conn).unwrap();
+
+        let first = Tank::history(&tank.id).earliest(conn).unwrap().unwrap();
+        let then = first.instance(conn).unwrap();
+        assert_eq!(then, Tank { volume_m3: 40.0, internal_code: Some("X2".into()), ..tank.clone() });
+
+        let everyone = Tank::as_of(Utc::now()).load_instances(conn).unwrap();
+        assert_eq!(everyone, [Tank { volume_m3: 55.0, internal_code: Some("X2".into()), ..tank.clone() }]);
+
+        Tank::delete(conn, &ctx, tank.id).unwrap();
+        match first.instance(conn) {
+            Err(AuditError::InstanceNeedsLiveRow { model, excluded, .. }) => {
+                assert_eq!((model.as_str(), excluded.as_slice()), ("Tank", ["internal_code".to_owned()].as_slice()));
+            }
+            other => panic!("expected InstanceNeedsLiveRow, got {other:?}"),
+        }
+        assert!(matches!(
+            Tank::latest_of_each(Utc::now()).load_instances(conn),
+            Err(AuditError::InstanceNeedsLiveRow { .. })
+        ));
+    }
+
+    /// A model that tracks every field needs no live row: its deleted objects rebuild too.
+    fn a_fully_tracked_model_rebuilds_deleted_objects(db) {
+        let conn = &mut db.conn;
+        let as_ada = AuditContext::for_user("ada");
+        let ada = Profile { id: 1, display_name: "Ada".into() };
+        Profile::create(conn, &as_ada, &ada).unwrap();
+        Profile::delete(conn, &as_ada, 1).unwrap();
+        let last = Profile::history(&1).latest(conn).unwrap().unwrap();
+        assert_eq!(last.instance(conn).unwrap(), ada);
+        assert_eq!(Profile::latest_of_each(Utc::now()).load_instances(conn).unwrap(), [ada]);
     }
 }

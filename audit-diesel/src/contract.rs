@@ -55,6 +55,10 @@ pub trait Generated<M: Historical>: 'static {
 
     /// `record`'s tracked columns, as insertable values.
     fn restore_values(record: &M::Record) -> Self::RestoreInsert<'_>;
+
+    /// The model as `record` holds it, its excluded fields moved from `live` (the object's
+    /// live row); `None` when the model has excluded fields and `live` is `None`.
+    fn instance(record: &M::Record, live: Option<M>) -> Option<M>;
 }
 
 /// Model `M`'s generated half.

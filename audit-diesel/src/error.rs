@@ -23,6 +23,22 @@ pub enum AuditError {
         key: String,
     },
 
+    /// A record's object cannot be rebuilt as a model: the model has fields history excludes,
+    /// they come from the live row, and the object has none any more.
+    #[error(
+        "{model} with key {key} has no live row to take its fields excluded from history ({}) \
+         from; its record holds only the tracked ones",
+        excluded.join(", ")
+    )]
+    InstanceNeedsLiveRow {
+        /// The model's name.
+        model: String,
+        /// The object's key, as `Debug` prints it.
+        key: String,
+        /// The excluded fields.
+        excluded: Vec<String>,
+    },
+
     /// The model is not declared for the backend of the connection it was given
     /// (`#[diesel(check_for_backend(...))]` names other backends); nothing was sent.
     #[error(

@@ -182,5 +182,8 @@ pub mod poison {
         fn restore_values(record: &Record<M>) -> SetId {
             match record.0 {}
         }
+        fn instance(record: &Record<M>, _: Option<M>) -> Option<M> {
+            match record.0 {}
+        }
     }
 }

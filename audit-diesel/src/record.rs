@@ -71,6 +71,48 @@ pub trait HistoryRecord: Sized + Clone + 'static {
         neighbour(self, false, conn)
     }
 
+    /// The object as this record holds it, as a model (django-simple-history's
+    /// `record.instance`). Fields excluded from history are not in the record: they are taken
+    /// from the object's live row, as django-simple-history does, which costs one query by key.
+    /// A model without excluded fields needs no query.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = setup();
+    /// # let ctx = AuditContext::anonymous();
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::update(&mut conn, &ctx, tank.id, tanks::volume_m3.eq(55.0))?;
+    /// let first = Tank::history(&tank.id).earliest(&mut conn)?.unwrap();
+    /// let then: Tank = first.instance(&mut conn)?;
+    /// assert_eq!((then.id, then.volume_m3), (tank.id, 40.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::InstanceNeedsLiveRow`] when the model has excluded fields and the object
+    /// has no live row (it was deleted): django-simple-history leaves those fields at their
+    /// defaults, which a Rust model may not have. A database error.
+    fn instance<C: AuditConnection>(&self, conn: &mut C) -> Result<Self::Model, AuditError> {
+        type G<M> = GeneratedOf<M>;
+        let spec = Self::Model::HISTORY;
+        let live = if spec.excluded.is_empty() {
+            None
+        } else {
+            let id = self.object_id();
+            on_backend!(conn.backend_connection(), Self::Model, |c, slot| slot
+                .live(c, id))?
+        };
+        <G<Self::Model> as Generated<Self::Model>>::instance(self, live).ok_or_else(|| {
+            AuditError::InstanceNeedsLiveRow {
+                model: spec.model.to_string(),
+                key: format!("{:?}", self.object_id()),
+                excluded: spec.excluded.iter().map(|e| e.to_string()).collect(),
+            }
+        })
+    }
+
     /// What changed from `older` to this row, over every tracked field, sorted by field name.
     ///
     /// ```

@@ -24,7 +24,7 @@ use diesel::RunQueryDsl as _;
 use crate::backend::AuditBackend;
 use crate::contract::{ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf};
 use crate::maintenance::sql::{
-    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, SetReason,
+    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, LoadLive, SetReason,
 };
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -125,6 +125,8 @@ pub trait Slot<M: Historical, C: Connection>:
     fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError>;
     /// [`Historical::update_change_reason`].
     fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError>;
+    /// The object's live row, if it has one.
+    fn live(self, conn: &mut C, id: M::Id) -> Result<Option<M>, AuditError>;
 }
 
 /// A write of the caller's values on one backend.
@@ -233,6 +235,8 @@ where
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
     SetReason<M>: ExecuteDsl<C>,
+    M: Selectable<C::Backend>,
+    LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
 {
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();
@@ -336,6 +340,17 @@ where
         maintenance::clean_old_on::<M, C>(conn, options)
     }
 
+    fn live(self, conn: &mut C, id: M::Id) -> Result<Option<M>, AuditError> {
+        use diesel::{OptionalExtension, RunQueryDsl};
+        LoadLive::<M, C::Backend> {
+            selection: <M as Selectable<C::Backend>>::construct_selection(),
+            key: GeneratedOf::<M>::key_values(id),
+        }
+        .get_result(conn)
+        .optional()
+        .map_err(read_error::<M>)
+    }
+
     fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError> {
         let reason = crate::ChangeReason::new(reason)?;
         let newest = |slot: Self, conn: &mut C| {
@@ -429,6 +444,9 @@ where
         Err(unsupported::<M, C>())
     }
     fn set_reason(self, _: &mut C, _: &M::Id, _: &str) -> Result<M::Record, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn live(self, _: &mut C, _: M::Id) -> Result<Option<M>, AuditError> {
         Err(unsupported::<M, C>())
     }
 }

@@ -92,6 +92,25 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         let fields = tracked.iter().map(|f| &f.ident);
         quote!(true #(&& __this.#fields == other.#fields)*)
     };
+    // A record as a model: tracked fields from the record, excluded ones from the live row.
+    let instance = {
+        let fields = model.fields.iter().map(|f| {
+            let field = &f.ident;
+            if f.excluded {
+                quote!(#field: __live.#field)
+            } else {
+                quote!(#field: ::core::clone::Clone::clone(&__this.#field))
+            }
+        });
+        if model.fields.iter().any(|f| f.excluded) {
+            quote!(__live.map(|__live| #ident { #(#fields,)* }))
+        } else {
+            quote!({
+                let _ = __live;
+                ::core::option::Option::Some(#ident { #(#fields,)* })
+            })
+        }
+    };
     let spec = spec_tokens(&model.to_spec());
     let history_record = record::impl_history_record(x);
 
@@ -157,6 +176,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 
             fn restore_values(__this: &#record) -> Self::RestoreInsert<'_> {
                 #restore_insert_value
+            }
+
+            fn instance(__this: &#record, __live: ::core::option::Option<Self>) -> ::core::option::Option<Self> {
+                #instance
             }
         }
 

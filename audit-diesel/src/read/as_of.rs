@@ -8,7 +8,7 @@ use super::select::AsOfShape;
 use super::{checked_bound, Both, Bound, HistoryFilter, NoFilter};
 use crate::connection::{on_backend_filtered, AuditConnection};
 use crate::slot::Slot;
-use crate::{AuditError, Historical};
+use crate::{AuditError, Historical, HistoryRecord};
 
 /// Every object of a model as it was at a time; from [`Historical::as_of`].
 ///
@@ -96,6 +96,23 @@ impl<M: Historical, F> AsOf<M, F> {
     pub fn by_key(mut self) -> Self {
         self.shape.newest_first = false;
         self
+    }
+
+    /// The objects as models, in the order of [`load`](AsOf::load) (django-simple-history's
+    /// `as_of` returns instances). A model with fields excluded from history takes them from
+    /// each object's live row, one query per object; see [`HistoryRecord::instance`].
+    ///
+    /// # Errors
+    /// As [`load`](AsOf::load), and [`AuditError::InstanceNeedsLiveRow`] for an object of a
+    /// model with excluded fields whose live row is gone (only with
+    /// [`Historical::latest_of_each`], whose deleted objects come too).
+    pub fn load_instances<C>(&self, conn: &mut C) -> Result<Vec<M>, AuditError>
+    where
+        C: AuditConnection,
+        F: HistoryFilter<M>,
+    {
+        let records = self.load(conn)?;
+        records.iter().map(|r| r.instance(conn)).collect()
     }
 
     /// The objects, each as its latest row up to the time, ordered by key unless
