@@ -8,6 +8,33 @@ use chrono::{TimeZone, Utc};
 use common::*;
 use diesel::prelude::*;
 
+/// `Profile`'s table and history table, with django-simple-history's `cascade_delete_history`:
+/// declared here, outside the models the migrations are generated from, since its history table
+/// is `Profile`'s.
+mod erasable {
+    use audit_diesel::Historical;
+    use diesel::prelude::*;
+
+    pub use crate::common::profiles;
+
+    #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
+    #[diesel(table_name = profiles)]
+    #[historical(
+        table_name = historical_profiles,
+        record = ErasedProfileRecord,
+        user_id_type = text,
+        metadata,
+        record_unchanged,
+        cascade_delete_history
+    )]
+    pub struct ErasableProfile {
+        pub id: i32,
+        pub display_name: String,
+    }
+}
+
+use erasable::ErasableProfile;
+
 on_each_backend! {
     /// django-simple-history's `update_change_reason(instance, reason)`: the newest record of the
     /// object gets the reason; nothing else of it, and no other record, changes.
@@ -148,5 +175,46 @@ on_each_backend! {
         let last = Profile::history(&1).latest(conn).unwrap().unwrap();
         assert_eq!(last.instance(conn).unwrap(), ada);
         assert_eq!(Profile::latest_of_each(Utc::now()).load_instances(conn).unwrap(), [ada]);
+    }
+
+    /// django-simple-history's `cascade_delete_history`: deleting an object deletes its history
+    /// instead of writing `-`, in the delete's transaction; other objects keep theirs.
+    fn cascade_delete_history_deletes_the_objects_history_with_it(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::for_user("ada");
+        for (id, name) in [(1, "Ada"), (2, "Bob"), (3, "Cy")] {
+            ErasableProfile::create(conn, &ctx, &ErasableProfile { id, display_name: name.into() }).unwrap();
+            ErasableProfile::update(conn, &ctx, id, profiles::display_name.eq(format!("{name}!"))).unwrap();
+        }
+        let count = |conn: &mut _, id: i32| {
+            erasable::historical_profiles::table
+                .filter(erasable::historical_profiles::id.eq(id))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        };
+        assert_eq!(count(conn, 1), 2);
+
+        let gone = ErasableProfile::delete(conn, &ctx, 1).unwrap();
+        assert_eq!(gone.display_name, "Ada!");
+        assert_eq!((count(conn, 1), count(conn, 2)), (0, 2), "no `-` row and no trail; Bob keeps his");
+        assert!(profiles::table.find(1).first::<ErasableProfile>(conn).optional().unwrap().is_none());
+
+        // A failure later in the caller's transaction takes the history back with the row.
+        let rolled_back: Result<(), AuditError> = conn.transaction(|conn| {
+            ErasableProfile::delete(conn, &ctx, 2)?;
+            Err(AuditError::NotFound { model: "test".into(), key: "rollback".into() })
+        });
+        assert!(rolled_back.is_err());
+        assert_eq!(count(conn, 2), 2);
+
+        let many = ErasableProfile::delete_where(conn, &ctx, profiles::id.ge(2)).unwrap();
+        assert_eq!(many.len(), 2);
+        assert_eq!(erasable::historical_profiles::table.count().get_result::<i64>(conn).unwrap(), 0);
+
+        // The same table without the option keeps the trail and writes `-`.
+        Profile::create(conn, &ctx, &Profile { id: 4, display_name: "Di".into() }).unwrap();
+        Profile::delete(conn, &ctx, 4).unwrap();
+        assert_eq!(Profile::history(&4).latest(conn).unwrap().unwrap().history_type, HistoryType::Delete);
     }
 }

@@ -114,6 +114,13 @@ pub trait Historical: Sized + 'static {
     /// not: the trail holds real changes only.
     const RECORD_UNCHANGED: bool;
 
+    /// Whether deleting an object deletes its history instead of writing a `-` row
+    /// (`#[historical(cascade_delete_history)]`, django-simple-history's option of that name),
+    /// in the same transaction as the delete. This destroys the trail of the object: who created
+    /// and changed it, and that it was deleted, is gone. Meant for data that must not outlive its
+    /// row (an erasure request), not for audited business data. Off by default.
+    const CASCADE_DELETE_HISTORY: bool;
+
     /// Whether the model is written on SQLite: [`On`](crate::slot::On), or
     /// [`Off`](crate::slot::Off) when its `#[diesel(check_for_backend(...))]` names other
     /// backends only (then every call on SQLite is [`AuditError::UnsupportedBackend`]). Set by the

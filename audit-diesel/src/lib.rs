@@ -47,6 +47,8 @@
 //! | `#[historical(user_id_type = i32 \| i64 \| uuid \| text)]` | type of `history_user_id` | `i64` |
 //! | `#[historical(history_id_type = bigint \| uuid)]` | kind of `history_id` | `bigint` |
 //! | `#[historical(metadata)]` | store the context's JSON metadata | off |
+//! | `#[historical(record_unchanged)]` | record updates that change no tracked column | off |
+//! | `#[historical(cascade_delete_history)]` | a delete deletes the object's history (no `-` row) | off |
 //! | `#[historical(crate = path)]` | where generated code finds this crate (a re-export, a renamed dependency); a path that resolves from any module, `::name` or `crate::...` | `::audit_diesel` |
 //! | `#[diesel(check_for_backend(...))]` | Diesel's own: the backends the model is written on | every enabled backend |
 //!

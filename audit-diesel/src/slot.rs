@@ -32,7 +32,8 @@ use crate::maintenance::{
 use crate::read::select::{AsOfShape, AsOfTable, Conditions, CountRecords, SelectRecords};
 use crate::read::{read_error, NoFilter};
 use crate::write::{
-    self, Create, Delete, HistoryInsert, Operation, TableSource, Update, WriteBackend,
+    self, Create, Delete, DeleteHistoryOf, HistoryInsert, Operation, TableSource, Update,
+    WriteBackend,
 };
 use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 
@@ -174,6 +175,7 @@ where
     Op: Operation<M>,
     C: Connection + LoadConnection,
     C::Backend: WriteBackend<M, Op, C>,
+    for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
 {
     fn write(
         conn: &mut C,
@@ -235,6 +237,7 @@ where
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
     SetReason<M>: ExecuteDsl<C>,
+    for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,
     LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
 {

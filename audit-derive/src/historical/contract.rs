@@ -75,6 +75,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
     // Unchanged updates are detected by comparing the tracked fields (SQLite); a model that
     // records every save needs no `PartialEq` on them.
     let record_unchanged = model.record_unchanged;
+    let cascade = model.cascade_delete_history;
     // Each backend's slot: `On` where the model is declared (and the compiler proves here that
     // its statements work there), `Off` elsewhere.
     let slot = |on: bool| {
@@ -126,6 +127,8 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
             const HISTORY: &'static #k::HistoryTableSpec = &#spec;
 
             const RECORD_UNCHANGED: bool = #record_unchanged;
+
+            const CASCADE_DELETE_HISTORY: bool = #cascade;
 
             #p::slot_sqlite!(#sqlite_slot);
             #p::slot_postgres!(#postgres_slot);

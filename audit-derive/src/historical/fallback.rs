@@ -35,6 +35,7 @@ pub(super) fn expand(input: &DeriveInput, failure: &Failure) -> TokenStream {
                 type HistoryId = #k::history_id::BigInt;
                 const HISTORY: &'static #k::HistoryTableSpec = &#p::poison::SPEC;
                 const RECORD_UNCHANGED: bool = false;
+                const CASCADE_DELETE_HISTORY: bool = false;
                 #p::slot_sqlite!(#p::Off);
                 #p::slot_postgres!(#p::Off);
                 type Generated = #p::poison::Contract;

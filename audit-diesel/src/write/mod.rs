@@ -27,8 +27,12 @@ use diesel::Connection;
 #[doc(hidden)]
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::RunQueryDsl as _;
+
 use crate::backend::AuditBackend;
 use crate::connection::{AuditConnection, BackendConnection};
+use crate::contract::{Generated, GeneratedOf, KeyFilterOf};
 use crate::user_id::{user_value, UserIdKind};
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
@@ -76,7 +80,7 @@ pub struct DeleteWhere<F> {
 /// What every operation tells the write path: what it returns and the history type it records.
 pub trait Operation<M> {
     /// What the write returns: the model, or every model it wrote.
-    type Output;
+    type Output: Written<M>;
     /// The history type of the rows it writes.
     const HISTORY_TYPE: HistoryType;
     /// Its name, for errors.
@@ -194,6 +198,24 @@ pub(crate) fn now() -> DateTime<Utc> {
     crate::history_date::truncate_to_micros(Utc::now())
 }
 
+/// The models a write returns, as a slice: one, or every one it wrote.
+pub trait Written<M> {
+    /// The models.
+    fn models(&self) -> &[M];
+}
+
+impl<M> Written<M> for M {
+    fn models(&self) -> &[M] {
+        std::slice::from_ref(self)
+    }
+}
+
+impl<M> Written<M> for Vec<M> {
+    fn models(&self) -> &[M] {
+        self
+    }
+}
+
 /// Runs one audited write on whatever backend `C` speaks; `key` names its target in errors.
 pub(crate) fn run<M, C, Op>(
     conn: &mut C,
@@ -206,10 +228,59 @@ where
     C: Connection + LoadConnection,
     C::Backend: WriteBackend<M, Op, C>,
     Op: Operation<M>,
+    for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
 {
-    let meta = HistoryMeta::new::<M>(ctx, Op::HISTORY_TYPE)?;
+    let mut meta = HistoryMeta::new::<M>(ctx, Op::HISTORY_TYPE)?;
+    if Op::HISTORY_TYPE == HistoryType::Delete && M::CASCADE_DELETE_HISTORY {
+        // The delete without its `-` row, then the deleted objects' history, atomically.
+        meta.skip = true;
+        return conn
+            .transaction(|conn| {
+                let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)?;
+                for model in written.models() {
+                    let id = model.id();
+                    DeleteHistoryOf::<M> {
+                        filter: GeneratedOf::<M>::history_key_filter(&id),
+                    }
+                    .execute(conn)?;
+                }
+                Ok(written)
+            })
+            .map_err(|source| write_error::<M>(source, Op::NAME, key));
+    }
     <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)
         .map_err(|source| write_error::<M>(source, Op::NAME, key))
+}
+
+/// `DELETE FROM <history> WHERE <key filter>`: the history of one object, for models that
+/// cascade deletes to their history.
+#[doc(hidden)]
+pub struct DeleteHistoryOf<'a, M: Historical> {
+    pub(crate) filter: KeyFilterOf<'a, M>,
+}
+
+impl<M: Historical> diesel::query_builder::QueryId for DeleteHistoryOf<'_, M> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<M: Historical, Conn> diesel::RunQueryDsl<Conn> for DeleteHistoryOf<'_, M> {}
+
+impl<M, DB> diesel::query_builder::QueryFragment<DB> for DeleteHistoryOf<'_, M>
+where
+    M: Historical,
+    DB: diesel::backend::Backend,
+    for<'a> KeyFilterOf<'a, M>: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("DELETE FROM ");
+        out.push_identifier(&M::HISTORY.history_table)?;
+        out.push_sql(" WHERE ");
+        self.filter.walk_ast(out.reborrow())
+    }
 }
 
 /// The one model a write of one row returns, or `NotFound`, or [`KeyNotUnique`] when it wrote

@@ -29,6 +29,7 @@ pub(crate) struct StructAttrs {
     pub record: Option<Ident>,
     pub metadata: Option<Span>,
     pub record_unchanged: Option<Span>,
+    pub cascade_delete_history: Option<Span>,
     /// `#[historical(crate = path)]`: where generated code finds `audit_diesel`.
     pub krate: Option<Path>,
 }
@@ -252,6 +253,13 @@ fn historical_struct_key(
         set_once(&mut out.metadata, meta.path.span(), meta, errors);
     } else if meta.path.is_ident(RECORD_UNCHANGED) {
         set_once(&mut out.record_unchanged, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(CASCADE_DELETE_HISTORY) {
+        set_once(
+            &mut out.cascade_delete_history,
+            meta.path.span(),
+            meta,
+            errors,
+        );
     } else if meta.path.is_ident(CRATE) {
         let path: Path = meta.value()?.parse()?;
         set_once(&mut out.krate, path, meta, errors);

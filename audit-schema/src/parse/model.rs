@@ -75,6 +75,8 @@ pub struct Model {
     pub metadata: bool,
     /// `#[historical(record_unchanged)]`: updates that change no tracked field are recorded too.
     pub record_unchanged: bool,
+    /// `#[historical(cascade_delete_history)]`: deleting an object deletes its history.
+    pub cascade_delete_history: bool,
     /// The backends the model is written on.
     pub backends: Backends,
     /// `#[historical(crate = path)]`: the path of `audit_diesel` in generated code, when it is
@@ -288,6 +290,7 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
             .unwrap_or(HistoryIdType::BigInt),
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
+        cascade_delete_history: attrs.cascade_delete_history.is_some(),
         backends,
         krate: attrs.krate,
     })

@@ -20,6 +20,7 @@ pub const RECORD: &str = "record";
 pub const METADATA: &str = "metadata";
 pub const RECORD_UNCHANGED: &str = "record_unchanged";
 pub const CRATE: &str = "crate";
+pub const CASCADE_DELETE_HISTORY: &str = "cascade_delete_history";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -27,6 +28,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     RECORD,
     METADATA,
     RECORD_UNCHANGED,
+    CASCADE_DELETE_HISTORY,
     CRATE,
 ];
 
