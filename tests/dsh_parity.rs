@@ -217,4 +217,64 @@ on_each_backend! {
         Profile::delete(conn, &ctx, 4).unwrap();
         assert_eq!(Profile::history(&4).latest(conn).unwrap().unwrap().history_type, HistoryType::Delete);
     }
+
+    /// django-simple-history's `bases=` (an abstract model adding, say, `ip_address` to every
+    /// history row, set by a signal from the request): history-only fields, in the history
+    /// table and the record only, set from the context of each write.
+    fn history_only_fields_come_from_the_context(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+        let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let request = AuditContext::builder()
+            .user(5)
+            .history_field("ip_address", "10.0.0.7")
+            .history_field("approved_at", "2026-03-01T09:30:00Z")
+            .build()
+            .unwrap();
+        let feeding = Feeding::create(conn, &request, &NewFeeding { tank_id: tank.id, amount_kg: 2.5, fed_at }).unwrap();
+        Feeding::update(conn, &request.with_history_field("ip_address", "10.0.0.8"), feeding.id, feedings::amount_kg.eq(3.0)).unwrap();
+        Feeding::delete(conn, &AuditContext::for_user(5), feeding.id).unwrap();
+
+        let trail: Vec<(HistoryType, Option<String>, Option<chrono::DateTime<Utc>>)> = Feeding::history(&feeding.id)
+            .trail(conn)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|r| (r.history_type, r.ip_address, r.approved_at))
+            .collect();
+        let approved = Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap();
+        assert_eq!(
+            trail,
+            [
+                (HistoryType::Create, Some("10.0.0.7".to_owned()), Some(approved)),
+                (HistoryType::Update, Some("10.0.0.8".to_owned()), Some(approved)),
+                (HistoryType::Delete, None, None),
+            ]
+        );
+
+        // Bulk writes take them too; a model without the field ignores it.
+        let rows: Vec<NewFeeding> = (1..4).map(|i| NewFeeding { tank_id: tank.id, amount_kg: f64::from(i), fed_at }).collect();
+        let many = Feeding::create_many(conn, &request, &rows).unwrap();
+        for f in &many {
+            assert_eq!(Feeding::history(&f.id).latest(conn).unwrap().unwrap().ip_address.as_deref(), Some("10.0.0.7"));
+        }
+        Tank::update(conn, &request, tank.id, tanks::volume_m3.eq(41.0)).unwrap();
+    }
+
+    /// A value that does not fit the field's type is a typed error naming the field, and
+    /// nothing is written.
+    fn a_history_only_field_of_the_wrong_type_writes_nothing(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+        let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let bad = AuditContext::for_user(5).with_history_field("approved_at", 42);
+        match Feeding::create(conn, &bad, &NewFeeding { tank_id: tank.id, amount_kg: 2.5, fed_at }) {
+            Err(AuditError::HistoryFieldType { model, field, value, .. }) => {
+                assert_eq!((model.as_str(), field, value.as_str()), ("Feeding", "approved_at", "42"));
+            }
+            other => panic!("expected HistoryFieldType, got {other:?}"),
+        }
+        assert_eq!(feedings::table.count().get_result::<i64>(conn).unwrap(), 0);
+        assert_eq!(historical_feedings::table.count().get_result::<i64>(conn).unwrap(), 0);
+    }
 }

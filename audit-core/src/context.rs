@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -259,6 +260,8 @@ pub struct AuditContext {
     user: Option<UserId>,
     reason: Option<ChangeReason>,
     metadata: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    history_fields: BTreeMap<String, serde_json::Value>,
     date: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     skip_history: bool,
@@ -352,6 +355,30 @@ impl AuditContext {
         self.metadata.as_ref()
     }
 
+    /// The value for history-only field `name` (`#[historical(history_field(name: ...))]`), if
+    /// this context sets one.
+    pub fn history_field(&self, name: &str) -> Option<&serde_json::Value> {
+        self.history_fields.get(name)
+    }
+
+    /// The same context with history-only field `name` set to `value`: every history row
+    /// written with it, of a model that declares the field, stores the value there (models
+    /// without the field ignore it).
+    ///
+    /// ```
+    /// let ctx = audit_core::AuditContext::for_user(7).with_history_field("ip_address", "10.0.0.7");
+    /// assert_eq!(ctx.history_field("ip_address"), Some(&serde_json::json!("10.0.0.7")));
+    /// ```
+    pub fn with_history_field(
+        &self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        let mut ctx = self.clone();
+        ctx.history_fields.insert(name.into(), value.into());
+        ctx
+    }
+
     /// The explicit history date, if one was set; `None` means "when the write happens".
     ///
     /// Explicit dates are truncated to microseconds, the precision every backend stores.
@@ -367,6 +394,7 @@ pub struct AuditContextBuilder {
     user: Option<UserId>,
     reason: Option<String>,
     metadata: Option<serde_json::Value>,
+    history_fields: BTreeMap<String, serde_json::Value>,
     date: Option<DateTime<Utc>>,
 }
 
@@ -389,6 +417,16 @@ impl AuditContextBuilder {
         self
     }
 
+    /// A value for history-only field `name`; see [`AuditContext::with_history_field`].
+    pub fn history_field(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.history_fields.insert(name.into(), value.into());
+        self
+    }
+
     /// An explicit history date instead of the time of the write, for imports and backfills.
     pub fn date(mut self, date: DateTime<Utc>) -> Self {
         self.date = Some(date);
@@ -405,6 +443,7 @@ impl AuditContextBuilder {
             user: self.user,
             reason: self.reason.map(ChangeReason::new).transpose()?,
             metadata: self.metadata,
+            history_fields: self.history_fields,
             date: self.date.map(history_date::check).transpose()?,
             skip_history: false,
         })

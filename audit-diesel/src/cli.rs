@@ -230,7 +230,7 @@ impl<C: AuditConnection> Registry<C> {
                 if !only_missing && maintenance::has_history::<M, C>(conn)? {
                     return Ok(());
                 }
-                HistoryMeta::new::<M>(ctx, HistoryType::Create).map(drop)
+                HistoryMeta::<M>::new(ctx, HistoryType::Create).map(drop)
             },
             // `impl FnMut` made `&mut dyn FnMut`, for a plain function pointer.
             populate: |conn, ctx, options, progress| {

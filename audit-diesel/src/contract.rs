@@ -56,6 +56,26 @@ pub trait Generated<M: Historical>: 'static {
     /// `record`'s tracked columns, as insertable values.
     fn restore_values(record: &M::Record) -> Self::RestoreInsert<'_>;
 
+    /// The values of the history-only fields, as binds.
+    type HistoryFields: Clone + Send + 'static;
+
+    /// The history-only fields' values from `ctx` (`NULL` for those it does not set).
+    fn history_fields(ctx: &crate::AuditContext) -> Result<Self::HistoryFields, crate::AuditError>;
+
+    /// `, <value>` for each history-only field, on SQLite.
+    #[cfg(feature = "sqlite")]
+    fn walk_history_fields_sqlite<'b>(
+        fields: &'b Self::HistoryFields,
+        out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> diesel::QueryResult<()>;
+
+    /// `, <value>` for each history-only field, on PostgreSQL.
+    #[cfg(feature = "postgres")]
+    fn walk_history_fields_postgres<'b>(
+        fields: &'b Self::HistoryFields,
+        out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()>;
+
     /// The model as `record` holds it, its excluded fields moved from `live` (the object's
     /// live row); `None` when the model has excluded fields and `live` is `None`.
     fn instance(record: &M::Record, live: Option<M>) -> Option<M>;
@@ -76,6 +96,8 @@ pub(crate) type KeyValuesOf<M> = <GeneratedOf<M> as Generated<M>>::KeyValues;
 pub(crate) type RestoreOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Restore<'a>;
 /// A record's values that insert its object again.
 pub(crate) type RestoreInsertOf<'a, M> = <GeneratedOf<M> as Generated<M>>::RestoreInsert<'a>;
+/// The values of model `M`'s history-only fields.
+pub(crate) type HistoryFieldsOf<M> = <GeneratedOf<M> as Generated<M>>::HistoryFields;
 /// Model `M`'s slot on SQLite.
 #[cfg(feature = "sqlite")]
 pub(crate) type SqliteSlotOf<M> = <M as Historical>::Sqlite;

@@ -23,6 +23,22 @@ pub enum AuditError {
         key: String,
     },
 
+    /// The context's value for a history-only field does not fit the field's type; nothing was
+    /// written.
+    #[error("history-only field `{field}` of {model} takes {expected}, not {value}: {reason}")]
+    HistoryFieldType {
+        /// The model's name.
+        model: String,
+        /// The field.
+        field: &'static str,
+        /// Its Rust type.
+        expected: &'static str,
+        /// The context's value, as JSON.
+        value: String,
+        /// Why it does not fit.
+        reason: String,
+    },
+
     /// A record's object cannot be rebuilt as a model: the model has fields history excludes,
     /// they come from the live row, and the object has none any more.
     #[error(

@@ -49,6 +49,7 @@
 //! | `#[historical(metadata)]` | store the context's JSON metadata | off |
 //! | `#[historical(record_unchanged)]` | record updates that change no tracked column | off |
 //! | `#[historical(cascade_delete_history)]` | a delete deletes the object's history (no `-` row) | off |
+//! | `#[historical(history_field(name: Option<T>))]` | a history-only column set from the context | none |
 //! | `#[historical(crate = path)]` | where generated code finds this crate (a re-export, a renamed dependency); a path that resolves from any module, `::name` or `crate::...` | `::audit_diesel` |
 //! | `#[diesel(check_for_backend(...))]` | Diesel's own: the backends the model is written on | every enabled backend |
 //!

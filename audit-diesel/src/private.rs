@@ -45,7 +45,78 @@ macro_rules! __history_record {
 }
 
 pub use crate::contract::Generated;
+
+/// The context's value for history-only field `field` of `model`, as its type `T` (an
+/// `Option`): `None` when the context does not set it.
+pub fn history_field<T>(
+    ctx: &crate::AuditContext,
+    model: &'static str,
+    field: &'static str,
+    expected: &'static str,
+) -> Result<T, crate::AuditError>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    match ctx.history_field(field) {
+        None => Ok(T::default()),
+        Some(value) => {
+            serde_json::from_value(value.clone()).map_err(|e| crate::AuditError::HistoryFieldType {
+                model: model.to_owned(),
+                field,
+                expected,
+                value: value.to_string(),
+                reason: e.to_string(),
+            })
+        }
+    }
+}
+
+/// The history-only fields' walk on SQLite, when the `sqlite` feature is on.
+#[cfg(feature = "sqlite")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_sqlite {
+    ($fields:ident, $out:ident, $body:block) => {
+        fn walk_history_fields_sqlite<'b>(
+            $fields: &'b Self::HistoryFields,
+            $out: &mut $crate::__private_0_1::diesel::query_builder::AstPass<'_, 'b, $crate::__private_0_1::diesel::sqlite::Sqlite>,
+        ) -> $crate::__private_0_1::diesel::QueryResult<()> $body
+    };
+}
+
+/// The history-only fields' walk on SQLite, when the `sqlite` feature is on.
+#[cfg(not(feature = "sqlite"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_sqlite {
+    ($fields:ident, $out:ident, $body:block) => {};
+}
+
+/// The history-only fields' walk on PostgreSQL, when the `postgres` feature is on.
+#[cfg(feature = "postgres")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_postgres {
+    ($fields:ident, $out:ident, $body:block) => {
+        fn walk_history_fields_postgres<'b>(
+            $fields: &'b Self::HistoryFields,
+            $out: &mut $crate::__private_0_1::diesel::query_builder::AstPass<'_, 'b, $crate::__private_0_1::diesel::pg::Pg>,
+        ) -> $crate::__private_0_1::diesel::QueryResult<()> $body
+    };
+}
+
+/// The history-only fields' walk on PostgreSQL, when the `postgres` feature is on.
+#[cfg(not(feature = "postgres"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_postgres {
+    ($fields:ident, $out:ident, $body:block) => {};
+}
+
 pub use crate::slot::{Off, On};
+pub use crate::{
+    __walk_fields_postgres as walk_fields_postgres, __walk_fields_sqlite as walk_fields_sqlite,
+};
 
 /// The model's slot for SQLite, when the `sqlite` feature is on (`On` or `Off`).
 #[cfg(feature = "sqlite")]
@@ -118,6 +189,7 @@ pub mod poison {
         user_id: UserIdType::I64,
         history_id: HistoryIdType::BigInt,
         metadata: false,
+        history_fields: Cow::Borrowed(&[]),
     };
 
     /// The record of a model whose derive failed: no value of it exists.
@@ -184,6 +256,24 @@ pub mod poison {
         }
         fn instance(record: &Record<M>, _: Option<M>) -> Option<M> {
             match record.0 {}
+        }
+        type HistoryFields = ();
+        fn history_fields(_: &crate::AuditContext) -> Result<(), crate::AuditError> {
+            Ok(())
+        }
+        #[cfg(feature = "sqlite")]
+        fn walk_history_fields_sqlite<'b>(
+            _: &'b (),
+            _: &mut diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+        ) -> diesel::QueryResult<()> {
+            Ok(())
+        }
+        #[cfg(feature = "postgres")]
+        fn walk_history_fields_postgres<'b>(
+            _: &'b (),
+            _: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+        ) -> diesel::QueryResult<()> {
+            Ok(())
         }
     }
 }

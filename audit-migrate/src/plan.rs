@@ -14,6 +14,8 @@ pub enum Change {
     AddColumn(String),
     /// Add `history_metadata`.
     AddMetadata,
+    /// Add a history-only column the model declared.
+    AddHistoryField(String),
     /// Index a column that became indexed.
     AddIndex(String),
     /// Let these columns take NULL: the model made them nullable or stopped tracking them.
@@ -50,6 +52,7 @@ impl TablePlan {
                 Change::Create => "create".to_owned(),
                 Change::AddColumn(c) => format!("add column `{c}`"),
                 Change::AddMetadata => "add column `history_metadata`".to_owned(),
+                Change::AddHistoryField(c) => format!("add history-only column `{c}`"),
                 Change::AddIndex(c) => format!("index `{c}`"),
                 Change::MakeNullable(cs) => format!("make {} nullable", quoted(cs)),
                 Change::Retire(c) => format!("stop tracking `{c}` (kept)"),
@@ -185,6 +188,29 @@ pub(crate) fn plan_table(
     if spec.metadata && !state.spec.metadata {
         changes.push(Change::AddMetadata);
         after.spec.metadata = true;
+    }
+    for field in spec.history_fields.iter() {
+        match state.spec.history_field(&field.name) {
+            None => {
+                changes.push(Change::AddHistoryField(field.name.to_string()));
+                after.spec.history_fields.to_mut().push(field.clone());
+            }
+            Some(old) if old.sql_type != field.sql_type => problems.push(format!(
+                "history-only column `{}` of `{table}` is {:?} on disk but {:?} in `{}`: it is \
+                 not retyped automatically; declare it under a new name, or {how}",
+                field.name, old.sql_type, field.sql_type, spec.model
+            )),
+            Some(_) => {}
+        }
+    }
+    for old in state.spec.history_fields.iter() {
+        if spec.history_field(&old.name).is_none() {
+            notes.push(format!(
+                "`{}` no longer declares history-only column `{}`: `{table}` keeps it and its \
+                 values; new rows leave it NULL",
+                spec.model, old.name
+            ));
+        }
     }
 
     let added: Vec<&String> = changes

@@ -174,6 +174,7 @@ mod tests {
             user_id: UserIdType::I64,
             history_id: HistoryIdType::BigInt,
             metadata: false,
+            history_fields: Cow::Borrowed(&[]),
         })
     }
 

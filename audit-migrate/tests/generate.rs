@@ -28,6 +28,7 @@ fn pens(columns: Vec<ColumnSpec>) -> HistoryTableSpec {
         user_id: UserIdType::I64,
         history_id: HistoryIdType::BigInt,
         metadata: false,
+        history_fields: Cow::Borrowed(&[]),
     }
 }
 

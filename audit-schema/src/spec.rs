@@ -274,6 +274,10 @@ pub struct HistoryTableSpec {
     pub history_id: HistoryIdType,
     /// Whether the table has `history_metadata`, the context's JSON metadata.
     pub metadata: bool,
+    /// History-only columns (`#[historical(history_field(name: Option<T>))]`): in the history
+    /// table only, filled from the context of each write; always nullable.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub history_fields: Cow<'static, [ColumnSpec]>,
 }
 
 impl HistoryTableSpec {
@@ -285,6 +289,11 @@ impl HistoryTableSpec {
     /// The tracked column named `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The history-only column named `name`.
+    pub fn history_field(&self, name: &str) -> Option<&ColumnSpec> {
+        self.history_fields.iter().find(|c| c.name == name)
     }
 }
 

@@ -104,10 +104,16 @@ impl NewTank {
     }
 }
 
-/// A feeding: big-integer key, a foreign key to its tank (indexed in history), i32 user ids.
+/// A feeding: big-integer key, a foreign key to its tank (indexed in history), i32 user ids,
+/// and two history-only fields (django-simple-history's `bases=`): the client's address and when
+/// the feeding was approved, set from each write's context.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Associations, Historical)]
 #[diesel(table_name = feedings, belongs_to(Tank))]
-#[historical(user_id_type = i32)]
+#[historical(
+    user_id_type = i32,
+    history_field(ip_address: Option<String>),
+    history_field(approved_at: Option<chrono::DateTime<chrono::Utc>>)
+)]
 pub struct Feeding {
     pub id: i64,
     pub tank_id: i32,

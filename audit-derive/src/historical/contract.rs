@@ -112,6 +112,30 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
             })
         }
     };
+    // History-only fields: binds of the context's values, in declaration order.
+    let field_tys: Vec<TokenStream> = model
+        .history_fields
+        .iter()
+        .map(|f| {
+            let (ty, sql) = (&f.ty, types::known_sql_type(&f.sql_type));
+            quote!(#p::Bind<#p::diesel::sql_types::Nullable<#sql>, #ty>)
+        })
+        .collect();
+    let model_name = ident.to_string();
+    let field_values = model.history_fields.iter().map(|f| {
+        let (ty, name) = (&f.ty, f.ident.to_string());
+        let expected = quote!(#ty).to_string().replace(' ', "");
+        quote!(#p::Bind::new(#p::history_field::<#ty>(ctx, #model_name, #name, #expected)?))
+    });
+    let field_walks: Vec<TokenStream> = (0..model.history_fields.len())
+        .map(|i| {
+            let i = syn::Index::from(i);
+            quote! {
+                __out.push_sql(", ");
+                #p::diesel::query_builder::QueryFragment::walk_ast(&__fields.#i, __out.reborrow())?;
+            }
+        })
+        .collect();
     let spec = spec_tokens(&model.to_spec());
     let history_record = record::impl_history_record(x);
 
@@ -184,6 +208,21 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
             fn instance(__this: &#record, __live: ::core::option::Option<Self>) -> ::core::option::Option<Self> {
                 #instance
             }
+
+            type HistoryFields = (#(#field_tys,)*);
+
+            fn history_fields(ctx: &#k::AuditContext) -> ::core::result::Result<Self::HistoryFields, #k::AuditError> {
+                ::core::result::Result::Ok((#(#field_values,)*))
+            }
+
+            #p::walk_fields_sqlite!(__fields, __out, {
+                #(#field_walks)*
+                ::core::result::Result::Ok(())
+            });
+            #p::walk_fields_postgres!(__fields, __out, {
+                #(#field_walks)*
+                ::core::result::Result::Ok(())
+            });
         }
 
         #history_record
@@ -196,7 +235,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
     let k = krate();
     let p = private();
-    let columns = spec.columns.iter().map(|c| {
+    let column_spec = |c: &audit_schema::ColumnSpec| {
         let name = c.name.as_ref();
         let sql = spec_sql_type(&c.sql_type);
         let (nullable, indexed) = (c.nullable, c.indexed);
@@ -208,7 +247,9 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
                 indexed: #indexed,
             }
         }
-    });
+    };
+    let columns = spec.columns.iter().map(column_spec);
+    let history_fields = spec.history_fields.iter().map(column_spec);
     let names = |names: &[audit_schema::spec::Name]| {
         let names = names.iter().map(|n| n.as_ref());
         quote!(#p::Cow::Borrowed(&[#(#p::Cow::Borrowed(#names),)*]))
@@ -233,6 +274,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             user_id: <#user_id as #k::user_id::UserIdKind>::KIND,
             history_id: <#history_id as #k::history_id::HistoryIdKind>::KIND,
             metadata: #metadata,
+            history_fields: #p::Cow::Borrowed(&[#(#history_fields,)*]),
         }
     }
 }

@@ -39,6 +39,13 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
             pub #c_metadata: ::core::option::Option<#p::serde_json::Value>,
         }
     });
+    let history_fields = model.history_fields.iter().map(|f| {
+        let (name, ty) = (&f.ident, &f.ty);
+        let doc = format!(
+            "History-only field `{name}`: set from the context of the write, if it set it."
+        );
+        quote!(#[doc = #doc] pub #name: #ty,)
+    });
     let record_fields = x.tracked.iter().map(|f| {
         let field = &f.ident;
         let ty = &f.ty;
@@ -76,6 +83,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 /// Why, if given.
                 pub #c_reason: ::core::option::Option<::std::string::String>,
                 #metadata_field
+                #(#history_fields)*
             }
         }
     }

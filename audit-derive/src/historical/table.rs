@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::sql_type;
+use super::types::{self, sql_type};
 use super::{krate, private, Expansion};
 
 pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
@@ -23,6 +23,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
     let metadata_column = model.metadata.then(
         || quote!(#c_metadata -> #p::diesel::sql_types::Nullable<#k::sql_types::HistoryMetadata>,),
     );
+    let history_fields = model.history_fields.iter().map(|f| {
+        let (name, sql) = (&f.ident, types::known_sql_type(&f.sql_type));
+        quote!(#name -> #p::diesel::sql_types::Nullable<#sql>,)
+    });
     let columns = x.tracked.iter().map(|f| {
         let column = &f.column;
         let ty = sql_type(f);
@@ -44,6 +48,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 #c_user -> #p::diesel::sql_types::Nullable<#user_sql>,
                 #c_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
                 #metadata_column
+                #(#history_fields)*
             }
         }
     }

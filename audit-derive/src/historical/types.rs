@@ -11,15 +11,22 @@ use super::{krate, private};
 
 /// The Diesel SQL type of a field, without `Nullable`.
 pub(super) fn base_sql_type(field: &Field) -> TokenStream {
-    let p = private();
-    let k = krate();
     match &field.sql_type {
         FieldSqlType::Override(ty) => quote!(#ty),
+        FieldSqlType::Known(known) => known_sql_type(known),
+    }
+}
+
+/// The Diesel SQL type generated code names for `known`.
+pub(super) fn known_sql_type(known: &SqlType) -> TokenStream {
+    let p = private();
+    let k = krate();
+    match known {
         // Portable: the same type whichever backends are enabled; `HoldsColumn` relates it to
         // the source column's backend-specific type.
-        FieldSqlType::Known(SqlType::Timestamptz) => quote!(#k::sql_types::PortableTimestamptz),
-        FieldSqlType::Known(SqlType::Uuid) => quote!(#k::sql_types::PortableUuid),
-        FieldSqlType::Known(known) => {
+        SqlType::Timestamptz => quote!(#k::sql_types::PortableTimestamptz),
+        SqlType::Uuid => quote!(#k::sql_types::PortableUuid),
+        known => {
             let name = known
                 .diesel_name()
                 .expect("custom types always come with an override");

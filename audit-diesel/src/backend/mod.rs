@@ -71,6 +71,12 @@ pub trait AuditBackend:
         out: &mut AstPass<'_, 'b, Self>,
         value: &'b Option<serde_json::Value>,
     ) -> QueryResult<()>;
+    /// `, <value>` for each of model `M`'s history-only fields.
+    #[doc(hidden)]
+    fn bind_history_fields<'b, M: crate::Historical>(
+        out: &mut AstPass<'_, 'b, Self>,
+        fields: &'b crate::contract::HistoryFieldsOf<M>,
+    ) -> QueryResult<()>;
     #[doc(hidden)]
     fn bind_date<'b>(
         out: &mut AstPass<'_, 'b, Self>,

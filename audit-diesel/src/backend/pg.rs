@@ -13,4 +13,12 @@ impl AuditBackend for Pg {
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
     const NULL_SAFE_EQ: &'static str = "IS NOT DISTINCT FROM";
     audit_backend_binds!();
+
+    fn bind_history_fields<'b, M: crate::Historical>(
+        out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+        fields: &'b crate::contract::HistoryFieldsOf<M>,
+    ) -> diesel::QueryResult<()> {
+        use crate::contract::Generated;
+        crate::contract::GeneratedOf::<M>::walk_history_fields_postgres(fields, out)
+    }
 }

@@ -14,4 +14,12 @@ impl AuditBackend for Sqlite {
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     const NULL_SAFE_EQ: &'static str = "IS";
     audit_backend_binds!();
+
+    fn bind_history_fields<'b, M: crate::Historical>(
+        out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+        fields: &'b crate::contract::HistoryFieldsOf<M>,
+    ) -> diesel::QueryResult<()> {
+        use crate::contract::Generated;
+        crate::contract::GeneratedOf::<M>::walk_history_fields_sqlite(fields, out)
+    }
 }

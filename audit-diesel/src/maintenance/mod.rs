@@ -180,7 +180,7 @@ where
     }
     let total = count(false, conn).map_err(db)?.max(0) as u64;
 
-    let mut meta = HistoryMeta::new::<M>(ctx, HistoryType::Create)?;
+    let mut meta = HistoryMeta::<M>::new(ctx, HistoryType::Create)?;
     // One date for the whole backfill: "when history began".
     meta.date.get_or_insert_with(crate::write::now);
     if options.defer_indexes {
@@ -231,7 +231,7 @@ where
 /// The batches of a backfill: walks the source table by key, one `INSERT ... SELECT` per batch.
 fn fill<'q, M, C>(
     conn: &mut C,
-    meta: &HistoryMeta<M::UserId>,
+    meta: &HistoryMeta<M>,
     options: &Backfill,
     total: u64,
     report: &mut BackfillReport,

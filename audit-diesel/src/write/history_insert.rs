@@ -26,16 +26,13 @@ pub trait SnapshotSource<M: Historical, DB: Backend> {
     /// The source, calling `meta` where each row's history values go.
     fn walk_rows<'b>(
         &'b self,
-        meta: &'b HistoryMeta<M::UserId>,
+        meta: &'b HistoryMeta<M>,
         out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()>;
 }
 
 /// `, $type, $user, $reason, <date>[, $metadata]`: one row's history values.
-fn walk_meta<'b, M, DB>(
-    meta: &'b HistoryMeta<M::UserId>,
-    out: &mut AstPass<'_, 'b, DB>,
-) -> QueryResult<()>
+fn walk_meta<'b, M, DB>(meta: &'b HistoryMeta<M>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
 where
     M: Historical,
     M::UserId: BindUserId<DB>,
@@ -56,7 +53,7 @@ where
         out.push_sql(", ");
         DB::bind_metadata(out, &meta.metadata)?;
     }
-    Ok(())
+    DB::bind_history_fields::<M>(out, &meta.fields)
 }
 
 /// `<alias>."<column>", ...` of the tracked columns.
@@ -93,7 +90,7 @@ where
 {
     fn walk_rows<'b>(
         &'b self,
-        meta: &'b HistoryMeta<M::UserId>,
+        meta: &'b HistoryMeta<M>,
         mut out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         let spec = M::HISTORY;
@@ -134,7 +131,7 @@ where
 {
     fn walk_rows<'b>(
         &'b self,
-        meta: &'b HistoryMeta<M::UserId>,
+        meta: &'b HistoryMeta<M>,
         mut out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         out.push_sql("VALUES ");
@@ -164,7 +161,7 @@ where
 {
     fn walk_rows<'b>(
         &'b self,
-        meta: &'b HistoryMeta<M::UserId>,
+        meta: &'b HistoryMeta<M>,
         mut out: AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         let table: &str = &M::HISTORY.source_table;
@@ -182,11 +179,11 @@ where
 #[doc(hidden)]
 pub struct HistoryInsert<M: Historical, S> {
     source: S,
-    meta: HistoryMeta<M::UserId>,
+    meta: HistoryMeta<M>,
 }
 
 impl<M: Historical, S> HistoryInsert<M, S> {
-    pub(crate) fn new(source: S, meta: HistoryMeta<M::UserId>) -> Self {
+    pub(crate) fn new(source: S, meta: HistoryMeta<M>) -> Self {
         HistoryInsert { source, meta }
     }
 }
@@ -223,6 +220,10 @@ where
         if M::HISTORY.metadata {
             out.push_sql(", ");
             out.push_identifier(meta::HISTORY_METADATA)?;
+        }
+        for field in M::HISTORY.history_fields.iter() {
+            out.push_sql(", ");
+            out.push_identifier(&field.name)?;
         }
         out.push_sql(") ");
         self.source.walk_rows(&self.meta, out.reborrow())

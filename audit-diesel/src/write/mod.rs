@@ -32,8 +32,8 @@ use diesel::RunQueryDsl as _;
 
 use crate::backend::AuditBackend;
 use crate::connection::{AuditConnection, BackendConnection};
-use crate::contract::{Generated, GeneratedOf, KeyFilterOf};
-use crate::user_id::{user_value, UserIdKind};
+use crate::contract::{Generated, GeneratedOf, HistoryFieldsOf, KeyFilterOf};
+use crate::user_id::user_value;
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
 /// Insert one row (from [`Historical::create`]).
@@ -142,42 +142,43 @@ where
 }
 
 /// The history columns of one write, checked and converted for model `M`'s table.
-pub struct HistoryMeta<U: UserIdKind> {
+pub struct HistoryMeta<M: Historical> {
     pub(crate) history_type: HistoryType,
-    pub(crate) user: Option<U::Value>,
+    pub(crate) user: Option<crate::UserIdOf<M>>,
     pub(crate) reason: Option<String>,
     pub(crate) metadata: Option<serde_json::Value>,
+    /// The values of the model's history-only fields, from the context.
+    pub(crate) fields: HistoryFieldsOf<M>,
     /// An explicit date; `None` lets the backend take the time of the write.
     pub(crate) date: Option<DateTime<Utc>>,
     /// The write records no history ([`AuditContext::without_history`]).
     pub(crate) skip: bool,
 }
 
-impl<U: UserIdKind> Clone for HistoryMeta<U> {
+impl<M: Historical> Clone for HistoryMeta<M> {
     fn clone(&self) -> Self {
         HistoryMeta {
             history_type: self.history_type,
             user: self.user.clone(),
             reason: self.reason.clone(),
             metadata: self.metadata.clone(),
+            fields: self.fields.clone(),
             date: self.date,
             skip: self.skip,
         }
     }
 }
 
-impl<U: UserIdKind> HistoryMeta<U> {
+impl<M: Historical> HistoryMeta<M> {
     /// Whether an update with this metadata compares rows before and after, to skip the history
     /// of unchanged ones: unless the model records every save, or nothing is recorded.
-    pub(crate) fn compares<M: Historical>(&self) -> bool {
+    pub(crate) fn compares(&self) -> bool {
         !M::RECORD_UNCHANGED && !self.skip
     }
 
-    /// Converts `ctx` for model `M`: fails if its user id does not fit `M`'s column.
-    pub(crate) fn new<M: Historical<UserId = U>>(
-        ctx: &AuditContext,
-        history_type: HistoryType,
-    ) -> Result<Self, AuditError> {
+    /// Converts `ctx` for model `M`: fails if its user id does not fit `M`'s column, or a
+    /// history-only field's value does not fit its type.
+    pub(crate) fn new(ctx: &AuditContext, history_type: HistoryType) -> Result<Self, AuditError> {
         Ok(HistoryMeta {
             history_type,
             user: ctx.user().map(user_value::<M>).transpose()?,
@@ -187,6 +188,7 @@ impl<U: UserIdKind> HistoryMeta<U> {
                 .metadata
                 .then(|| ctx.metadata().cloned())
                 .flatten(),
+            fields: GeneratedOf::<M>::history_fields(ctx)?,
             date: ctx.date(),
             skip: ctx.skips_history(),
         })
@@ -230,7 +232,7 @@ where
     Op: Operation<M>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
 {
-    let mut meta = HistoryMeta::new::<M>(ctx, Op::HISTORY_TYPE)?;
+    let mut meta = HistoryMeta::<M>::new(ctx, Op::HISTORY_TYPE)?;
     if Op::HISTORY_TYPE == HistoryType::Delete && M::CASCADE_DELETE_HISTORY {
         // The delete without its `-` row, then the deleted objects' history, atomically.
         meta.skip = true;
@@ -385,5 +387,5 @@ where
 {
     /// Performs `op` and writes its history rows, atomically; returns what `op` returns.
     #[doc(hidden)]
-    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M::UserId>) -> QueryResult<Op::Output>;
+    fn write(conn: &mut C, op: Op, meta: HistoryMeta<M>) -> QueryResult<Op::Output>;
 }

@@ -71,7 +71,7 @@ pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
 }
 
 impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
-    fn new(old: Option<O>, statement: S, meta: HistoryMeta<M::UserId>) -> Self {
+    fn new(old: Option<O>, statement: S, meta: HistoryMeta<M>) -> Self {
         let only_changed = old.is_some();
         AuditedStatement {
             old,
@@ -172,13 +172,13 @@ type Deleted<M, Tg> = AuditedStatement<statement::Delete<Tg>, M>;
 
 /// The update of the rows of `target`, skipping the history of unchanged rows unless the model
 /// records every save.
-fn updated<M, Tg, Ch>(target: Tg, changes: Ch, meta: HistoryMeta<M::UserId>) -> Updated<M, Tg, Ch>
+fn updated<M, Tg, Ch>(target: Tg, changes: Ch, meta: HistoryMeta<M>) -> Updated<M, Tg, Ch>
 where
     M: Historical + Selectable<Pg>,
     Tg: IntoUpdateTarget<Table = M::Table> + Clone,
     Ch: AsChangeset<Target = M::Table>,
 {
-    let compare = meta.compares::<M>();
+    let compare = meta.compares();
     let old = compare.then(|| SelectOld::new(target.clone(), true));
     let statement = statement::update::<M, _, Ch>(target, changes).map_where(|inner| AfterOld {
         inner,
@@ -196,7 +196,7 @@ where
     V: Insertable<M::Table>,
     AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
-    fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M>) -> QueryResult<M> {
         // `V` may be a slice: one create writes one row.
         one(
             AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta)
@@ -215,11 +215,7 @@ where
     V: Insertable<M::Table>,
     AuditedStatement<statement::Insert<M, V>, M>: LoadQuery<'q, C, M>,
 {
-    fn write(
-        conn: &mut C,
-        op: CreateBatch<V>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: CreateBatch<V>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         AuditedStatement::new(None, statement::insert::<M, V>(op.0), meta).load(conn)
     }
 }
@@ -235,7 +231,7 @@ where
     Ch: AsChangeset<Target = M::Table>,
     Updated<M, statement::Target<M>, Ch>: LoadQuery<'q, C, M>,
 {
-    fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M>) -> QueryResult<M> {
         one(updated(statement::by_key::<M>(op.id), op.changes, meta)
             .single()
             .load(conn)?)
@@ -253,11 +249,7 @@ where
     Ch: AsChangeset<Target = M::Table>,
     Updated<M, statement::FilterTarget<M, F>, Ch>: LoadQuery<'q, C, M>,
 {
-    fn write(
-        conn: &mut C,
-        op: UpdateWhere<F, Ch>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: UpdateWhere<F, Ch>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         updated(statement::by_filter::<M, F>(op.filter), op.changes, meta).load(conn)
     }
 }
@@ -272,7 +264,7 @@ where
     statement::Target<M>: IntoUpdateTarget<Table = M::Table>,
     Deleted<M, statement::Target<M>>: LoadQuery<'q, C, M>,
 {
-    fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
         one(
             AuditedStatement::new(None, statement::delete::<M, _>(target), meta)
@@ -292,11 +284,7 @@ where
     statement::FilterTarget<M, F>: IntoUpdateTarget<Table = M::Table>,
     Deleted<M, statement::FilterTarget<M, F>>: LoadQuery<'q, C, M>,
 {
-    fn write(
-        conn: &mut C,
-        op: DeleteWhere<F>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: DeleteWhere<F>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         let target = statement::by_filter::<M, F>(op.filter);
         AuditedStatement::new(None, statement::delete::<M, _>(target), meta).load(conn)
     }

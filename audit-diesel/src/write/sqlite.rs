@@ -77,7 +77,7 @@ type ReturningModel<Q, M> = diesel::dsl::Returning<Q, AsSelect<M, Sqlite>>;
 fn record<'m, M, C>(
     conn: &mut C,
     models: impl IntoIterator<Item = &'m M>,
-    mut meta: HistoryMeta<M::UserId>,
+    mut meta: HistoryMeta<M>,
 ) -> QueryResult<()>
 where
     C: Connection<Backend = Sqlite>,
@@ -111,7 +111,7 @@ where
 fn returning<'q, M, Q, C>(
     conn: &mut C,
     statement: Q,
-    meta: HistoryMeta<M::UserId>,
+    meta: HistoryMeta<M>,
     single: bool,
 ) -> QueryResult<Vec<M>>
 where
@@ -139,7 +139,7 @@ fn update<'q, M, Tg, Ch, C>(
     conn: &mut C,
     target: Tg,
     changes: Ch,
-    meta: HistoryMeta<M::UserId>,
+    meta: HistoryMeta<M>,
     single: bool,
 ) -> QueryResult<Vec<M>>
 where
@@ -151,7 +151,7 @@ where
     Returning<statement::Update<Tg, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    let compare = meta.compares::<M>();
+    let compare = meta.compares();
     conn.transaction(|conn| {
         let old: Vec<M> = if compare {
             Old::<M, Tg>::new(target.clone(), false).load(conn)?
@@ -183,7 +183,7 @@ where
     ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Create<V>, meta: HistoryMeta<M>) -> QueryResult<M> {
         let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
         one(returning(conn, insert, meta, true)?)
     }
@@ -200,11 +200,7 @@ where
     ReturningModel<statement::Insert<M, V>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(
-        conn: &mut C,
-        op: CreateBatch<V>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: CreateBatch<V>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         let insert = statement::insert::<M, V>(op.0).returning(M::as_returning());
         returning(conn, insert, meta, false)
     }
@@ -223,7 +219,7 @@ where
     Returning<statement::Update<statement::Target<M>, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Update<M::Id, Ch>, meta: HistoryMeta<M>) -> QueryResult<M> {
         one(update(
             conn,
             statement::by_key::<M>(op.id),
@@ -247,11 +243,7 @@ where
     Returning<statement::Update<statement::FilterTarget<M, F>, Ch>, M>: LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(
-        conn: &mut C,
-        op: UpdateWhere<F, Ch>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: UpdateWhere<F, Ch>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         update(
             conn,
             statement::by_filter::<M, F>(op.filter),
@@ -274,7 +266,7 @@ where
     ReturningModel<statement::Delete<statement::Target<M>>, M>: Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M::UserId>) -> QueryResult<M> {
+    fn write(conn: &mut C, op: Delete<M::Id>, meta: HistoryMeta<M>) -> QueryResult<M> {
         let target = statement::by_key::<M>(op.id);
         let delete = statement::delete::<M, _>(target).returning(M::as_returning());
         one(returning(conn, delete, meta, true)?)
@@ -294,11 +286,7 @@ where
         Query + LoadQuery<'q, C, M>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    fn write(
-        conn: &mut C,
-        op: DeleteWhere<F>,
-        meta: HistoryMeta<M::UserId>,
-    ) -> QueryResult<Vec<M>> {
+    fn write(conn: &mut C, op: DeleteWhere<F>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
         let target = statement::by_filter::<M, F>(op.filter);
         returning(
             conn,

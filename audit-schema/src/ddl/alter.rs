@@ -5,6 +5,27 @@ use super::{Dialect, UnknownColumn};
 use crate::spec::{ColumnSpec, HistoryTableSpec};
 
 impl HistoryTableSpec {
+    /// Adds the history-only column `name` of this spec to an existing history table (nullable,
+    /// as every history-only column is).
+    ///
+    /// # Errors
+    /// [`UnknownColumn`] if this spec has no history-only column `name`.
+    pub fn add_history_field_sql(
+        &self,
+        name: &str,
+        dialect: Dialect,
+    ) -> Result<String, UnknownColumn> {
+        let column = self.history_field(name).ok_or_else(|| UnknownColumn {
+            history_table: self.history_table.to_string(),
+            column: name.to_owned(),
+        })?;
+        Ok(format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            dialect.quote(&self.history_table),
+            self.column_definition(column, dialect, true)
+        ))
+    }
+
     /// Adds the tracked column `name` of this spec to an existing history table: always nullable,
     /// since the rows recorded before it have no value, and indexed if the spec says so.
     ///
@@ -154,7 +175,8 @@ impl HistoryTableSpec {
     /// # let spec = HistoryTableSpec { model: "T".into(), source_table: "t".into(),
     /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![]),
     /// #   primary_key: Cow::Owned(vec![]), excluded: Cow::Owned(vec![]),
-    /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false };
+    /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
+    /// #   history_fields: Cow::Owned(vec![]) };
     /// assert_eq!(spec.drop_table_sql(Dialect::Sqlite), r#"DROP TABLE IF EXISTS "historical_t""#);
     /// ```
     pub fn drop_table_sql(&self, dialect: Dialect) -> String {

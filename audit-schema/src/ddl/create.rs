@@ -48,6 +48,9 @@ impl HistoryTableSpec {
         if self.metadata {
             columns.push((meta::HISTORY_METADATA, self.metadata_definition(dialect)));
         }
+        for c in self.history_fields.iter() {
+            columns.push((&c.name, self.column_definition(c, dialect, true)));
+        }
         columns
     }
 
@@ -169,6 +172,7 @@ impl HistoryTableSpec {
     ///     user_id: UserIdType::I64,
     ///     history_id: HistoryIdType::BigInt,
     ///     metadata: false,
+    ///     history_fields: Cow::Owned(vec![]),
     /// };
     /// let indexes = spec.rebuildable_indexes(Dialect::Postgres);
     /// assert_eq!(indexes.len(), 3);

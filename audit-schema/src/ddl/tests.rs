@@ -31,6 +31,7 @@ fn feeding() -> HistoryTableSpec {
         user_id: UserIdType::I32,
         history_id: HistoryIdType::BigInt,
         metadata: false,
+        history_fields: Cow::Borrowed(&[]),
     }
 }
 

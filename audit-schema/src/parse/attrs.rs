@@ -30,6 +30,8 @@ pub(crate) struct StructAttrs {
     pub metadata: Option<Span>,
     pub record_unchanged: Option<Span>,
     pub cascade_delete_history: Option<Span>,
+    /// `#[historical(history_field(name: Type))]`, in order.
+    pub history_fields: Vec<(Ident, Type)>,
     /// `#[historical(crate = path)]`: where generated code finds `audit_diesel`.
     pub krate: Option<Path>,
 }
@@ -253,6 +255,13 @@ fn historical_struct_key(
         set_once(&mut out.metadata, meta.path.span(), meta, errors);
     } else if meta.path.is_ident(RECORD_UNCHANGED) {
         set_once(&mut out.record_unchanged, meta.path.span(), meta, errors);
+    } else if meta.path.is_ident(HISTORY_FIELD) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let name: Ident = content.parse()?;
+        content.parse::<Token![:]>()?;
+        let ty: Type = content.parse()?;
+        out.history_fields.push((name, ty));
     } else if meta.path.is_ident(CASCADE_DELETE_HISTORY) {
         set_once(
             &mut out.cascade_delete_history,

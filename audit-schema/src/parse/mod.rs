@@ -17,7 +17,7 @@ mod rust_type;
 mod symbol;
 
 pub use errors::Errors;
-pub use model::{Backends, Failure, Field, FieldSqlType, Model};
+pub use model::{Backends, Failure, Field, FieldSqlType, HistoryField, Model};
 pub use rust_type::sql_type_of_rust_type;
 
 #[cfg(test)]

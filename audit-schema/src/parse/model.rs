@@ -11,6 +11,7 @@ use super::attrs;
 use super::check::{check, Checked};
 use super::errors::Errors;
 use super::rust_type::{last_segment, option_inner, sql_type_of_rust_type};
+use crate::spec::meta;
 use crate::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
 
 /// Where a tracked field's Diesel SQL type comes from.
@@ -47,6 +48,18 @@ pub struct Field {
     pub type_span: Span,
 }
 
+/// A history-only field: a column of the history table that the model does not have, filled
+/// from the context of each write.
+#[derive(Clone)]
+pub struct HistoryField {
+    /// Its name, the column's.
+    pub ident: Ident,
+    /// Its Rust type, an `Option`.
+    pub ty: Type,
+    /// Its SQL type, without `Nullable`.
+    pub sql_type: SqlType,
+}
+
 /// A `#[derive(Historical)]` struct, validated.
 pub struct Model {
     /// The struct's name.
@@ -75,6 +88,8 @@ pub struct Model {
     pub metadata: bool,
     /// `#[historical(record_unchanged)]`: updates that change no tracked field are recorded too.
     pub record_unchanged: bool,
+    /// `#[historical(history_field(name: Option<T>))]`: history-only columns, in order.
+    pub history_fields: Vec<HistoryField>,
     /// `#[historical(cascade_delete_history)]`: deleting an object deletes its history.
     pub cascade_delete_history: bool,
     /// The backends the model is written on.
@@ -223,6 +238,17 @@ impl Model {
             user_id: self.user_id,
             history_id: self.history_id,
             metadata: self.metadata,
+            history_fields: Cow::Owned(
+                self.history_fields
+                    .iter()
+                    .map(|f| ColumnSpec {
+                        name: f.ident.to_string().into(),
+                        sql_type: f.sql_type.clone(),
+                        nullable: true,
+                        indexed: false,
+                    })
+                    .collect(),
+            ),
         }
     }
 }
@@ -264,6 +290,7 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
             nullable,
         });
     }
+    let history_fields = history_fields(&input, &fields, errors);
     if !errors.is_empty() {
         return None;
     }
@@ -291,9 +318,54 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
         cascade_delete_history: attrs.cascade_delete_history.is_some(),
+        history_fields,
         backends,
         krate: attrs.krate,
     })
+}
+
+/// The history-only fields: each an `Option` of a type with a known SQL type, named like no
+/// tracked or history column and no other history-only field.
+fn history_fields(input: &Input<'_>, fields: &[Field], errors: &mut Errors) -> Vec<HistoryField> {
+    let mut out: Vec<HistoryField> = Vec::new();
+    for (ident, ty) in &input.attrs.history_fields {
+        if meta::ALL.iter().any(|m| ident == m)
+            || fields.iter().any(|f| f.column == *ident)
+            || out.iter().any(|f| f.ident == *ident)
+        {
+            errors.at(
+                ident.span(),
+                format!(
+                    "history-only field `{ident}` is named like another column of the history \
+                     table; give it a name of its own"
+                ),
+            );
+            continue;
+        }
+        match sql_type_of_rust_type(ty) {
+            Some((sql_type, true)) => out.push(HistoryField {
+                ident: ident.clone(),
+                ty: ty.clone(),
+                sql_type,
+            }),
+            Some((_, false)) => errors.at(
+                ty.span(),
+                format!(
+                    "history-only field `{ident}` must be an Option: rows written before it \
+                     existed, and writes whose context does not set it, hold NULL"
+                ),
+            ),
+            None => errors.at(
+                ty.span(),
+                format!(
+                    "no SQL type is known for the type of history-only field `{ident}`; use \
+                     Option of a type with one (String, i32, i64, f64, bool, Uuid, DateTime<Utc>, \
+                     serde_json::Value, ...)"
+                ),
+            ),
+        }
+    }
+    out
 }
 
 /// `Historical<Model>`, the record struct's default name.

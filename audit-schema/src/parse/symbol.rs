@@ -21,6 +21,7 @@ pub const METADATA: &str = "metadata";
 pub const RECORD_UNCHANGED: &str = "record_unchanged";
 pub const CRATE: &str = "crate";
 pub const CASCADE_DELETE_HISTORY: &str = "cascade_delete_history";
+pub const HISTORY_FIELD: &str = "history_field";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -29,6 +30,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     METADATA,
     RECORD_UNCHANGED,
     CASCADE_DELETE_HISTORY,
+    HISTORY_FIELD,
     CRATE,
 ];
 

@@ -186,3 +186,55 @@ fn unrelated_diesel_attributes_are_ignored() {
     });
     assert_eq!(m.fields.len(), 1);
 }
+
+#[test]
+fn history_only_fields_are_nullable_columns_of_the_history_table_only() {
+    let m = model(parse_quote! {
+        #[diesel(table_name = feedings)]
+        #[historical(history_field(ip_address: Option<String>), history_field(approved_at: Option<DateTime<Utc>>))]
+        pub struct Feeding { pub id: i64, pub amount_kg: f64 }
+    });
+    let spec = m.to_spec();
+    assert_eq!(spec.columns.len(), 2, "not tracked columns");
+    let fields: Vec<(&str, &SqlType, bool)> = spec
+        .history_fields
+        .iter()
+        .map(|c| (c.name.as_ref(), &c.sql_type, c.nullable))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("ip_address", &SqlType::Text, true),
+            ("approved_at", &SqlType::Timestamptz, true)
+        ]
+    );
+    let ddl = spec.create_table_sql(Dialect::Postgres).join("\n");
+    assert!(
+        ddl.contains(r#""ip_address" TEXT"#) && ddl.contains(r#""approved_at" TIMESTAMPTZ"#),
+        "{ddl}"
+    );
+}
+
+#[test]
+fn history_only_fields_are_options_of_known_types_with_names_of_their_own() {
+    let errs = errors(parse_quote! {
+        #[diesel(table_name = feedings)]
+        #[historical(
+            history_field(ip_address: String),
+            history_field(amount_kg: Option<f64>),
+            history_field(history_date: Option<String>),
+            history_field(shape: Option<Polygon>)
+        )]
+        pub struct Feeding { pub id: i64, pub amount_kg: f64 }
+    });
+    let expected = [
+        "history-only field `ip_address` must be an Option",
+        "history-only field `amount_kg` is named like another column",
+        "history-only field `history_date` is named like another column",
+        "no SQL type is known for the type of history-only field `shape`",
+    ];
+    assert_eq!(errs.len(), expected.len(), "{errs:#?}");
+    for (err, want) in errs.iter().zip(expected) {
+        assert!(err.contains(want), "{err:?} should contain {want:?}");
+    }
+}
