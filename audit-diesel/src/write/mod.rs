@@ -142,6 +142,7 @@ where
 }
 
 /// The history columns of one write, checked and converted for model `M`'s table.
+#[doc(hidden)]
 pub struct HistoryMeta<M: Historical> {
     pub(crate) history_type: HistoryType,
     pub(crate) user: Option<crate::UserIdOf<M>>,
