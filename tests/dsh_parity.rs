@@ -35,6 +35,95 @@ mod erasable {
 
 use erasable::ErasableProfile;
 
+/// `Feeding`'s table and history table with django-simple-history's
+/// `pre_create_historical_record` / `post_create_historical_record`: a hook that refuses
+/// feedings over 100 kg and stamps each row's `ip_address`, and one that logs every row written.
+mod hooked {
+    use std::sync::Mutex;
+
+    use audit_diesel::hooks::{AfterHistory, BeforeHistory, HistoryHooks};
+    use audit_diesel::{AuditError, Historical, HistoryType};
+    use diesel::prelude::*;
+
+    pub use crate::common::feedings;
+
+    #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Historical)]
+    #[diesel(table_name = feedings)]
+    #[historical(
+        table_name = historical_feedings,
+        record = HookedFeedingRecord,
+        user_id_type = i32,
+        hooks,
+        history_field(ip_address: Option<String>),
+        history_field(approved_at: Option<chrono::DateTime<chrono::Utc>>)
+    )]
+    pub struct HookedFeeding {
+        pub id: i64,
+        pub tank_id: i32,
+        pub amount_kg: f64,
+        pub fed_at: chrono::NaiveDateTime,
+    }
+
+    /// What the after-hook saw: (reason, type, feeding id, history id, date).
+    pub type Seen = (String, HistoryType, i64, i64, chrono::DateTime<chrono::Utc>);
+
+    /// Every row the after-hook saw, from every test; each test reads the rows of its reason.
+    pub static SEEN: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
+
+    pub fn seen(reason: &str) -> Vec<(HistoryType, i64, i64)> {
+        SEEN.lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.0 == reason)
+            .map(|s| (s.1, s.2, s.3))
+            .collect()
+    }
+
+    impl HistoryHooks for HookedFeeding {
+        fn before_history(event: &mut BeforeHistory<'_, Self>) -> Result<(), AuditError> {
+            if event.instance().amount_kg > 100.0 {
+                return Err(AuditError::Hook {
+                    model: "HookedFeeding".into(),
+                    message: "over 100 kg".into(),
+                });
+            }
+            let stamp = format!(
+                "{}:{}kg:{}",
+                event.history_type(),
+                event.instance().amount_kg,
+                event.user().copied().unwrap_or(0)
+            );
+            event.set_history_field("ip_address", stamp)?;
+            // A field the model does not declare is an error the hook sees.
+            assert!(matches!(
+                event.set_history_field("colour", "red"),
+                Err(AuditError::UnknownField { .. })
+            ));
+            Ok(())
+        }
+
+        fn after_history(event: &AfterHistory<'_, Self>) -> Result<(), AuditError> {
+            let reason = event.reason().unwrap_or_default().to_owned();
+            if reason == "fail after" {
+                return Err(AuditError::Hook {
+                    model: "HookedFeeding".into(),
+                    message: "after".into(),
+                });
+            }
+            SEEN.lock().unwrap().push((
+                reason,
+                event.history_type(),
+                event.instance().id,
+                *event.history_id(),
+                event.date(),
+            ));
+            Ok(())
+        }
+    }
+}
+
+use hooked::HookedFeeding;
+
 on_each_backend! {
     /// django-simple-history's `update_change_reason(instance, reason)`: the newest record of the
     /// object gets the reason; nothing else of it, and no other record, changes.
@@ -276,5 +365,74 @@ on_each_backend! {
         }
         assert_eq!(feedings::table.count().get_result::<i64>(conn).unwrap(), 0);
         assert_eq!(historical_feedings::table.count().get_result::<i64>(conn).unwrap(), 0);
+    }
+
+    /// django-simple-history's `pre_create_historical_record` and
+    /// `post_create_historical_record`: the before-hook sees each row as written and sets a
+    /// history-only field of it; the after-hook sees the new row's `history_id`.
+    fn hooks_run_around_each_history_row(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+        let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        // A reason of this run's own: the after-hook's log is shared by the tests of every backend.
+        let run = uuid::Uuid::new_v4();
+        let ctx = AuditContext::builder().user(9).reason(format!("hooks run {run}")).history_field("ip_address", "10.0.0.7").build().unwrap();
+        let f = HookedFeeding::create(conn, &ctx, (feedings::tank_id.eq(tank.id), feedings::amount_kg.eq(2.5), feedings::fed_at.eq(fed_at))).unwrap();
+        HookedFeeding::update(conn, &ctx, f.id, feedings::amount_kg.eq(3.0)).unwrap();
+        HookedFeeding::update(conn, &ctx, f.id, feedings::amount_kg.eq(3.0)).unwrap(); // unchanged: no row, no hook
+        HookedFeeding::delete(conn, &ctx, f.id).unwrap();
+
+        let trail: Vec<(i64, HistoryType, Option<String>)> = HookedFeeding::history(&f.id)
+            .trail(conn)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|r| (r.history_id, r.history_type, r.ip_address))
+            .collect();
+        assert_eq!(
+            trail.iter().map(|t| (t.1, t.2.clone().unwrap())).collect::<Vec<_>>(),
+            [
+                (HistoryType::Create, "+:2.5kg:9".to_owned()),
+                (HistoryType::Update, "~:3kg:9".to_owned()),
+                (HistoryType::Delete, "-:3kg:9".to_owned()),
+            ]
+        );
+        let seen = hooked::seen(&format!("hooks run {run}"));
+        let ours: Vec<(HistoryType, i64, i64)> = seen.into_iter().filter(|s| s.1 == f.id).collect();
+        assert_eq!(ours, trail.iter().map(|t| (t.1, f.id, t.0)).collect::<Vec<_>>(), "the after-hook saw each row's id");
+
+        // Bulk writes call the hooks once per row.
+        let rows: Vec<_> = (1..4)
+            .map(|i| (feedings::tank_id.eq(tank.id), feedings::amount_kg.eq(f64::from(i)), feedings::fed_at.eq(fed_at)))
+            .collect();
+        let bulk = format!("hooks bulk {run}");
+        let many = HookedFeeding::create_many(conn, &ctx.with_reason(bulk.clone()).unwrap(), &rows).unwrap();
+        assert_eq!(hooked::seen(&bulk).iter().filter(|s| many.iter().any(|m| m.id == s.1)).count(), 3);
+        for m in &many {
+            let latest = HookedFeeding::history(&m.id).latest(conn).unwrap().unwrap();
+            assert_eq!(latest.ip_address, Some(format!("+:{}kg:9", m.amount_kg)));
+        }
+    }
+
+    /// A hook's error aborts the write: neither the change nor any history row is stored.
+    fn a_hook_error_aborts_the_write(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+        let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let ctx = AuditContext::builder().user(9).reason("hooks refuse").build().unwrap();
+        let values = |kg: f64| (feedings::tank_id.eq(tank.id), feedings::amount_kg.eq(kg), feedings::fed_at.eq(fed_at));
+        match HookedFeeding::create(conn, &ctx, values(500.0)) {
+            Err(AuditError::Hook { message, .. }) => assert_eq!(message, "over 100 kg"),
+            other => panic!("expected Hook, got {other:?}"),
+        }
+        assert_eq!(feedings::table.count().get_result::<i64>(conn).unwrap(), 0);
+
+        let f = HookedFeeding::create(conn, &ctx, values(5.0)).unwrap();
+        assert!(matches!(HookedFeeding::update(conn, &ctx, f.id, feedings::amount_kg.eq(500.0)), Err(AuditError::Hook { .. })));
+        let fail_after = ctx.with_reason("fail after").unwrap();
+        assert!(matches!(HookedFeeding::delete(conn, &fail_after, f.id), Err(AuditError::Hook { .. })));
+        let row: HookedFeeding = feedings::table.find(f.id).first(conn).unwrap();
+        assert_eq!(row.amount_kg, 5.0, "the refused update and delete changed nothing");
+        assert_eq!(HookedFeeding::history(&f.id).trail(conn).unwrap().len(), 1);
     }
 }

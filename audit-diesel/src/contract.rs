@@ -76,6 +76,28 @@ pub trait Generated<M: Historical>: 'static {
         out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> diesel::QueryResult<()>;
 
+    /// Whether the model has history hooks (`#[historical(hooks)]`).
+    const HOOKS: bool;
+
+    /// The model's before-hook, or nothing.
+    fn before_history(
+        event: &mut crate::hooks::BeforeHistory<'_, M>,
+    ) -> Result<(), crate::AuditError>;
+
+    /// The model's after-hook, or nothing.
+    fn after_history(event: &crate::hooks::AfterHistory<'_, M>) -> Result<(), crate::AuditError>;
+
+    /// Sets history-only field `name` in `fields` from a JSON value.
+    fn set_history_field(
+        fields: &mut Self::HistoryFields,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<(), crate::AuditError>;
+
+    /// Whether `record` holds `model`'s tracked values (never, for a model that records every
+    /// save).
+    fn record_matches(record: &M::Record, model: &M) -> bool;
+
     /// The model as `record` holds it, its excluded fields moved from `live` (the object's
     /// live row); `None` when the model has excluded fields and `live` is `None`.
     fn instance(record: &M::Record, live: Option<M>) -> Option<M>;
@@ -84,7 +106,6 @@ pub trait Generated<M: Historical>: 'static {
 /// Model `M`'s generated half.
 pub(crate) type GeneratedOf<M> = <M as Historical>::Generated;
 /// The tracked values of a model `M`, as binds.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) type SnapshotOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Snapshot<'a>;
 /// Every column of model `M` but the key.
 pub(crate) type ChangesetOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Changeset<'a>;

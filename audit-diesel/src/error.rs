@@ -39,6 +39,16 @@ pub enum AuditError {
         reason: String,
     },
 
+    /// A history hook ([`HistoryHooks`](crate::hooks::HistoryHooks)) refused the write; nothing
+    /// was written.
+    #[error("a history hook of {model} refused the write: {message}")]
+    Hook {
+        /// The model's name.
+        model: String,
+        /// Why.
+        message: String,
+    },
+
     /// A record's object cannot be rebuilt as a model: the model has fields history excludes,
     /// they come from the live row, and the object has none any more.
     #[error(

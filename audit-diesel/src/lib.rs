@@ -49,7 +49,8 @@
 //! | `#[historical(metadata)]` | store the context's JSON metadata | off |
 //! | `#[historical(record_unchanged)]` | record updates that change no tracked column | off |
 //! | `#[historical(cascade_delete_history)]` | a delete deletes the object's history (no `-` row) | off |
-//! | `#[historical(history_field(name: Option<T>))]` | a history-only column set from the context | none |
+//! | `#[historical(history_field(name: Option<T>))]` | a history-only column set from the context or a hook | none |
+//! | `#[historical(hooks)]` | run [`hooks::HistoryHooks`] around each history row | off |
 //! | `#[historical(crate = path)]` | where generated code finds this crate (a re-export, a renamed dependency); a path that resolves from any module, `::name` or `crate::...` | `::audit_diesel` |
 //! | `#[diesel(check_for_backend(...))]` | Diesel's own: the backends the model is written on | every enabled backend |
 //!
@@ -95,6 +96,7 @@ pub mod dsl;
 mod error;
 mod historical;
 pub mod history_id;
+pub mod hooks;
 pub mod maintenance;
 pub mod read;
 mod record;

@@ -59,15 +59,37 @@ where
 {
     match ctx.history_field(field) {
         None => Ok(T::default()),
-        Some(value) => {
-            serde_json::from_value(value.clone()).map_err(|e| crate::AuditError::HistoryFieldType {
-                model: model.to_owned(),
-                field,
-                expected,
-                value: value.to_string(),
-                reason: e.to_string(),
-            })
-        }
+        Some(value) => history_field_value(model, field, expected, value.clone()),
+    }
+}
+
+/// `value` as history-only field `field`'s type `T`.
+pub fn history_field_value<T: serde::de::DeserializeOwned>(
+    model: &'static str,
+    field: &'static str,
+    expected: &'static str,
+    value: serde_json::Value,
+) -> Result<T, crate::AuditError> {
+    serde_json::from_value(value.clone()).map_err(|e| crate::AuditError::HistoryFieldType {
+        model: model.to_owned(),
+        field,
+        expected,
+        value: value.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The error of a hook that names a history-only field the model does not declare.
+pub fn unknown_history_field(spec: &crate::HistoryTableSpec, name: &str) -> crate::AuditError {
+    crate::AuditError::UnknownField {
+        model: spec.model.to_string(),
+        field: name.to_owned(),
+        excluded: false,
+        tracked: spec
+            .history_fields
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect(),
     }
 }
 
@@ -260,6 +282,25 @@ pub mod poison {
         type HistoryFields = ();
         fn history_fields(_: &crate::AuditContext) -> Result<(), crate::AuditError> {
             Ok(())
+        }
+        const HOOKS: bool = false;
+        fn before_history(
+            _: &mut crate::hooks::BeforeHistory<'_, M>,
+        ) -> Result<(), crate::AuditError> {
+            Ok(())
+        }
+        fn after_history(_: &crate::hooks::AfterHistory<'_, M>) -> Result<(), crate::AuditError> {
+            Ok(())
+        }
+        fn set_history_field(
+            _: &mut (),
+            name: &str,
+            _: serde_json::Value,
+        ) -> Result<(), crate::AuditError> {
+            Err(super::unknown_history_field(&SPEC, name))
+        }
+        fn record_matches(record: &Record<M>, _: &M) -> bool {
+            match record.0 {}
         }
         #[cfg(feature = "sqlite")]
         fn walk_history_fields_sqlite<'b>(

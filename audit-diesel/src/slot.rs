@@ -22,7 +22,9 @@ use diesel::Connection;
 use diesel::RunQueryDsl as _;
 
 use crate::backend::AuditBackend;
-use crate::contract::{ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf};
+use crate::contract::{
+    ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf, SnapshotOf,
+};
 use crate::maintenance::sql::{
     BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, LoadLive, SetReason,
 };
@@ -32,8 +34,8 @@ use crate::maintenance::{
 use crate::read::select::{AsOfShape, AsOfTable, Conditions, CountRecords, SelectRecords};
 use crate::read::{read_error, NoFilter};
 use crate::write::{
-    self, Create, Delete, DeleteHistoryOf, HistoryInsert, Operation, TableSource, Update,
-    WriteBackend,
+    self, Create, Delete, DeleteHistoryOf, HistoryInsert, InsertReturning, Operation, RowsSource,
+    TableSource, Update, WriteBackend,
 };
 use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 
@@ -176,6 +178,11 @@ where
     C: Connection + LoadConnection,
     C::Backend: WriteBackend<M, Op, C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
+    M::Record: Selectable<C::Backend>,
+    for<'s> SelectRecords<'s, M, DynFilter<'s, C::Backend>, C::Backend>:
+        LoadQuery<'s, C, M::Record>,
+    for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
+        LoadQuery<'a, C, M::Record>,
 {
     fn write(
         conn: &mut C,
@@ -240,6 +247,8 @@ where
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,
     LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
+    for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
+        LoadQuery<'a, C, M::Record>,
 {
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();

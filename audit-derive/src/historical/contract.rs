@@ -127,6 +127,44 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         let expected = quote!(#ty).to_string().replace(' ', "");
         quote!(#p::Bind::new(#p::history_field::<#ty>(ctx, #model_name, #name, #expected)?))
     });
+    let hooks = model.hooks;
+    let (before, after) = if hooks {
+        (
+            quote!(<Self as #k::hooks::HistoryHooks>::before_history(event)),
+            quote!(<Self as #k::hooks::HistoryHooks>::after_history(event)),
+        )
+    } else {
+        (
+            quote!({
+                let _ = event;
+                ::core::result::Result::Ok(())
+            }),
+            quote!({
+                let _ = event;
+                ::core::result::Result::Ok(())
+            }),
+        )
+    };
+    let field_sets = model.history_fields.iter().enumerate().map(|(i, f)| {
+        let (ty, name) = (&f.ty, f.ident.to_string());
+        let expected = quote!(#ty).to_string().replace(' ', "");
+        let i = syn::Index::from(i);
+        quote! {
+            #name => {
+                __fields.#i = #p::Bind::new(#p::history_field_value::<#ty>(#model_name, #name, #expected, __value)?);
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
+    let record_matches = if record_unchanged {
+        quote!({
+            let _ = (__this, model);
+            false
+        })
+    } else {
+        let fields = tracked.iter().map(|f| &f.ident);
+        quote!(true #(&& __this.#fields == model.#fields)*)
+    };
     let field_walks: Vec<TokenStream> = (0..model.history_fields.len())
         .map(|i| {
             let i = syn::Index::from(i);
@@ -207,6 +245,31 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 
             fn instance(__this: &#record, __live: ::core::option::Option<Self>) -> ::core::option::Option<Self> {
                 #instance
+            }
+
+            const HOOKS: bool = #hooks;
+
+            fn before_history(event: &mut #k::hooks::BeforeHistory<'_, Self>) -> ::core::result::Result<(), #k::AuditError> {
+                #before
+            }
+
+            fn after_history(event: &#k::hooks::AfterHistory<'_, Self>) -> ::core::result::Result<(), #k::AuditError> {
+                #after
+            }
+
+            fn set_history_field(
+                __fields: &mut Self::HistoryFields,
+                __name: &str,
+                __value: #p::serde_json::Value,
+            ) -> ::core::result::Result<(), #k::AuditError> {
+                match __name {
+                    #(#field_sets)*
+                    _ => ::core::result::Result::Err(#p::unknown_history_field(<Self as #k::Historical>::HISTORY, __name)),
+                }
+            }
+
+            fn record_matches(__this: &#record, model: &Self) -> bool {
+                #record_matches
             }
 
             type HistoryFields = (#(#field_tys,)*);

@@ -32,8 +32,13 @@ use diesel::RunQueryDsl as _;
 
 use crate::backend::AuditBackend;
 use crate::connection::{AuditConnection, BackendConnection};
-use crate::contract::{Generated, GeneratedOf, HistoryFieldsOf, KeyFilterOf};
+use crate::contract::{Generated, GeneratedOf, HistoryFieldsOf, KeyFilterOf, SnapshotOf};
+use crate::hooks::{AfterHistory, BeforeHistory};
+use crate::read::select::{Conditions, SelectRecords};
+use crate::read::NoFilter;
+use crate::slot::DynFilter;
 use crate::user_id::user_value;
+use crate::HistoryRecord;
 use crate::{AuditContext, AuditError, Historical, HistoryType};
 
 /// Insert one row (from [`Historical::create`]).
@@ -232,6 +237,11 @@ where
     C::Backend: WriteBackend<M, Op, C>,
     Op: Operation<M>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
+    M::Record: diesel::Selectable<C::Backend>,
+    for<'s> SelectRecords<'s, M, DynFilter<'s, C::Backend>, C::Backend>:
+        diesel::query_dsl::LoadQuery<'s, C, M::Record>,
+    for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
+        diesel::query_dsl::LoadQuery<'a, C, M::Record>,
 {
     let mut meta = HistoryMeta::<M>::new(ctx, Op::HISTORY_TYPE)?;
     if Op::HISTORY_TYPE == HistoryType::Delete && M::CASCADE_DELETE_HISTORY {
@@ -251,8 +261,129 @@ where
             })
             .map_err(|source| write_error::<M>(source, Op::NAME, key));
     }
+    if GeneratedOf::<M>::HOOKS && !meta.skip {
+        return hooked::<M, C, Op>(conn, op, meta, key);
+    }
     <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)
         .map_err(|source| write_error::<M>(source, Op::NAME, key))
+}
+
+/// A write of a model with hooks: the data change without history, then row by row the
+/// before-hook, the history insert returning the row, and the after-hook, all in one
+/// transaction. An update that skips unchanged rows compares each row with its object's latest
+/// record (the rows are locked by the change, so no writer of the object comes between).
+fn hooked<M, C, Op>(
+    conn: &mut C,
+    op: Op,
+    history: HistoryMeta<M>,
+    key: Option<String>,
+) -> Result<Op::Output, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    C::Backend: WriteBackend<M, Op, C>,
+    Op: Operation<M>,
+    M::Record: diesel::Selectable<C::Backend>,
+    for<'s> SelectRecords<'s, M, DynFilter<'s, C::Backend>, C::Backend>:
+        diesel::query_dsl::LoadQuery<'s, C, M::Record>,
+    for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
+        diesel::query_dsl::LoadQuery<'a, C, M::Record>,
+{
+    conn.transaction(|conn| {
+        let mut skip = history.clone();
+        skip.skip = true;
+        let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, skip)
+            .map_err(|source| write_error::<M>(source, Op::NAME, key.clone()))?;
+        // Read now, while the change holds the rows it wrote.
+        let date = history.date.unwrap_or_else(now);
+        let db = |source| write_error::<M>(source, Op::NAME, key.clone());
+        for model in written.models() {
+            if Op::HISTORY_TYPE == HistoryType::Update && history.compares() {
+                let id = model.id();
+                let conditions = Conditions::<M, _>::object(
+                    Some(GeneratedOf::<M>::history_key_filter(&id)),
+                    true,
+                    &NoFilter as &DynFilter<'_, C::Backend>,
+                );
+                let latest: Vec<M::Record> = SelectRecords {
+                    selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
+                    conditions,
+                    limit: Some(1),
+                    offset: None,
+                }
+                .load(conn)
+                .map_err(db)?;
+                if latest
+                    .first()
+                    .is_some_and(|r| GeneratedOf::<M>::record_matches(r, model))
+                {
+                    continue;
+                }
+            }
+            let mut fields = history.fields.clone();
+            GeneratedOf::<M>::before_history(&mut BeforeHistory {
+                instance: model,
+                history_type: history.history_type,
+                date,
+                user: history.user.as_ref(),
+                reason: history.reason.as_deref(),
+                fields: &mut fields,
+            })?;
+            let row = HistoryMeta {
+                fields,
+                date: Some(date),
+                ..history.clone()
+            };
+            let rows = RowsSource(vec![GeneratedOf::<M>::snapshot(model)]);
+            let record: M::Record = InsertReturning::<M, _, C::Backend> {
+                insert: HistoryInsert::new(rows, row),
+                selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
+            }
+            .get_result(conn)
+            .map_err(db)?;
+            GeneratedOf::<M>::after_history(&AfterHistory {
+                instance: model,
+                history_type: history.history_type,
+                date,
+                user: history.user.as_ref(),
+                reason: history.reason.as_deref(),
+                history_id: record.history_id(),
+            })?;
+        }
+        Ok(written)
+    })
+}
+
+/// `INSERT INTO <history> ... RETURNING <the record's columns>`: one history row, read back.
+#[doc(hidden)]
+pub struct InsertReturning<M: Historical + 'static, S, DB: diesel::backend::Backend>
+where
+    M::Record: diesel::Selectable<DB>,
+{
+    pub(crate) insert: HistoryInsert<M, S>,
+    pub(crate) selection: <M::Record as diesel::Selectable<DB>>::SelectExpression,
+}
+
+crate::sql::query!(impl[M: Historical, S, DB: diesel::backend::Backend] InsertReturning<M, S, DB> => diesel::dsl::AsSelect<M::Record, DB>
+    where [M::Record: diesel::Selectable<DB>]);
+
+impl<M, S, DB> diesel::query_builder::QueryFragment<DB> for InsertReturning<M, S, DB>
+where
+    M: Historical,
+    M::Record: diesel::Selectable<DB>,
+    <M::Record as diesel::Selectable<DB>>::SelectExpression:
+        diesel::query_builder::QueryFragment<DB>,
+    DB: diesel::backend::Backend,
+    HistoryInsert<M, S>: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        self.insert.walk_ast(out.reborrow())?;
+        out.push_sql(" RETURNING ");
+        self.selection.walk_ast(out.reborrow())
+    }
 }
 
 /// `DELETE FROM <history> WHERE <key filter>`: the history of one object, for models that

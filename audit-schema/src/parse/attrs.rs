@@ -30,6 +30,8 @@ pub(crate) struct StructAttrs {
     pub metadata: Option<Span>,
     pub record_unchanged: Option<Span>,
     pub cascade_delete_history: Option<Span>,
+    /// `#[historical(hooks)]`: the model implements `HistoryHooks`.
+    pub hooks: Option<Span>,
     /// `#[historical(history_field(name: Type))]`, in order.
     pub history_fields: Vec<(Ident, Type)>,
     /// `#[historical(crate = path)]`: where generated code finds `audit_diesel`.
@@ -262,6 +264,8 @@ fn historical_struct_key(
         content.parse::<Token![:]>()?;
         let ty: Type = content.parse()?;
         out.history_fields.push((name, ty));
+    } else if meta.path.is_ident(HOOKS) {
+        set_once(&mut out.hooks, meta.path.span(), meta, errors);
     } else if meta.path.is_ident(CASCADE_DELETE_HISTORY) {
         set_once(
             &mut out.cascade_delete_history,

@@ -90,6 +90,8 @@ pub struct Model {
     pub record_unchanged: bool,
     /// `#[historical(history_field(name: Option<T>))]`: history-only columns, in order.
     pub history_fields: Vec<HistoryField>,
+    /// `#[historical(hooks)]`: the model implements `HistoryHooks`.
+    pub hooks: bool,
     /// `#[historical(cascade_delete_history)]`: deleting an object deletes its history.
     pub cascade_delete_history: bool,
     /// The backends the model is written on.
@@ -318,6 +320,7 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
         cascade_delete_history: attrs.cascade_delete_history.is_some(),
+        hooks: attrs.hooks.is_some(),
         history_fields,
         backends,
         krate: attrs.krate,

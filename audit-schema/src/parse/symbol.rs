@@ -22,6 +22,7 @@ pub const RECORD_UNCHANGED: &str = "record_unchanged";
 pub const CRATE: &str = "crate";
 pub const CASCADE_DELETE_HISTORY: &str = "cascade_delete_history";
 pub const HISTORY_FIELD: &str = "history_field";
+pub const HOOKS: &str = "hooks";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -31,6 +32,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     RECORD_UNCHANGED,
     CASCADE_DELETE_HISTORY,
     HISTORY_FIELD,
+    HOOKS,
     CRATE,
 ];
 
