@@ -436,3 +436,84 @@ on_each_backend! {
         assert_eq!(HookedFeeding::history(&f.id).trail(conn).unwrap().len(), 1);
     }
 }
+
+/// What a hook costs, counted: on PostgreSQL a write of a hooked model is a transaction of the
+/// data statement and the history insert (and, for an update that skips unchanged rows, one read
+/// of the latest record), where a model without hooks sends one statement.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_hooked_write_on_postgres_is_a_short_transaction() {
+    use diesel::connection::Connection as _;
+
+    let mut db = TestDb::postgres();
+    let conn = &mut db.conn;
+    let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+    let statements = Statements::default();
+    conn.set_instrumentation(statements.clone());
+    let ctx = AuditContext::builder()
+        .user(9)
+        .reason("counted")
+        .build()
+        .unwrap();
+    let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap();
+    let f = HookedFeeding::create(
+        conn,
+        &ctx,
+        (
+            feedings::tank_id.eq(tank.id),
+            feedings::amount_kg.eq(2.5),
+            feedings::fed_at.eq(fed_at),
+        ),
+    )
+    .unwrap();
+    let create = statements.take();
+    HookedFeeding::update(conn, &ctx, f.id, feedings::amount_kg.eq(3.0)).unwrap();
+    let update = statements.take();
+    HookedFeeding::delete(conn, &ctx, f.id).unwrap();
+    let delete = statements.take();
+    Feeding::create(
+        conn,
+        &ctx,
+        &NewFeeding {
+            tank_id: tank.id,
+            amount_kg: 2.5,
+            fed_at,
+        },
+    )
+    .unwrap();
+    let plain = statements.take();
+
+    let kinds = |sql: &[String]| -> Vec<String> {
+        sql.iter()
+            .map(|s| {
+                s.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_uppercase()
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&create),
+        ["BEGIN", "WITH", "INSERT", "COMMIT"],
+        "{create:#?}"
+    );
+    assert_eq!(
+        kinds(&update),
+        ["BEGIN", "WITH", "SELECT", "INSERT", "COMMIT"],
+        "{update:#?}"
+    );
+    assert_eq!(
+        kinds(&delete),
+        ["BEGIN", "WITH", "INSERT", "COMMIT"],
+        "{delete:#?}"
+    );
+    assert_eq!(
+        plain.len(),
+        1,
+        "a model without hooks keeps one statement: {plain:#?}"
+    );
+}
