@@ -56,7 +56,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::contract::{Generated, GeneratedOf, HistoryFieldsOf};
 use crate::{AuditError, Historical, HistoryIdOf, HistoryType, UserIdOf};
 
 /// Code run around each history row of a model with `#[historical(hooks)]`; both methods do
@@ -89,7 +88,8 @@ pub struct BeforeHistory<'a, M: Historical> {
     pub(crate) date: DateTime<Utc>,
     pub(crate) user: Option<&'a UserIdOf<M>>,
     pub(crate) reason: Option<&'a str>,
-    pub(crate) fields: &'a mut HistoryFieldsOf<M>,
+    /// Sets a history-only field of the row (the generated fields are not an API).
+    pub(crate) set: &'a mut dyn FnMut(&str, serde_json::Value) -> Result<(), AuditError>,
 }
 
 impl<M: Historical> BeforeHistory<'_, M> {
@@ -123,7 +123,7 @@ impl<M: Historical> BeforeHistory<'_, M> {
         name: &str,
         value: impl Into<serde_json::Value>,
     ) -> Result<(), AuditError> {
-        GeneratedOf::<M>::set_history_field(self.fields, name, value.into())
+        (self.set)(name, value.into())
     }
 }
 

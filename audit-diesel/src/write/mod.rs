@@ -321,14 +321,19 @@ where
                 }
             }
             let mut fields = history.fields.clone();
-            GeneratedOf::<M>::before_history(&mut BeforeHistory {
-                instance: model,
-                history_type: history.history_type,
-                date,
-                user: history.user.as_ref(),
-                reason: history.reason.as_deref(),
-                fields: &mut fields,
-            })?;
+            {
+                let mut set = |name: &str, value| {
+                    GeneratedOf::<M>::set_history_field(&mut fields, name, value)
+                };
+                GeneratedOf::<M>::before_history(&mut BeforeHistory {
+                    instance: model,
+                    history_type: history.history_type,
+                    date,
+                    user: history.user.as_ref(),
+                    reason: history.reason.as_deref(),
+                    set: &mut set,
+                })?;
+            }
             let row = HistoryMeta {
                 fields,
                 date: Some(date),
