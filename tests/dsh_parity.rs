@@ -435,6 +435,43 @@ on_each_backend! {
         assert_eq!(row.amount_kg, 5.0, "the refused update and delete changed nothing");
         assert_eq!(HookedFeeding::history(&f.id).trail(conn).unwrap().len(), 1);
     }
+    /// django-simple-history's `bulk_create_with_history` with each object's own
+    /// `_history_user`, `_change_reason` and `_history_date`: a context per row, over the call's
+    /// field by field.
+    fn bulk_create_takes_a_context_per_row(db) {
+        let conn = &mut db.conn;
+        let call = AuditContext::builder().user(7).reason("import").build().unwrap();
+        let by_ada = Some(AuditContext::for_user(2));
+        let dated = Some(AuditContext::builder().reason("backdated").date(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()).build().unwrap());
+        let rows: Vec<NewTank> = (0..5).map(|i| NewTank::named(&format!("T{i}"))).collect();
+        let contexts = [None, by_ada.clone(), by_ada, None, dated];
+        let tanks = Tank::create_many_with_contexts(conn, &call, &rows, &contexts).unwrap();
+        assert_eq!(tanks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["T0", "T1", "T2", "T3", "T4"], "in row order");
+        let seen: Vec<(Option<i64>, Option<String>, bool)> = tanks
+            .iter()
+            .map(|t| {
+                let r = Tank::history(&t.id).latest(conn).unwrap().unwrap();
+                (r.history_user_id, r.history_change_reason, r.history_date == Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap())
+            })
+            .collect();
+        let import = || Some("import".to_owned());
+        assert_eq!(
+            seen,
+            [
+                (Some(7), import(), false),
+                (Some(2), import(), false),
+                (Some(2), import(), false),
+                (Some(7), import(), false),
+                (Some(7), Some("backdated".to_owned()), true),
+            ]
+        );
+
+        match Tank::create_many_with_contexts(conn, &call, &rows, &[None]) {
+            Err(AuditError::ContextsPerRow { rows, contexts, .. }) => assert_eq!((rows, contexts), (5, 1)),
+            other => panic!("expected ContextsPerRow, got {other:?}"),
+        }
+        assert_eq!(tanks::table.count().get_result::<i64>(conn).unwrap(), 5, "the refused call wrote nothing");
+    }
 }
 
 /// What a hook costs, counted: on PostgreSQL a write of a hooked model is a transaction of the
@@ -516,4 +553,34 @@ fn a_hooked_write_on_postgres_is_a_short_transaction() {
         1,
         "a model without hooks keeps one statement: {plain:#?}"
     );
+}
+
+/// Per-row contexts keep the common case one statement: rows that all take the call's context
+/// are one bulk write; each run of another context adds one statement, in a transaction.
+#[cfg(feature = "postgres")]
+#[test]
+fn per_row_contexts_cost_one_statement_per_run_on_postgres() {
+    let mut db = TestDb::postgres();
+    let conn = &mut db.conn;
+    let statements = Statements::default();
+    diesel::connection::Connection::set_instrumentation(conn, statements.clone());
+    let call = AuditContext::for_user(7);
+    let rows: Vec<NewTank> = (0..4).map(|i| NewTank::named(&format!("T{i}"))).collect();
+    Tank::create_many_with_contexts(conn, &call, &rows, &[None, None, None, None]).unwrap();
+    assert_eq!(statements.take().len(), 1);
+    let rows: Vec<NewTank> = (4..8).map(|i| NewTank::named(&format!("T{i}"))).collect();
+    let other = Some(AuditContext::for_user(8));
+    Tank::create_many_with_contexts(conn, &call, &rows, &[None, None, other.clone(), other])
+        .unwrap();
+    let sent = statements.take();
+    let kinds: Vec<String> = sent
+        .iter()
+        .map(|s| {
+            s.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_uppercase()
+        })
+        .collect();
+    assert_eq!(kinds, ["BEGIN", "WITH", "WITH", "COMMIT"], "{sent:#?}");
 }

@@ -340,6 +340,37 @@ impl AuditContext {
         })
     }
 
+    /// This context over `default`, field by field, as django-simple-history lets an object's
+    /// own `_history_user`, `_change_reason` and `_history_date` beat the call's: each of the
+    /// user, reason, metadata and date is this context's when it has one, else `default`'s;
+    /// history-only fields are `default`'s overridden by this context's; history is skipped if
+    /// either skips it.
+    ///
+    /// ```
+    /// use audit_core::{AuditContext, UserId};
+    /// let call = AuditContext::builder().user(1).reason("import").build().unwrap();
+    /// let row = AuditContext::builder().reason("corrected by hand").build().unwrap();
+    /// let merged = row.over(&call);
+    /// assert_eq!(merged.user(), Some(&UserId::Int(1)));
+    /// assert_eq!(merged.reason().unwrap().as_str(), "corrected by hand");
+    /// ```
+    pub fn over(&self, default: &AuditContext) -> AuditContext {
+        let mut history_fields = default.history_fields.clone();
+        history_fields.extend(
+            self.history_fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        AuditContext {
+            user: self.user.clone().or_else(|| default.user.clone()),
+            reason: self.reason.clone().or_else(|| default.reason.clone()),
+            metadata: self.metadata.clone().or_else(|| default.metadata.clone()),
+            history_fields,
+            date: self.date.or(default.date),
+            skip_history: self.skip_history || default.skip_history,
+        }
+    }
+
     /// Who makes the change, if known.
     pub fn user(&self) -> Option<&UserId> {
         self.user.as_ref()

@@ -39,6 +39,18 @@ pub enum AuditError {
         reason: String,
     },
 
+    /// A bulk write was given a number of per-row contexts other than its number of rows;
+    /// nothing was written.
+    #[error("{model}: {rows} rows but {contexts} per-row contexts; give one (or None) per row")]
+    ContextsPerRow {
+        /// The model's name.
+        model: String,
+        /// The rows given.
+        rows: usize,
+        /// The contexts given.
+        contexts: usize,
+    },
+
     /// A history hook ([`HistoryHooks`](crate::hooks::HistoryHooks)) refused the write; nothing
     /// was written.
     #[error("a history hook of {model} refused the write: {message}")]

@@ -26,6 +26,64 @@ pub trait Rows<M: Historical> {
         ctx: &AuditContext,
         batch_size: usize,
     ) -> Result<Vec<M>, AuditError>;
+
+    #[doc(hidden)]
+    fn create_with_contexts<C: AuditConnection>(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        contexts: &[Option<AuditContext>],
+        batch_size: usize,
+    ) -> Result<Vec<M>, AuditError>;
+}
+
+/// `rows` with a context each (`contexts[i]` over `ctx`): every run of consecutive rows with
+/// the same context is one bulk write, all in one transaction.
+fn create_runs<'a, M, C, T>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    rows: &'a [T],
+    contexts: &[Option<AuditContext>],
+    batch_size: usize,
+) -> Result<Vec<M>, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+    CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
+{
+    if contexts.len() != rows.len() {
+        return Err(AuditError::ContextsPerRow {
+            model: M::HISTORY.model.to_string(),
+            rows: rows.len(),
+            contexts: contexts.len(),
+        });
+    }
+    if batch_size == 0 {
+        return Err(AuditError::InvalidBatchSize { requested: 0 });
+    }
+    let of = |i: usize| match &contexts[i] {
+        Some(own) => own.over(ctx),
+        None => ctx.clone(),
+    };
+    let mut runs: Vec<(AuditContext, usize, usize)> = Vec::new();
+    for i in 0..rows.len() {
+        let here = of(i);
+        match runs.last_mut() {
+            Some((last, _, end)) if *last == here => *end = i + 1,
+            _ => runs.push((here, i, i + 1)),
+        }
+    }
+    if let [(only, _, _)] = runs.as_slice() {
+        // One context for every row: the plain bulk write, without a transaction around it.
+        return create_batches(conn, only, rows, batch_size);
+    }
+    conn.transaction(|conn| {
+        let mut created = Vec::with_capacity(rows.len());
+        for (here, start, end) in &runs {
+            created.extend(create_batches(conn, here, &rows[*start..*end], batch_size)?);
+        }
+        Ok(created)
+    })
 }
 
 fn create_batches<'a, M, C, T>(
@@ -67,6 +125,10 @@ macro_rules! rows {
         {
             fn create<C: AuditConnection>(self, conn: &mut C, ctx: &AuditContext, batch_size: usize) -> Result<Vec<M>, AuditError> {
                 create_batches(conn, ctx, &self[..], batch_size)
+            }
+
+            fn create_with_contexts<C: AuditConnection>(self, conn: &mut C, ctx: &AuditContext, contexts: &[Option<AuditContext>], batch_size: usize) -> Result<Vec<M>, AuditError> {
+                create_runs(conn, ctx, &self[..], contexts, batch_size)
             }
         }
     )*};
@@ -290,6 +352,47 @@ pub trait Historical: Sized + 'static {
         R: Rows<Self>,
     {
         rows.create(conn, ctx, batch_size)
+    }
+
+    /// Inserts `rows` with a context per row over `ctx` (django-simple-history's
+    /// `bulk_create_with_history`, where each object's own `_history_user`, `_change_reason` and
+    /// `_history_date` beat the call's): `contexts[i]` is row `i`'s, `None` for the call's, and a
+    /// row's context overrides `ctx` field by field ([`AuditContext::over`]). Every run of
+    /// consecutive rows with the same context is one bulk write (one statement per batch on
+    /// PostgreSQL), all in one transaction; rows that all take the call's context are one bulk
+    /// write, as with [`create_many`](Historical::create_many).
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// let ctx = AuditContext::builder().user(7).reason("import").build()?;
+    /// let rows = [
+    ///     NewTank { name: "T1".into(), volume_m3: 40.0 },
+    ///     NewTank { name: "T2".into(), volume_m3: 50.0 },
+    /// ];
+    /// let by_hand = Some(AuditContext::builder().reason("typed in by hand").build()?);
+    /// let tanks = Tank::create_many_with_contexts(&mut conn, &ctx, &rows, &[None, by_hand])?;
+    /// let second = Tank::history(&tanks[1].id).latest(&mut conn)?.unwrap();
+    /// assert_eq!((second.history_user_id, second.history_change_reason.as_deref()), (Some(7), Some("typed in by hand")));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::ContextsPerRow`] when `contexts` and `rows` differ in length; otherwise as
+    /// [`create_many`](Historical::create_many). Nothing is written on any error.
+    fn create_many_with_contexts<C, R>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        rows: R,
+        contexts: &[Option<AuditContext>],
+    ) -> Result<Vec<Self>, AuditError>
+    where
+        C: AuditConnection,
+        R: Rows<Self>,
+    {
+        rows.create_with_contexts(conn, ctx, contexts, DEFAULT_BATCH_SIZE)
     }
 
     /// Applies `changes` to every row matching `filter` (an expression on the table's columns)
