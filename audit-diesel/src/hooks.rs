@@ -81,20 +81,27 @@ pub trait HistoryHooks: Historical {
     }
 }
 
-/// One history row about to be written.
-pub struct BeforeHistory<'a, M: Historical> {
+/// What a hook knows of a history row: the model as written and the row's history values.
+/// [`BeforeHistory`] and [`AfterHistory`] dereference to it.
+pub struct HistoryRow<'a, M: Historical> {
     pub(crate) instance: &'a M,
     pub(crate) history_type: HistoryType,
     pub(crate) date: DateTime<Utc>,
     pub(crate) user: Option<&'a UserIdOf<M>>,
     pub(crate) reason: Option<&'a str>,
-    /// Sets a history-only field of the row (the generated fields are not an API).
-    pub(crate) set: &'a mut dyn FnMut(&str, serde_json::Value) -> Result<(), AuditError>,
 }
 
-impl<M: Historical> BeforeHistory<'_, M> {
+impl<M: Historical> Clone for HistoryRow<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Historical> Copy for HistoryRow<'_, M> {}
+
+impl<'a, M: Historical> HistoryRow<'a, M> {
     /// The model as written (for a delete: as it was).
-    pub fn instance(&self) -> &M {
+    pub fn instance(&self) -> &'a M {
         self.instance
     }
     /// `+`, `~` or `-`.
@@ -106,13 +113,31 @@ impl<M: Historical> BeforeHistory<'_, M> {
         self.date
     }
     /// Who makes the change.
-    pub fn user(&self) -> Option<&UserIdOf<M>> {
+    pub fn user(&self) -> Option<&'a UserIdOf<M>> {
         self.user
     }
     /// Why.
-    pub fn reason(&self) -> Option<&str> {
+    pub fn reason(&self) -> Option<&'a str> {
         self.reason
     }
+}
+
+/// One history row about to be written: its [`HistoryRow`], and the setter of its history-only
+/// fields.
+pub struct BeforeHistory<'a, M: Historical> {
+    pub(crate) row: HistoryRow<'a, M>,
+    /// Sets a history-only field of the row (the generated fields are not an API).
+    pub(crate) set: &'a mut dyn FnMut(&str, serde_json::Value) -> Result<(), AuditError>,
+}
+
+impl<'a, M: Historical> std::ops::Deref for BeforeHistory<'a, M> {
+    type Target = HistoryRow<'a, M>;
+    fn deref(&self) -> &Self::Target {
+        &self.row
+    }
+}
+
+impl<M: Historical> BeforeHistory<'_, M> {
     /// Sets history-only field `name` of this row (over the context's value).
     ///
     /// # Errors
@@ -127,37 +152,20 @@ impl<M: Historical> BeforeHistory<'_, M> {
     }
 }
 
-/// One history row just written.
+/// One history row just written: its [`HistoryRow`] and its `history_id`.
 pub struct AfterHistory<'a, M: Historical> {
-    pub(crate) instance: &'a M,
-    pub(crate) history_type: HistoryType,
-    pub(crate) date: DateTime<Utc>,
-    pub(crate) user: Option<&'a UserIdOf<M>>,
-    pub(crate) reason: Option<&'a str>,
+    pub(crate) row: HistoryRow<'a, M>,
     pub(crate) history_id: &'a HistoryIdOf<M>,
 }
 
+impl<'a, M: Historical> std::ops::Deref for AfterHistory<'a, M> {
+    type Target = HistoryRow<'a, M>;
+    fn deref(&self) -> &Self::Target {
+        &self.row
+    }
+}
+
 impl<M: Historical> AfterHistory<'_, M> {
-    /// The model as written (for a delete: as it was).
-    pub fn instance(&self) -> &M {
-        self.instance
-    }
-    /// `+`, `~` or `-`.
-    pub fn history_type(&self) -> HistoryType {
-        self.history_type
-    }
-    /// The row's `history_date`.
-    pub fn date(&self) -> DateTime<Utc> {
-        self.date
-    }
-    /// Who made the change.
-    pub fn user(&self) -> Option<&UserIdOf<M>> {
-        self.user
-    }
-    /// Why.
-    pub fn reason(&self) -> Option<&str> {
-        self.reason
-    }
     /// The new row's `history_id`.
     pub fn history_id(&self) -> &HistoryIdOf<M> {
         self.history_id

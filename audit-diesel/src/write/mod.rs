@@ -33,7 +33,7 @@ use diesel::RunQueryDsl as _;
 use crate::backend::AuditBackend;
 use crate::connection::{AuditConnection, BackendConnection};
 use crate::contract::{Generated, GeneratedOf, HistoryFieldsOf, KeyFilterOf, SnapshotOf};
-use crate::hooks::{AfterHistory, BeforeHistory};
+use crate::hooks::{AfterHistory, BeforeHistory, HistoryRow};
 use crate::read::select::{Conditions, SelectRecords};
 use crate::read::NoFilter;
 use crate::slot::DynFilter;
@@ -320,38 +320,34 @@ where
                     continue;
                 }
             }
+            let row = HistoryRow {
+                instance: model,
+                history_type: history.history_type,
+                date,
+                user: history.user.as_ref(),
+                reason: history.reason.as_deref(),
+            };
             let mut fields = history.fields.clone();
             {
                 let mut set = |name: &str, value| {
                     GeneratedOf::<M>::set_history_field(&mut fields, name, value)
                 };
-                GeneratedOf::<M>::before_history(&mut BeforeHistory {
-                    instance: model,
-                    history_type: history.history_type,
-                    date,
-                    user: history.user.as_ref(),
-                    reason: history.reason.as_deref(),
-                    set: &mut set,
-                })?;
+                GeneratedOf::<M>::before_history(&mut BeforeHistory { row, set: &mut set })?;
             }
-            let row = HistoryMeta {
+            let meta = HistoryMeta {
                 fields,
                 date: Some(date),
                 ..history.clone()
             };
             let rows = RowsSource(vec![GeneratedOf::<M>::snapshot(model)]);
             let record: M::Record = InsertReturning::<M, _, C::Backend> {
-                insert: HistoryInsert::new(rows, row),
+                insert: HistoryInsert::new(rows, meta),
                 selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
             }
             .get_result(conn)
             .map_err(db)?;
             GeneratedOf::<M>::after_history(&AfterHistory {
-                instance: model,
-                history_type: history.history_type,
-                date,
-                user: history.user.as_ref(),
-                reason: history.reason.as_deref(),
+                row,
                 history_id: record.history_id(),
             })?;
         }
