@@ -472,6 +472,155 @@ on_each_backend! {
         }
         assert_eq!(tanks::table.count().get_result::<i64>(conn).unwrap(), 5, "the refused call wrote nothing");
     }
+
+    /// django-simple-history's `bulk_update_with_history`: many objects, each with its own
+    /// values, saved in one call; one `~` per object that changed (we skip unchanged objects, as
+    /// `save` does), the models returned in the order given, the excluded column written too.
+    fn bulk_save_writes_each_objects_own_values(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::builder().user(7).reason("survey").build().unwrap();
+        let rows: Vec<NewTank> = (0..5).map(|i| NewTank::named(&format!("T{i}"))).collect();
+        let mut tanks = Tank::create_many(conn, &ctx, &rows).unwrap();
+        tanks[0].volume_m3 = 41.5;
+        tanks[1].notes = Some("cracked lid".into());
+        tanks[3].commissioned_on = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);
+        tanks[3].name = "T3-east".into();
+        tanks[4].internal_code = Some("X-4".into()); // excluded from history
+        // Given out of key order: returned in the order given.
+        let given = vec![tanks[3].clone(), tanks[0].clone(), tanks[1].clone(), tanks[2].clone(), tanks[4].clone()];
+        let saved = Tank::save_many_in_batches(conn, &ctx, &given, 2).unwrap();
+        assert_eq!(saved, given);
+        let live: Vec<Tank> = tanks::table.order(tanks::id).load(conn).unwrap();
+        assert_eq!(live, tanks, "every column of every row is what was saved");
+        let updates = Tank::history_query().history_type(HistoryType::Update).load(conn).unwrap().items;
+        let mut changed: Vec<i32> = updates.iter().map(|r| r.id).collect();
+        changed.sort();
+        assert_eq!(changed, [tanks[0].id, tanks[1].id, tanks[3].id], "one ~ per object whose tracked fields changed");
+        for r in &updates {
+            let t = tanks.iter().find(|t| t.id == r.id).unwrap();
+            assert_eq!((&r.name, r.volume_m3, &r.notes, r.commissioned_on), (&t.name, t.volume_m3, &t.notes, t.commissioned_on));
+            assert_eq!((r.history_user_id, r.history_change_reason.as_deref()), (Some(7), Some("survey")));
+        }
+        assert!(Tank::save_many(conn, &ctx, &[]).unwrap().is_empty());
+    }
+
+    /// A bulk save is all or nothing: a model whose row is gone is `NotFound` naming its key,
+    /// even in the last of several batches, and no row or history row is written; two models
+    /// with one key, and a batch size of 0, are refused before anything is sent.
+    fn bulk_save_is_all_or_nothing(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::for_user(7);
+        let rows: Vec<NewTank> = (0..5).map(|i| NewTank::named(&format!("T{i}"))).collect();
+        let mut tanks = Tank::create_many(conn, &ctx, &rows).unwrap();
+        let gone = Tank::delete(conn, &ctx, tanks[4].id).unwrap();
+        let before = Tank::history_query().with_total().load(conn).unwrap().total;
+        for t in &mut tanks {
+            t.volume_m3 = 99.0;
+        }
+        for batch_size in [1000, 2] {
+            match Tank::save_many_in_batches(conn, &ctx, &tanks, batch_size) {
+                Err(AuditError::NotFound { model, key }) => assert_eq!((model.as_str(), key), ("Tank", format!("{}", gone.id))),
+                other => panic!("expected NotFound, got {other:?}"),
+            }
+        }
+        let mut twice = tanks[..2].to_vec();
+        twice.push(tanks[0].clone());
+        match Tank::save_many(conn, &ctx, &twice) {
+            Err(AuditError::DuplicateKey { key, .. }) => assert_eq!(key, format!("{}", tanks[0].id)),
+            other => panic!("expected DuplicateKey, got {other:?}"),
+        }
+        assert!(matches!(Tank::save_many_in_batches(conn, &ctx, &tanks[..2], 0), Err(AuditError::InvalidBatchSize { requested: 0 })));
+        let volumes: Vec<f64> = tanks::table.select(tanks::volume_m3).load(conn).unwrap();
+        assert_eq!(volumes, [40.0; 4], "no refused call changed a row");
+        assert_eq!(Tank::history_query().with_total().load(conn).unwrap().total, before, "nor wrote history");
+    }
+
+    /// A bulk save of composite keys, of a model that records every save (django-simple-history's
+    /// behaviour: a `~` for every object), and of a model with nothing to set but its key.
+    fn bulk_save_of_composite_keys_and_unchanged_rows(db) {
+        let conn = &mut db.conn;
+        let ctx = AuditContext::for_user(7);
+        let t = Tank::create_many(conn, &ctx, &[NewTank::named("T1"), NewTank::named("T2")]).unwrap();
+        let (t1, t2) = (t[0].id, t[1].id);
+        let rows = [
+            Assignment { tank_id: t1, batch_code: "B1".into(), population: 10 },
+            Assignment { tank_id: t1, batch_code: "B2".into(), population: 20 },
+            Assignment { tank_id: t2, batch_code: "B1".into(), population: 30 },
+        ];
+        let mut placed = Assignment::create_many(conn, &ctx, &rows).unwrap();
+        placed[2].population = 31;
+        placed[0].population = 9;
+        Assignment::save_many(conn, &ctx, &placed).unwrap();
+        let live: Vec<Assignment> = assignments::table.order((assignments::tank_id, assignments::batch_code)).load(conn).unwrap();
+        assert_eq!(live, placed);
+        let updated = Assignment::history_query().history_type(HistoryType::Update).load(conn).unwrap().items;
+        let mut keys: Vec<(i32, String, i32)> = updated.into_iter().map(|r| (r.tank_id, r.batch_code, r.population)).collect();
+        keys.sort();
+        assert_eq!(keys, [(t1, "B1".to_owned(), 9), (t2, "B1".to_owned(), 31)]);
+
+        let ctx = AuditContext::for_user("ada");
+        let profiles = Profile::create_many(conn, &ctx, &[Profile { id: 1, display_name: "Ada".into() }, Profile { id: 2, display_name: "Bo".into() }]).unwrap();
+        Profile::save_many(conn, &ctx, &profiles).unwrap();
+        let unchanged = Profile::history_query().history_type(HistoryType::Update).with_total().load(conn).unwrap().total;
+        assert_eq!(unchanged, Some(2), "record_unchanged writes a ~ for each object saved");
+
+        let tags = TankTag::create_many(conn, &AuditContext::for_user(7), &[TankTag { tank_id: t1, tag: "hot".into() }]).unwrap();
+        assert!(matches!(TankTag::save_many(conn, &AuditContext::for_user(7), &tags), Err(AuditError::EmptyChangeset { .. })));
+    }
+
+    /// django-simple-history's `bulk_update_with_history` with each object's own
+    /// `_history_user` and `_change_reason`: a context per model, over the call's.
+    fn bulk_save_takes_a_context_per_row(db) {
+        let conn = &mut db.conn;
+        let call = AuditContext::builder().user(7).reason("survey").build().unwrap();
+        let rows: Vec<NewTank> = (0..4).map(|i| NewTank::named(&format!("T{i}"))).collect();
+        let mut tanks = Tank::create_many(conn, &call, &rows).unwrap();
+        for (i, t) in tanks.iter_mut().enumerate() {
+            t.volume_m3 = 50.0 + i as f64;
+        }
+        let recount = Some(AuditContext::builder().user(9).reason("recount").build().unwrap());
+        Tank::save_many_with_contexts(conn, &call, &tanks, &[None, recount.clone(), recount, None]).unwrap();
+        let seen: Vec<(Option<i64>, Option<String>, f64)> = tanks
+            .iter()
+            .map(|t| {
+                let r = Tank::history(&t.id).latest(conn).unwrap().unwrap();
+                assert_eq!(r.history_type, HistoryType::Update);
+                (r.history_user_id, r.history_change_reason, r.volume_m3)
+            })
+            .collect();
+        let (survey, recount) = (|| Some("survey".to_owned()), || Some("recount".to_owned()));
+        assert_eq!(seen, [(Some(7), survey(), 50.0), (Some(9), recount(), 51.0), (Some(9), recount(), 52.0), (Some(7), survey(), 53.0)]);
+        match Tank::save_many_with_contexts(conn, &call, &tanks, &[None]) {
+            Err(AuditError::ContextsPerRow { rows, contexts, .. }) => assert_eq!((rows, contexts), (4, 1)),
+            other => panic!("expected ContextsPerRow, got {other:?}"),
+        }
+    }
+
+    /// A bulk save of a model with hooks calls them once per changed object, as
+    /// `bulk_update_with_history` sends `pre/post_create_historical_record` per object.
+    fn bulk_save_runs_the_hooks_per_changed_object(db) {
+        let conn = &mut db.conn;
+        let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1")).unwrap();
+        let fed_at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let run = uuid::Uuid::new_v4();
+        let ctx = AuditContext::builder().user(9).reason(format!("hooks save {run}")).build().unwrap();
+        let rows: Vec<_> = (1..4)
+            .map(|i| (feedings::tank_id.eq(tank.id), feedings::amount_kg.eq(f64::from(i)), feedings::fed_at.eq(fed_at)))
+            .collect();
+        let mut many = HookedFeeding::create_many(conn, &AuditContext::for_user(9), &rows).unwrap();
+        many[0].amount_kg = 10.0;
+        many[2].amount_kg = 30.0;
+        HookedFeeding::save_many(conn, &ctx, &many).unwrap();
+        let mut seen: Vec<(HistoryType, i64)> = hooked::seen(&format!("hooks save {run}")).into_iter().map(|s| (s.0, s.1)).collect();
+        seen.sort();
+        assert_eq!(seen, [(HistoryType::Update, many[0].id), (HistoryType::Update, many[2].id)]);
+        let latest = HookedFeeding::history(&many[2].id).latest(conn).unwrap().unwrap();
+        assert_eq!(latest.ip_address.as_deref(), Some("~:30kg:9"), "the before-hook set the row's field");
+        many[1].amount_kg = 500.0;
+        assert!(matches!(HookedFeeding::save_many(conn, &ctx, &many), Err(AuditError::Hook { .. })));
+        let kg: Vec<f64> = feedings::table.order(feedings::id).select(feedings::amount_kg).load(conn).unwrap();
+        assert_eq!(kg, [10.0, 2.0, 30.0], "the refused save changed nothing");
+    }
 }
 
 /// What a hook costs, counted: on PostgreSQL a write of a hooked model is a transaction of the
@@ -583,4 +732,51 @@ fn per_row_contexts_cost_one_statement_per_run_on_postgres() {
         })
         .collect();
     assert_eq!(kinds, ["BEGIN", "WITH", "WITH", "COMMIT"], "{sent:#?}");
+}
+
+/// A bulk save on PostgreSQL is one statement per batch (`UPDATE ... FROM` the saved rows, with
+/// the history insert in the same statement), whatever the number of objects.
+#[cfg(feature = "postgres")]
+#[test]
+fn bulk_save_is_one_statement_per_batch_on_postgres() {
+    let mut db = TestDb::postgres();
+    let conn = &mut db.conn;
+    let ctx = AuditContext::for_user(7);
+    let rows: Vec<NewTank> = (0..250).map(|i| NewTank::named(&format!("T{i}"))).collect();
+    let mut tanks = Tank::create_many(conn, &ctx, &rows).unwrap();
+    for t in &mut tanks {
+        t.volume_m3 += 1.0;
+    }
+    let statements = Statements::default();
+    diesel::connection::Connection::set_instrumentation(conn, statements.clone());
+    Tank::save_many(conn, &ctx, &tanks).unwrap();
+    let one = statements.take();
+    assert_eq!(one.len(), 1, "{one:#?}");
+    assert!(
+        one[0].contains("UPDATE \"tanks\" SET")
+            && one[0].contains("INSERT INTO \"historical_tanks\""),
+        "{}",
+        one[0]
+    );
+    for t in &mut tanks {
+        t.volume_m3 += 1.0;
+    }
+    Tank::save_many_in_batches(conn, &ctx, &tanks, 100).unwrap();
+    let kinds: Vec<String> = statements
+        .take()
+        .iter()
+        .map(|s| {
+            s.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_uppercase()
+        })
+        .collect();
+    assert_eq!(kinds, ["BEGIN", "WITH", "WITH", "WITH", "COMMIT"]);
+    let updates = Tank::history_query()
+        .history_type(HistoryType::Update)
+        .with_total()
+        .load(conn)
+        .unwrap();
+    assert_eq!(updates.total, Some(500));
 }

@@ -17,6 +17,12 @@ pub trait Generated<M: Historical>: 'static {
     /// The tracked values of a model, in the order of `HistoryTableSpec::columns`, as binds.
     type Snapshot<'a>;
 
+    /// Every column of a model, in field order, as binds: a bulk save's row of `VALUES`.
+    type Row<'a>;
+
+    /// The model's columns, in field order (the columns of [`Generated::Row`]).
+    const COLUMNS: &'static [&'static str];
+
     /// Every column but the key, for `save`.
     type Changeset<'a>: AsChangeset<Target = M::Table>;
 
@@ -34,6 +40,9 @@ pub trait Generated<M: Historical>: 'static {
 
     /// The tracked values of `model`.
     fn snapshot(model: &M) -> Self::Snapshot<'_>;
+
+    /// Every column of `model`, as binds.
+    fn row(model: &M) -> Self::Row<'_>;
 
     /// Every column of `model` but the key.
     fn changeset(model: &M) -> Self::Changeset<'_>;
@@ -107,6 +116,8 @@ pub trait Generated<M: Historical>: 'static {
 pub(crate) type GeneratedOf<M> = <M as Historical>::Generated;
 /// The tracked values of a model `M`, as binds.
 pub(crate) type SnapshotOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Snapshot<'a>;
+/// Every column of a model `M`, as binds.
+pub(crate) type RowOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Row<'a>;
 /// Every column of model `M` but the key.
 pub(crate) type ChangesetOf<'a, M> = <GeneratedOf<M> as Generated<M>>::Changeset<'a>;
 /// The filter that finds one object's history rows.

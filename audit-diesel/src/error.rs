@@ -51,6 +51,15 @@ pub enum AuditError {
         contexts: usize,
     },
 
+    /// A bulk save was given two models with the same key; nothing was written.
+    #[error("{model}: two of the models to save have key {key}; each object is saved once")]
+    DuplicateKey {
+        /// The model's name.
+        model: String,
+        /// The key, as `Debug` prints it.
+        key: String,
+    },
+
     /// A history hook ([`HistoryHooks`](crate::hooks::HistoryHooks)) refused the write; nothing
     /// was written.
     #[error("a history hook of {model} refused the write: {message}")]

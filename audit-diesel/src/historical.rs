@@ -37,59 +37,13 @@ pub trait Rows<M: Historical> {
     ) -> Result<Vec<M>, AuditError>;
 }
 
-/// `rows` with a context each (`contexts[i]` over `ctx`): every run of consecutive rows with
-/// the same context is one bulk write, all in one transaction.
-fn create_runs<'a, M, C, T>(
-    conn: &mut C,
-    ctx: &AuditContext,
-    rows: &'a [T],
-    contexts: &[Option<AuditContext>],
-    batch_size: usize,
-) -> Result<Vec<M>, AuditError>
-where
-    M: Historical,
-    C: AuditConnection,
-    CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
-{
-    if contexts.len() != rows.len() {
-        return Err(AuditError::ContextsPerRow {
-            model: M::HISTORY.model.to_string(),
-            rows: rows.len(),
-            contexts: contexts.len(),
-        });
-    }
-    if batch_size == 0 {
-        return Err(AuditError::InvalidBatchSize { requested: 0 });
-    }
-    let of = |i: usize| match &contexts[i] {
-        Some(own) => own.over(ctx),
-        None => ctx.clone(),
-    };
-    let mut runs: Vec<(AuditContext, usize, usize)> = Vec::new();
-    for i in 0..rows.len() {
-        let here = of(i);
-        match runs.last_mut() {
-            Some((last, _, end)) if *last == here => *end = i + 1,
-            _ => runs.push((here, i, i + 1)),
-        }
-    }
-    if let [(only, _, _)] = runs.as_slice() {
-        // One context for every row: the plain bulk write, without a transaction around it.
-        return create_batches(conn, only, rows, batch_size);
-    }
-    conn.transaction(|conn| {
-        let mut created = Vec::with_capacity(rows.len());
-        for (here, start, end) in &runs {
-            created.extend(create_batches(conn, here, &rows[*start..*end], batch_size)?);
-        }
-        Ok(created)
-    })
-}
-
+/// `rows` in batches of `batch_size`, `contexts[i]` over `ctx` for row `i` when given: every run
+/// of consecutive rows with one context is one bulk write per batch, all in one transaction.
 fn create_batches<'a, M, C, T>(
     conn: &mut C,
     ctx: &AuditContext,
     rows: &'a [T],
+    contexts: Option<&[Option<AuditContext>]>,
     batch_size: usize,
 ) -> Result<Vec<M>, AuditError>
 where
@@ -97,22 +51,9 @@ where
     C: AuditConnection,
     CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
 {
-    if batch_size == 0 {
-        return Err(AuditError::InvalidBatchSize { requested: 0 });
-    }
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    if rows.len() <= batch_size {
-        // One batch is one write, atomic on its own: no transaction around it.
-        return write::dispatch(conn, ctx, CreateBatch(rows), None);
-    }
-    conn.transaction(|conn| {
-        let mut created = Vec::with_capacity(rows.len());
-        for batch in rows.chunks(batch_size) {
-            created.extend(write::dispatch(conn, ctx, CreateBatch(batch), None)?);
-        }
-        Ok(created)
+    let runs = write::bulk::runs::<M>(ctx, contexts, rows.len())?;
+    write::bulk::write_batches(conn, &runs, rows, batch_size, |conn, ctx, batch| {
+        write::dispatch(conn, ctx, CreateBatch(batch), None)
     })
 }
 
@@ -124,11 +65,11 @@ macro_rules! rows {
             CreateBatch<&'a [T]>: Write<M, Output = Vec<M>>,
         {
             fn create<C: AuditConnection>(self, conn: &mut C, ctx: &AuditContext, batch_size: usize) -> Result<Vec<M>, AuditError> {
-                create_batches(conn, ctx, &self[..], batch_size)
+                create_batches(conn, ctx, &self[..], None, batch_size)
             }
 
             fn create_with_contexts<C: AuditConnection>(self, conn: &mut C, ctx: &AuditContext, contexts: &[Option<AuditContext>], batch_size: usize) -> Result<Vec<M>, AuditError> {
-                create_runs(conn, ctx, &self[..], contexts, batch_size)
+                create_batches(conn, ctx, &self[..], Some(contexts), batch_size)
             }
         }
     )*};
@@ -393,6 +334,113 @@ pub trait Historical: Sized + 'static {
         R: Rows<Self>,
     {
         rows.create_with_contexts(conn, ctx, contexts, DEFAULT_BATCH_SIZE)
+    }
+
+    /// Writes every column of each of `models` to its row and a `~` history row for each whose
+    /// tracked columns changed, in batches of [`DEFAULT_BATCH_SIZE`]; returns the models as stored,
+    /// in the order given. The bulk [`save`](Historical::save), django-simple-history's
+    /// `bulk_update_with_history`; see [`save_many_in_batches`](Historical::save_many_in_batches).
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// let ctx = AuditContext::builder().user(7).reason("survey").build()?;
+    /// let rows = [
+    ///     NewTank { name: "T1".into(), volume_m3: 40.0 },
+    ///     NewTank { name: "T2".into(), volume_m3: 50.0 },
+    /// ];
+    /// let mut tanks = Tank::create_many(&mut conn, &ctx, &rows)?;
+    /// tanks[0].volume_m3 = 41.5; // each object its own value
+    /// tanks[1].volume_m3 = 52.0;
+    /// let saved = Tank::save_many(&mut conn, &ctx, &tanks)?;
+    /// assert_eq!(saved, tanks);
+    /// let updates = Tank::history_query().history_type(HistoryType::Update).load(&mut conn)?;
+    /// assert_eq!(updates.items.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn save_many<C: AuditConnection>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        models: &[Self],
+    ) -> Result<Vec<Self>, AuditError> {
+        Self::save_many_in_batches(conn, ctx, models, DEFAULT_BATCH_SIZE)
+    }
+
+    /// Writes every column of each of `models` (NULLs included) to its row, `batch_size` models
+    /// per statement on PostgreSQL (`UPDATE ... FROM (VALUES ...)` with its history insert in
+    /// the same statement; on SQLite a read, the update and the history insert per batch), all in
+    /// one transaction: a failure anywhere leaves nothing. A model whose tracked columns are what
+    /// its row holds gets no history row, as with [`save`](Historical::save), unless the model
+    /// records every save (`#[historical(record_unchanged)]`). Returns the models as stored, in
+    /// the order given.
+    ///
+    /// Unlike django-simple-history's `bulk_update_with_history`, which takes the fields to
+    /// write and skips missing rows without a word, this writes every column and refuses a model
+    /// whose row does not exist. To set some columns of many rows, use
+    /// [`update_where`](Historical::update_where).
+    ///
+    /// A batch is also split where it would bind more values than the backend takes in one
+    /// statement ([`AuditBackend::MAX_BINDS`](crate::backend::AuditBackend::MAX_BINDS)).
+    ///
+    /// # Errors
+    /// [`AuditError::NotFound`] naming the first model whose row does not exist;
+    /// [`AuditError::DuplicateKey`] when two models have the same key;
+    /// [`AuditError::InvalidBatchSize`] for 0; otherwise as [`save`](Historical::save). Nothing
+    /// is written on any error.
+    fn save_many_in_batches<C: AuditConnection>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        models: &[Self],
+        batch_size: usize,
+    ) -> Result<Vec<Self>, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot
+            .save_many(c, ctx, models, None, batch_size))
+    }
+
+    /// Saves `models` with a context per model over `ctx`, as
+    /// [`create_many_with_contexts`](Historical::create_many_with_contexts) creates: `contexts[i]`
+    /// is model `i`'s (`None` for the call's), overriding `ctx` field by field. Every run of
+    /// consecutive models with the same context is one bulk save (one statement per batch on
+    /// PostgreSQL), all in one transaction.
+    ///
+    /// ```
+    /// # include!("../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// let ctx = AuditContext::builder().user(7).reason("survey").build()?;
+    /// let rows = [
+    ///     NewTank { name: "T1".into(), volume_m3: 40.0 },
+    ///     NewTank { name: "T2".into(), volume_m3: 50.0 },
+    /// ];
+    /// let mut tanks = Tank::create_many(&mut conn, &ctx, &rows)?;
+    /// tanks[0].volume_m3 = 41.5;
+    /// tanks[1].volume_m3 = 52.0;
+    /// let recount = Some(AuditContext::builder().user(9).reason("recount").build()?);
+    /// Tank::save_many_with_contexts(&mut conn, &ctx, &tanks, &[None, recount])?;
+    /// let second = Tank::history(&tanks[1].id).latest(&mut conn)?.unwrap();
+    /// assert_eq!((second.history_user_id, second.history_change_reason.as_deref()), (Some(9), Some("recount")));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AuditError::ContextsPerRow`] when `contexts` and `models` differ in length; otherwise as
+    /// [`save_many_in_batches`](Historical::save_many_in_batches).
+    fn save_many_with_contexts<C: AuditConnection>(
+        conn: &mut C,
+        ctx: &AuditContext,
+        models: &[Self],
+        contexts: &[Option<AuditContext>],
+    ) -> Result<Vec<Self>, AuditError> {
+        on_backend!(conn.backend_connection(), Self, |c, slot| slot.save_many(
+            c,
+            ctx,
+            models,
+            Some(contexts),
+            DEFAULT_BATCH_SIZE
+        ))
     }
 
     /// Applies `changes` to every row matching `filter` (an expression on the table's columns)

@@ -252,6 +252,8 @@ pub mod poison {
 
     impl<M: Historical<Table = table, Record = Record<M>>> Generated<M> for Contract {
         type Snapshot<'a> = ();
+        type Row<'a> = ();
+        const COLUMNS: &'static [&'static str] = &[];
         type Changeset<'a> = Option<SetId>;
         type HistoryKeyFilter<'a> = ();
         type KeyValues = ();
@@ -259,6 +261,7 @@ pub mod poison {
         type RestoreInsert<'a> = SetId;
 
         fn snapshot(_: &M) {}
+        fn row(_: &M) {}
         fn changeset(_: &M) -> Option<SetId> {
             None
         }

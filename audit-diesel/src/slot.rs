@@ -35,7 +35,7 @@ use crate::read::select::{AsOfShape, AsOfTable, Conditions, CountRecords, Select
 use crate::read::{read_error, NoFilter};
 use crate::write::{
     self, Create, Delete, DeleteHistoryOf, HistoryInsert, InsertReturning, Operation, RowsSource,
-    TableSource, Update, WriteBackend,
+    SaveBatch, TableSource, Update, WriteBackend,
 };
 use crate::{AuditContext, AuditError, Historical, HistoryRecord};
 
@@ -82,6 +82,15 @@ pub trait Slot<M: Historical, C: Connection>:
 {
     /// [`Historical::save`].
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError>;
+    /// [`Historical::save_many_in_batches`] and [`Historical::save_many_with_contexts`].
+    fn save_many(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        models: &[M],
+        contexts: Option<&[Option<AuditContext>]>,
+        batch_size: usize,
+    ) -> Result<Vec<M>, AuditError>;
     /// [`Historical::delete`].
     fn delete(self, conn: &mut C, ctx: &AuditContext, id: M::Id) -> Result<M, AuditError>;
     /// [`Historical::revert`].
@@ -231,6 +240,7 @@ where
     C::Backend: AuditBackend,
     for<'a> C::Backend: WriteBackend<M, Update<M::Id, ChangesetOf<'a, M>>, C>,
     C::Backend: WriteBackend<M, Delete<M::Id>, C>,
+    for<'a> C::Backend: WriteBackend<M, SaveBatch<'a, M>, C>,
     for<'r> C::Backend: WriteBackend<M, Update<M::Id, RestoreOf<'r, M>>, C>
         + WriteBackend<M, Create<RestoreInsertOf<'r, M>>, C>,
     M::Record: Selectable<C::Backend>,
@@ -255,6 +265,39 @@ where
         let key = write::key_of(&id);
         let changes = GeneratedOf::<M>::changeset(model);
         write::run(conn, ctx, Update { id, changes }, key)
+    }
+
+    fn save_many(
+        self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        models: &[M],
+        contexts: Option<&[Option<AuditContext>]>,
+        batch_size: usize,
+    ) -> Result<Vec<M>, AuditError> {
+        let runs = write::bulk::runs::<M>(ctx, contexts, models.len())?;
+        if batch_size == 0 {
+            return Err(AuditError::InvalidBatchSize { requested: 0 });
+        }
+        let mut seen = std::collections::HashSet::with_capacity(models.len());
+        if let Some(twice) = models.iter().map(M::id).find(|id| !seen.insert(id.clone())) {
+            return Err(AuditError::DuplicateKey {
+                model: M::HISTORY.model.to_string(),
+                key: format!("{twice:?}"),
+            });
+        }
+        // Below the backend's limit of binds per statement.
+        let columns = GeneratedOf::<M>::COLUMNS.len().max(1);
+        let per_statement =
+            batch_size.min((<C::Backend as AuditBackend>::MAX_BINDS / columns).max(1));
+        write::bulk::write_batches(conn, &runs, models, per_statement, |conn, ctx, batch| {
+            write::run(
+                conn,
+                ctx,
+                SaveBatch(batch),
+                Some(format!("(one of {} saved)", batch.len())),
+            )
+        })
     }
 
     fn delete(self, conn: &mut C, ctx: &AuditContext, id: M::Id) -> Result<M, AuditError> {
@@ -404,6 +447,16 @@ where
     C::Backend: AuditBackend,
 {
     fn save(self, _: &mut C, _: &AuditContext, _: &M) -> Result<M, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn save_many(
+        self,
+        _: &mut C,
+        _: &AuditContext,
+        _: &[M],
+        _: Option<&[Option<AuditContext>]>,
+        _: usize,
+    ) -> Result<Vec<M>, AuditError> {
         Err(unsupported::<M, C>())
     }
     fn delete(self, _: &mut C, _: &AuditContext, _: M::Id) -> Result<M, AuditError> {

@@ -48,6 +48,13 @@ pub(crate) mod alias {
     /// PostgreSQL's single-statement write: the rows as they were before an update.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) const OLD: &str = "audit_old";
+    /// A bulk save's rows: every column of each model, and its position.
+    pub(crate) const VALUES: &str = "audit_values";
+    /// The column of [`VALUES`] that numbers the rows from 0.
+    pub(crate) const ROW: &str = "audit_row";
+    /// PostgreSQL's bulk save: the changed rows, seen again to find a row that was not.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const FOUND: &str = "audit_found";
 }
 
 /// `'<code>'`: a history type as an SQL literal, from its one definition.

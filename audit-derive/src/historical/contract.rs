@@ -34,6 +34,19 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         quote!(#p::Bind::<#sql, _>::new(&__this.#field))
     });
 
+    // Every column of the model, in field order: a bulk save's `VALUES` row.
+    let row_ty = model.fields.iter().map(|f| {
+        let ty = &f.ty;
+        let sql = sql_type(f);
+        quote!(#p::Bind<#sql, &'__a #ty>)
+    });
+    let row_value = model.fields.iter().map(|f| {
+        let field = &f.ident;
+        let sql = sql_type(f);
+        quote!(#p::Bind::<#sql, _>::new(&__this.#field))
+    });
+    let columns = model.fields.iter().map(|f| f.column.to_string());
+
     let source: TokenStream = quote!(#table);
     let set_fields: Vec<&Field> = model.fields.iter().filter(|f| !f.primary_key).collect();
     let (changeset_ty, changeset_value) = assignments(&source, &set_fields, key_fields[0]);
@@ -205,6 +218,8 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         impl #p::Generated<#ident> for #ident {
 
             type Snapshot<'__a> = (#(#snapshot_ty,)*);
+            type Row<'__a> = (#(#row_ty,)*);
+            const COLUMNS: &'static [&'static str] = &[#(#columns),*];
             type Changeset<'__a> = #changeset_ty;
             type HistoryKeyFilter<'__a> = #history_filter_ty;
             type KeyValues = (#(#key_value_tys,)*);
@@ -213,6 +228,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 
             fn snapshot(__this: &Self) -> Self::Snapshot<'_> {
                 (#(#snapshot_value,)*)
+            }
+
+            fn row(__this: &Self) -> Self::Row<'_> {
+                (#(#row_value,)*)
             }
 
             fn changeset(__this: &Self) -> Self::Changeset<'_> {

@@ -54,6 +54,9 @@ pub trait AuditBackend:
     /// inserted (after the change took its row locks), with microseconds where the database has
     /// them.
     const CLOCK_SQL: &'static str;
+    /// The most bind parameters one statement takes (65,535 on PostgreSQL, SQLite's
+    /// `SQLITE_MAX_VARIABLE_NUMBER` of 32,766): bulk writes split their batches below it.
+    const MAX_BINDS: usize;
 
     /// Binds the history columns that do not depend on the model.
     #[doc(hidden)]

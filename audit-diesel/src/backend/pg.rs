@@ -9,6 +9,7 @@ use crate::schema::Dialect;
 impl AuditBackend for Pg {
     const NAME: &'static str = "PostgreSQL";
     const DIALECT: Dialect = Dialect::Postgres;
+    const MAX_BINDS: usize = 65_535;
     const CLOCK_SQL: &'static str = "clock_timestamp()";
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
     const NULL_SAFE_EQ: &'static str = "IS NOT DISTINCT FROM";

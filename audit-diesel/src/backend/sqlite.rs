@@ -10,6 +10,7 @@ impl AuditBackend for Sqlite {
     const NAME: &'static str = "SQLite";
     const DIALECT: Dialect = Dialect::Sqlite;
     /// Millisecond precision only: SQLite's clock has no more. Writes bind the Rust clock instead.
+    const MAX_BINDS: usize = 32_766;
     const CLOCK_SQL: &'static str = "strftime('%Y-%m-%d %H:%M:%f000', 'now')";
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     const NULL_SAFE_EQ: &'static str = "IS";

@@ -7,6 +7,7 @@
 //! history row insert on every backend. `statement.rs` holds the data statements both strategies
 //! build on.
 
+pub(crate) mod bulk;
 mod history_insert;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -57,6 +58,17 @@ pub struct Update<Id, Ch> {
     pub id: Id,
     /// The changeset.
     pub changes: Ch,
+}
+
+/// Write every column of each model to its row (from [`Historical::save_many`]): one statement
+/// per batch on PostgreSQL.
+#[derive(Debug)]
+pub struct SaveBatch<'a, M>(pub &'a [M]);
+
+impl<M> Operation<M> for SaveBatch<'_, M> {
+    type Output = Vec<M>;
+    const HISTORY_TYPE: HistoryType = HistoryType::Update;
+    const NAME: &'static str = HistoryType::Update.label();
 }
 
 /// Apply `changes` to every row matching `filter` (from [`Historical::update_where`]).
@@ -478,6 +490,14 @@ pub(crate) fn write_error<M: Historical>(
     };
     if let Some(rows) = several {
         return several_rows(model, key, rows, operation);
+    }
+    if let DieselError::QueryBuilderError(e) = &source {
+        if let Some(missing) = e.downcast_ref::<statement::MissingRow>() {
+            return AuditError::NotFound {
+                model,
+                key: missing.key.clone(),
+            };
+        }
     }
     match source {
         DieselError::NotFound => AuditError::NotFound { model, key },

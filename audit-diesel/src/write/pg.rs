@@ -35,16 +35,17 @@ use diesel::pg::Pg;
 use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, QueryFragment};
 use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
-use diesel::result::QueryResult;
+use diesel::result::{Error as DieselError, QueryResult};
 use diesel::Connection;
 
 use super::statement::{self, SelectOld};
 use super::WriteBackend;
 use crate::backend::BindUserId;
-use crate::sql::{alias, query};
+use crate::sql::{alias, column, keys_equal, query};
+use crate::write::statement::MissingRow;
 use crate::write::{
     one, Create, CreateBatch, CteSource, Delete, DeleteWhere, HistoryInsert, HistoryMeta,
-    KeyNotUnique, Update, UpdateWhere,
+    KeyNotUnique, SaveBatch, Update, UpdateWhere,
 };
 use crate::Historical;
 
@@ -60,49 +61,72 @@ impl QueryFragment<Pg> for NoOld {
 
 /// A data statement and its history insert, as one statement that returns the models written.
 #[doc(hidden)]
-pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld> {
+pub struct AuditedStatement<S, M: Historical + Selectable<Pg>, O = NoOld, P = NoOld> {
+    /// CTEs before the others, each followed by `, ` (a bulk save's rows).
+    prefix: P,
     /// The rows an update reads before changing them, to skip the history of unchanged rows.
     old: Option<O>,
     statement: S,
     returning: M::SelectExpression,
     history: Option<HistoryInsert<M, CteSource>>,
-    /// A write of one row (by key, or a create): fails, whole, when it wrote several.
-    single: bool,
+    /// How many rows the statement must write, or it fails whole.
+    rows: RowCount,
+}
+
+/// How many rows an audited statement must write.
+#[derive(Debug, Clone, Copy)]
+enum RowCount {
+    /// Any number (a write by filter, a bulk create).
+    Any,
+    /// At most one (a write by key, a create): several is `KeyNotUnique`.
+    One,
+    /// Exactly this many (a bulk save): more is `KeyNotUnique`, fewer names the first missing
+    /// row.
+    Exactly(usize),
 }
 
 impl<S, M: Historical + Selectable<Pg>, O> AuditedStatement<S, M, O> {
     fn new(old: Option<O>, statement: S, meta: HistoryMeta<M>) -> Self {
+        AuditedStatement::with_prefix(NoOld, old, statement, meta)
+    }
+}
+
+impl<S, M: Historical + Selectable<Pg>, O, P> AuditedStatement<S, M, O, P> {
+    fn with_prefix(prefix: P, old: Option<O>, statement: S, meta: HistoryMeta<M>) -> Self {
         let only_changed = old.is_some();
         AuditedStatement {
+            prefix,
             old,
             statement,
             returning: M::construct_selection(),
             history: (!meta.skip).then(|| HistoryInsert::new(CteSource { only_changed }, meta)),
-            single: false,
+            rows: RowCount::Any,
         }
     }
 
     /// The same statement, refused whole when it writes several rows.
     fn single(self) -> Self {
         AuditedStatement {
-            single: true,
+            rows: RowCount::One,
             ..self
         }
     }
 }
 
-query!(impl[S, M: Historical + Selectable<Pg>, O] AuditedStatement<S, M, O> => AsSelect<M, Pg>);
+query!(impl[S, M: Historical + Selectable<Pg>, O, P] AuditedStatement<S, M, O, P> => AsSelect<M, Pg>);
 
-impl<S, M, O> QueryFragment<Pg> for AuditedStatement<S, M, O>
+impl<S, M, O, P> QueryFragment<Pg> for AuditedStatement<S, M, O, P>
 where
     S: QueryFragment<Pg>,
     M: Historical + Selectable<Pg>,
     M::SelectExpression: QueryFragment<Pg>,
     M::UserId: BindUserId<Pg>,
     O: QueryFragment<Pg>,
+    P: QueryFragment<Pg>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH ");
+        self.prefix.walk_ast(out.reborrow())?;
         if let Some(old) = &self.old {
             out.push_identifier(alias::OLD)?;
             out.push_sql(" AS (");
@@ -126,15 +150,103 @@ where
         }
         out.push_sql(" SELECT * FROM ");
         out.push_identifier(alias::CHANGED)?;
-        if self.single {
-            // Not a constant, so PostgreSQL cannot fold the failing branch at plan time.
-            out.push_sql(" WHERE (SELECT CASE WHEN COUNT(*) > 1 THEN CAST('");
-            out.push_sql(KeyNotUnique::MARKER);
-            out.push_sql("' || COUNT(*) AS INTEGER) ELSE 1 END FROM ");
+        let expected = match self.rows {
+            RowCount::Any => return Ok(()),
+            RowCount::One => 1,
+            RowCount::Exactly(rows) => rows,
+        };
+        // Not a constant, so PostgreSQL cannot fold the failing branches at plan time.
+        out.push_sql(" WHERE (SELECT CASE WHEN COUNT(*) > ");
+        out.push_sql(&expected.to_string());
+        out.push_sql(" THEN CAST('");
+        out.push_sql(KeyNotUnique::MARKER);
+        out.push_sql("' || COUNT(*) AS INTEGER)");
+        if let RowCount::Exactly(rows) = self.rows {
+            // Fewer rows than models: the position of the first model whose row is gone.
+            let spec = M::HISTORY;
+            out.push_sql(" WHEN COUNT(*) < ");
+            out.push_sql(&rows.to_string());
+            out.push_sql(" THEN CAST('");
+            out.push_sql(MissingRow::MARKER);
+            out.push_sql("' || (SELECT MIN(");
+            column(&mut out, alias::VALUES, alias::ROW)?;
+            out.push_sql(") FROM ");
+            out.push_identifier(alias::VALUES)?;
+            out.push_sql(" WHERE NOT EXISTS (SELECT 1 FROM ");
             out.push_identifier(alias::CHANGED)?;
-            out.push_sql(") = 1");
+            out.push_sql(" AS ");
+            out.push_identifier(alias::FOUND)?;
+            out.push_sql(" WHERE ");
+            keys_equal(&mut out, spec, alias::FOUND, alias::VALUES)?;
+            out.push_sql(")) AS INTEGER)");
         }
+        out.push_sql(" ELSE 1 END FROM ");
+        out.push_identifier(alias::CHANGED)?;
+        out.push_sql(") = 1");
         Ok(())
+    }
+}
+
+/// A bulk save's rows as the first CTE: `"audit_values" (...) AS (VALUES ...), `.
+#[doc(hidden)]
+pub struct RowsFirst<'a, M: Historical>(statement::SavedRows<'a, M>);
+
+impl<'a, M: Historical> QueryFragment<Pg> for RowsFirst<'a, M>
+where
+    statement::SavedRows<'a, M>: QueryFragment<Pg>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        Ok(())
+    }
+}
+
+type Saved<'a, M> = AuditedStatement<
+    statement::UpdateFromRows<'a, M>,
+    M,
+    statement::SelectSaved<'a, M, Pg>,
+    RowsFirst<'a, M>,
+>;
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, 'a, M, C> WriteBackend<M, SaveBatch<'a, M>, C> for Pg
+where
+    C: Connection<Backend = Pg> + LoadConnection,
+    M: Historical + Selectable<Pg>,
+    Saved<'a, M>: LoadQuery<'q, C, M>,
+{
+    /// ```sql
+    /// WITH "audit_values" ("id", "name", ..., "audit_row") AS (VALUES ($1, $2, ..., 0), ...),
+    ///      "audit_old" AS (SELECT ... FROM "tanks" WHERE ("tanks"."id") IN
+    ///                      (SELECT "audit_values"."id" FROM "audit_values") FOR UPDATE),
+    ///      "audit_changed" AS (UPDATE "tanks" SET "name" = "audit_values"."name", ...
+    ///                          FROM "audit_values" WHERE "tanks"."id" = "audit_values"."id"
+    ///                          AND (SELECT COUNT(*) FROM "audit_old") >= 0 RETURNING ...),
+    ///      "audit_history" AS (INSERT INTO "historical_tanks" ... )
+    /// SELECT * FROM "audit_changed" WHERE <exactly as many rows as models>
+    /// ```
+    fn write(conn: &mut C, op: SaveBatch<'a, M>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
+        let models = op.0;
+        let compare = meta.compares();
+        let old = compare.then(|| statement::SelectSaved::new(None, true));
+        let update = statement::UpdateFromRows::new(None, compare);
+        let rows = RowsFirst(statement::SavedRows::new(models));
+        let saved: Saved<'a, M> = AuditedStatement {
+            rows: RowCount::Exactly(models.len()),
+            ..AuditedStatement::with_prefix(rows, old, update, meta)
+        };
+        match saved.load(conn) {
+            Ok(written) => statement::in_order(models, written),
+            Err(DieselError::DatabaseError(kind, info)) => {
+                match MissingRow::position(info.message()).and_then(|i| models.get(i)) {
+                    Some(missing) => Err(MissingRow::error(format!("{:?}", missing.id()))),
+                    None => Err(DieselError::DatabaseError(kind, info)),
+                }
+            }
+            Err(other) => Err(other),
+        }
     }
 }
 

@@ -31,12 +31,14 @@ use crate::contract::{Generated, GeneratedOf, SnapshotOf};
 use crate::sql::query;
 use crate::write::{
     one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, KeyNotUnique,
-    RowsSource, Update, UpdateWhere,
+    RowsSource, SaveBatch, Update, UpdateWhere,
 };
 use crate::Historical;
 
+use crate::backend::AuditBackend;
+
 /// The most bind parameters one SQLite statement takes (`SQLITE_MAX_VARIABLE_NUMBER`).
-const MAX_BINDS: usize = 32_766;
+const MAX_BINDS: usize = <Sqlite as AuditBackend>::MAX_BINDS;
 
 /// An update with ` RETURNING <the model's columns>` appended (Diesel's own `returning` serves
 /// inserts and deletes).
@@ -163,14 +165,59 @@ where
         if single && new.len() > 1 {
             return Err(KeyNotUnique::error(new.len()));
         }
-        let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
-        let changed = new.iter().filter(|n| {
-            !old.get(&n.id())
-                .is_some_and(|o| GeneratedOf::<M>::tracked_eq(o, n))
-        });
-        record(conn, changed, meta)?;
+        record_changed(conn, &old, &new, meta)?;
         Ok(new)
     })
+}
+
+/// Records the rows of `new` whose tracked columns differ from their row in `old` (every row,
+/// when `old` was not read).
+fn record_changed<M, C>(conn: &mut C, old: &[M], new: &[M], meta: HistoryMeta<M>) -> QueryResult<()>
+where
+    C: Connection<Backend = Sqlite>,
+    M: Historical,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
+{
+    let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
+    let changed = new.iter().filter(|n| {
+        !old.get(&n.id())
+            .is_some_and(|o| GeneratedOf::<M>::tracked_eq(o, n))
+    });
+    record(conn, changed, meta)
+}
+
+// Hidden from the docs: its bounds name the statement types, which are not an API.
+#[doc(hidden)]
+impl<'q, 'a, M, C> WriteBackend<M, SaveBatch<'a, M>, C> for Sqlite
+where
+    C: Connection<Backend = Sqlite> + LoadConnection,
+    M: Historical + Selectable<Sqlite>,
+    statement::SelectSaved<'a, M, Sqlite>: LoadQuery<'q, C, M>,
+    Returning<statement::UpdateFromRows<'a, M>, M>: LoadQuery<'q, C, M>,
+    for<'r> HistoryInsert<M, RowsSource<SnapshotOf<'r, M>>>: ExecuteDsl<C>,
+{
+    /// `WITH "audit_values" (...) AS (VALUES ...) SELECT ...` (the old rows, when unchanged rows
+    /// are skipped), `WITH "audit_values" (...) AS (VALUES ...) UPDATE "tanks" SET ... FROM
+    /// "audit_values" WHERE <keys equal> RETURNING ...`, then the history rows of those that
+    /// changed; a model whose row is gone rolls it all back.
+    fn write(conn: &mut C, op: SaveBatch<'a, M>, meta: HistoryMeta<M>) -> QueryResult<Vec<M>> {
+        let models = op.0;
+        let compare = meta.compares();
+        conn.transaction(|conn| {
+            let old: Vec<M> = if compare {
+                statement::SelectSaved::new(Some(statement::SavedRows::new(models)), false)
+                    .load(conn)?
+            } else {
+                Vec::new()
+            };
+            let update =
+                statement::UpdateFromRows::new(Some(statement::SavedRows::new(models)), false);
+            let new: Vec<M> = Returning::<_, M>::new(update).load(conn)?;
+            let new = statement::in_order(models, new)?;
+            record_changed(conn, &old, &new, meta)?;
+            Ok(new)
+        })
+    }
 }
 
 // Hidden from the docs: its bounds name the statement types, which are not an API.

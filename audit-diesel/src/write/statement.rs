@@ -11,7 +11,8 @@ use diesel::query_dsl::methods::{FilterDsl, FindDsl};
 use diesel::query_source::QuerySource;
 use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
 
-use crate::sql::query;
+use crate::contract::{Generated, GeneratedOf, RowOf};
+use crate::sql::{alias, column, key_list, key_tuple, keys_equal, query};
 use crate::Historical;
 
 /// The row with key `M::Id`.
@@ -169,3 +170,233 @@ where
 }
 
 query!(impl[M: Historical + Selectable<DB>, W, DB: Backend] SelectOld<M, W, DB> => AsSelect<M, DB>);
+
+/// The rows of a bulk save (`Historical::save_many`), every column of each model and its
+/// position: `"audit_values" ("<c1>", ..., "audit_row") AS (VALUES (<row>, 0), (<row>, 1), ...)`,
+/// a CTE that the update joins by key.
+#[doc(hidden)]
+pub struct SavedRows<'a, M: Historical> {
+    rows: Vec<RowOf<'a, M>>,
+}
+
+impl<'a, M: Historical> SavedRows<'a, M> {
+    pub(crate) fn new(models: &'a [M]) -> Self {
+        SavedRows {
+            rows: models.iter().map(GeneratedOf::<M>::row).collect(),
+        }
+    }
+}
+
+impl<'a, M, DB> QueryFragment<DB> for SavedRows<'a, M>
+where
+    M: Historical,
+    DB: Backend,
+    RowOf<'a, M>: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_identifier(alias::VALUES)?;
+        out.push_sql(" (");
+        for column in GeneratedOf::<M>::COLUMNS {
+            out.push_identifier(column)?;
+            out.push_sql(", ");
+        }
+        out.push_identifier(alias::ROW)?;
+        out.push_sql(") AS (VALUES ");
+        for (i, row) in self.rows.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            row.walk_ast(out.reborrow())?;
+            // The position, a literal: it is ours, not the caller's.
+            out.push_sql(", ");
+            out.push_sql(&i.to_string());
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `WITH <rows> ` before a statement, where the backend takes the rows as the statement's own
+/// CTE (SQLite); nothing where they are a CTE of the enclosing statement (PostgreSQL).
+fn with_rows<'a, 'b, M, DB>(
+    rows: &'b Option<SavedRows<'a, M>>,
+    out: &mut AstPass<'_, 'b, DB>,
+) -> QueryResult<()>
+where
+    M: Historical,
+    DB: Backend,
+    SavedRows<'a, M>: QueryFragment<DB>,
+{
+    if let Some(rows) = rows {
+        out.push_sql("WITH ");
+        rows.walk_ast(out.reborrow())?;
+        out.push_sql(" ");
+    }
+    Ok(())
+}
+
+/// `[WITH <rows>] UPDATE <table> SET "<c>" = "audit_values"."<c>", ... FROM "audit_values"
+/// WHERE <keys equal>[ AND (SELECT COUNT(*) FROM "audit_old") >= 0]`: every saved model's
+/// columns written to its row.
+#[doc(hidden)]
+pub struct UpdateFromRows<'a, M: Historical> {
+    rows: Option<SavedRows<'a, M>>,
+    from: <M::Table as QuerySource>::FromClause,
+    /// Reads `audit_old` first (PostgreSQL; see `pg::AfterOld`).
+    after_old: bool,
+}
+
+impl<'a, M: Historical> UpdateFromRows<'a, M> {
+    pub(crate) fn new(rows: Option<SavedRows<'a, M>>, after_old: bool) -> Self {
+        UpdateFromRows {
+            rows,
+            from: M::Table::default().from_clause(),
+            after_old,
+        }
+    }
+}
+
+impl<'a, M, DB> QueryFragment<DB> for UpdateFromRows<'a, M>
+where
+    M: Historical,
+    DB: Backend,
+    <M::Table as QuerySource>::FromClause: QueryFragment<DB>,
+    SavedRows<'a, M>: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let spec = M::HISTORY;
+        let set: Vec<&str> = GeneratedOf::<M>::COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| !spec.primary_key.iter().any(|k| k == c))
+            .collect();
+        if set.is_empty() {
+            return Err(DieselError::QueryBuilderError(Box::new(EmptyChangeset)));
+        }
+        with_rows(&self.rows, &mut out)?;
+        out.push_sql("UPDATE ");
+        self.from.walk_ast(out.reborrow())?;
+        out.push_sql(" SET ");
+        for (i, name) in set.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_identifier(name)?;
+            out.push_sql(" = ");
+            column(&mut out, alias::VALUES, name)?;
+        }
+        out.push_sql(" FROM ");
+        out.push_identifier(alias::VALUES)?;
+        out.push_sql(" WHERE ");
+        keys_equal(&mut out, spec, &spec.source_table, alias::VALUES)?;
+        if self.after_old {
+            out.push_sql(" AND (SELECT COUNT(*) FROM ");
+            out.push_identifier(alias::OLD)?;
+            out.push_sql(") >= 0");
+        }
+        Ok(())
+    }
+}
+
+/// `[WITH <rows>] SELECT <model columns> FROM <table> WHERE (<key>) IN (SELECT <key> FROM
+/// "audit_values")[ FOR UPDATE]`: the rows a bulk save is about to change, as they are before it.
+#[doc(hidden)]
+pub struct SelectSaved<'a, M: Historical + Selectable<DB>, DB: Backend> {
+    rows: Option<SavedRows<'a, M>>,
+    selection: M::SelectExpression,
+    from: <M::Table as QuerySource>::FromClause,
+    for_update: bool,
+}
+
+impl<'a, M: Historical + Selectable<DB>, DB: Backend> SelectSaved<'a, M, DB> {
+    pub(crate) fn new(rows: Option<SavedRows<'a, M>>, for_update: bool) -> Self {
+        SelectSaved {
+            rows,
+            selection: M::construct_selection(),
+            from: M::Table::default().from_clause(),
+            for_update,
+        }
+    }
+}
+
+impl<'a, M, DB> QueryFragment<DB> for SelectSaved<'a, M, DB>
+where
+    M: Historical + Selectable<DB>,
+    M::SelectExpression: QueryFragment<DB>,
+    <M::Table as QuerySource>::FromClause: QueryFragment<DB>,
+    SavedRows<'a, M>: QueryFragment<DB>,
+    DB: Backend,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let spec = M::HISTORY;
+        with_rows(&self.rows, &mut out)?;
+        out.push_sql("SELECT ");
+        self.selection.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM ");
+        self.from.walk_ast(out.reborrow())?;
+        out.push_sql(" WHERE ");
+        key_tuple(&mut out, spec, &spec.source_table)?;
+        out.push_sql(" IN (SELECT ");
+        key_list(&mut out, spec, Some(alias::VALUES))?;
+        out.push_sql(" FROM ");
+        out.push_identifier(alias::VALUES)?;
+        out.push_sql(")");
+        if self.for_update {
+            out.push_sql(" FOR UPDATE");
+        }
+        Ok(())
+    }
+}
+
+query!(impl['a, M: Historical + Selectable<DB>, DB: Backend] SelectSaved<'a, M, DB> => AsSelect<M, DB>);
+
+/// The models a bulk save wrote, in the order it was given them; a model whose row is gone is
+/// [`MissingRow`], several rows with one key [`KeyNotUnique`](super::KeyNotUnique).
+pub(crate) fn in_order<M: Historical>(given: &[M], written: Vec<M>) -> QueryResult<Vec<M>> {
+    if written.len() > given.len() {
+        return Err(super::KeyNotUnique::error(written.len()));
+    }
+    let mut by_key: std::collections::HashMap<M::Id, M> =
+        written.into_iter().map(|m| (m.id(), m)).collect();
+    given
+        .iter()
+        .map(|model| {
+            let id = model.id();
+            by_key
+                .remove(&id)
+                .ok_or_else(|| MissingRow::error(format!("{id:?}")))
+        })
+        .collect()
+}
+
+/// A bulk save of a model whose row does not exist (any more): the key, for
+/// [`AuditError::NotFound`](crate::AuditError::NotFound).
+#[derive(Debug)]
+pub(crate) struct MissingRow {
+    pub(crate) key: String,
+}
+
+impl MissingRow {
+    /// The text a backend that checks in SQL puts into its error: `<marker><position>`.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) const MARKER: &'static str = "diesel-audit: saved row not found: ";
+
+    pub(crate) fn error(key: String) -> DieselError {
+        DieselError::QueryBuilderError(Box::new(MissingRow { key }))
+    }
+
+    /// The position of the missing row in a database error raised by a backend's SQL check.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn position(message: &str) -> Option<usize> {
+        let (_, rest) = message.split_once(Self::MARKER)?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+}
+
+impl std::fmt::Display for MissingRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no row has the key {}", self.key)
+    }
+}
+
+impl std::error::Error for MissingRow {}
