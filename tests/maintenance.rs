@@ -102,7 +102,7 @@ on_each_backend! {
         let conn = &mut db.conn;
         insert_legacy_tanks!(conn, 1..=7);
         let indexes = conn.index_names("historical_tanks");
-        assert_eq!(indexes.len(), 3, "object, date and user: {indexes:?}");
+        assert_eq!(indexes.len(), 4, "object, date, user and changeset: {indexes:?}");
         let options = Backfill { batch_size: 3, defer_indexes: true, ..Backfill::default() };
         let report = populate_history::<Tank, _>(conn, &backfill_ctx(), &options, |_| {}).unwrap();
         assert_eq!((report.written, report.batches), (7, 3));

@@ -386,11 +386,12 @@ on_each_backend! {
         assert_eq!(back.history_date, at);
     }
 
-    fn history_tables_are_indexed_by_object_date_user_and_foreign_key(db) {
+    fn history_tables_are_indexed_by_object_date_user_changeset_and_foreign_key(db) {
         let conn = &mut db.conn;
         assert_eq!(
             conn.index_names("historical_feedings"),
             [
+                "historical_feedings_changeset_idx",
                 "historical_feedings_date_idx",
                 "historical_feedings_object_idx",
                 "historical_feedings_tank_id_idx",
@@ -399,7 +400,7 @@ on_each_backend! {
         );
         assert_eq!(
             conn.index_names("historical_tanks"),
-            ["historical_tanks_date_idx", "historical_tanks_object_idx", "historical_tanks_user_idx"]
+            ["historical_tanks_changeset_idx", "historical_tanks_date_idx", "historical_tanks_object_idx", "historical_tanks_user_idx"]
         );
     }
 

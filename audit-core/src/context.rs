@@ -263,6 +263,8 @@ pub struct AuditContext {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     history_fields: BTreeMap<String, serde_json::Value>,
     date: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changeset: Option<uuid::Uuid>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     skip_history: bool,
 }
@@ -367,6 +369,7 @@ impl AuditContext {
             metadata: self.metadata.clone().or_else(|| default.metadata.clone()),
             history_fields,
             date: self.date.or(default.date),
+            changeset: self.changeset.or(default.changeset),
             skip_history: self.skip_history || default.skip_history,
         }
     }
@@ -410,6 +413,28 @@ impl AuditContext {
         ctx
     }
 
+    /// The same context with an explicit changeset id: every history row written with it
+    /// belongs to changeset `id`, whatever transaction writes it, so that one business action
+    /// made of several transactions (an HTTP request, a job) reads and reverts as one. Without
+    /// one, the rows of one database transaction share an id the library makes up.
+    ///
+    /// ```
+    /// let request = uuid::Uuid::now_v7();
+    /// let ctx = audit_core::AuditContext::for_user(7).with_changeset(request);
+    /// assert_eq!(ctx.changeset(), Some(request));
+    /// ```
+    pub fn with_changeset(&self, id: uuid::Uuid) -> Self {
+        AuditContext {
+            changeset: Some(id),
+            ..self.clone()
+        }
+    }
+
+    /// The explicit changeset id, if one was set.
+    pub fn changeset(&self) -> Option<uuid::Uuid> {
+        self.changeset
+    }
+
     /// The explicit history date, if one was set; `None` means "when the write happens".
     ///
     /// Explicit dates are truncated to microseconds, the precision every backend stores.
@@ -427,9 +452,16 @@ pub struct AuditContextBuilder {
     metadata: Option<serde_json::Value>,
     history_fields: BTreeMap<String, serde_json::Value>,
     date: Option<DateTime<Utc>>,
+    changeset: Option<uuid::Uuid>,
 }
 
 impl AuditContextBuilder {
+    /// An explicit changeset id; see [`AuditContext::with_changeset`].
+    pub fn changeset(mut self, id: uuid::Uuid) -> Self {
+        self.changeset = Some(id);
+        self
+    }
+
     /// Who makes the change.
     pub fn user(mut self, user: impl Into<UserId>) -> Self {
         self.user = Some(user.into());
@@ -476,6 +508,7 @@ impl AuditContextBuilder {
             metadata: self.metadata,
             history_fields: self.history_fields,
             date: self.date.map(history_date::check).transpose()?,
+            changeset: self.changeset,
             skip_history: false,
         })
     }

@@ -212,6 +212,7 @@ pub mod poison {
         history_id: HistoryIdType::BigInt,
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
+        changeset: false,
     };
 
     /// The record of a model whose derive failed: no value of it exists.
@@ -238,6 +239,9 @@ pub mod poison {
             match self.0 {}
         }
         fn history_change_reason(&self) -> Option<&str> {
+            match self.0 {}
+        }
+        fn history_changeset_id(&self) -> Option<uuid::Uuid> {
             match self.0 {}
         }
         fn object_id(&self) -> M::Id {

@@ -36,6 +36,8 @@ pub trait HistoryRecord: Sized + Clone + 'static {
     fn history_user_id(&self) -> Option<&UserIdOf<Self::Model>>;
     /// Why.
     fn history_change_reason(&self) -> Option<&str>;
+    /// The changeset the row belongs to (`None` for rows written before changesets).
+    fn history_changeset_id(&self) -> Option<uuid::Uuid>;
     /// The primary key of the object the row is about.
     fn object_id(&self) -> <Self::Model as Historical>::Id;
 

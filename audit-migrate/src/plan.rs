@@ -14,6 +14,8 @@ pub enum Change {
     AddColumn(String),
     /// Add `history_metadata`.
     AddMetadata,
+    /// Add `history_changeset_id` and its index (tables created before changesets).
+    AddChangeset,
     /// Add a history-only column the model declared.
     AddHistoryField(String),
     /// Index a column that became indexed.
@@ -52,6 +54,7 @@ impl TablePlan {
                 Change::Create => "create".to_owned(),
                 Change::AddColumn(c) => format!("add column `{c}`"),
                 Change::AddMetadata => "add column `history_metadata`".to_owned(),
+                Change::AddChangeset => "add column `history_changeset_id`".to_owned(),
                 Change::AddHistoryField(c) => format!("add history-only column `{c}`"),
                 Change::AddIndex(c) => format!("index `{c}`"),
                 Change::MakeNullable(cs) => format!("make {} nullable", quoted(cs)),
@@ -188,6 +191,10 @@ pub(crate) fn plan_table(
     if spec.metadata && !state.spec.metadata {
         changes.push(Change::AddMetadata);
         after.spec.metadata = true;
+    }
+    if spec.changeset && !state.spec.changeset {
+        changes.push(Change::AddChangeset);
+        after.spec.changeset = true;
     }
     for field in spec.history_fields.iter() {
         match state.spec.history_field(&field.name) {

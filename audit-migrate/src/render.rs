@@ -34,6 +34,10 @@ pub(crate) fn render(
                     after.drop_column_sql(audit_schema::spec::meta::HISTORY_METADATA, dialect),
                 );
             }
+            Change::AddChangeset => {
+                up.extend(after.add_changeset_sql(dialect));
+                down.push(after.drop_changeset_sql(dialect));
+            }
             Change::AddHistoryField(column) => {
                 up.push(after.add_history_field_sql(column, dialect)?);
                 down.push(after.drop_column_sql(column, dialect));

@@ -175,6 +175,7 @@ mod tests {
             history_id: HistoryIdType::BigInt,
             metadata: false,
             history_fields: Cow::Borrowed(&[]),
+            changeset: true,
         })
     }
 

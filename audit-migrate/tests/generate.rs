@@ -29,6 +29,7 @@ fn pens(columns: Vec<ColumnSpec>) -> HistoryTableSpec {
         history_id: HistoryIdType::BigInt,
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
+        changeset: true,
     }
 }
 
@@ -567,4 +568,49 @@ fn two_models_with_one_history_table_are_an_error() {
         .plan()
         .unwrap_err();
     assert!(matches!(err, Error::DuplicateTable { .. }), "{err}");
+}
+
+/// A history table made before changesets gains `history_changeset_id` and its index; rows
+/// already there keep NULL, and undoing the migration drops the index first.
+#[test]
+fn a_table_from_before_changesets_gains_the_changeset_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut old = v1();
+    old.changeset = false;
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let dir = tmp.path().join(format!("{dialect:?}"));
+        Migrations::new(&dir, dialect)
+            .model(&old)
+            .at(at(0))
+            .generate()
+            .unwrap();
+        let first = read(&dir, "2026-11-26-120000_create_historical_pens", "up.sql");
+        assert!(!first.contains("history_changeset_id"), "{first}");
+        let migrations = Migrations::new(&dir, dialect).model(&v1());
+        assert_eq!(
+            migrations.plan().unwrap()[0].changes,
+            [Change::AddChangeset]
+        );
+        migrations.clone().at(at(1)).generate().unwrap();
+        migrations.check().unwrap();
+        let up = read(&dir, "2026-11-26-120100_alter_historical_pens", "up.sql");
+        let uuid = if dialect == Dialect::Postgres {
+            "UUID"
+        } else {
+            "TEXT"
+        };
+        assert!(
+            up.contains(&format!(
+                "ALTER TABLE \"historical_pens\" ADD COLUMN \"history_changeset_id\" {uuid};"
+            )),
+            "{up}"
+        );
+        assert!(up.contains("CREATE INDEX \"historical_pens_changeset_idx\" ON \"historical_pens\" (\"history_changeset_id\", \"history_date\", \"history_id\")"), "{up}");
+        let down = read(&dir, "2026-11-26-120100_alter_historical_pens", "down.sql");
+        let drop_index = down
+            .find("DROP INDEX \"historical_pens_changeset_idx\"")
+            .unwrap();
+        let drop_column = down.find("DROP COLUMN \"history_changeset_id\"").unwrap();
+        assert!(drop_index < drop_column, "{down}");
+    }
 }

@@ -19,14 +19,18 @@ pub mod meta {
     pub const HISTORY_CHANGE_REASON: &str = "history_change_reason";
     /// The context's JSON metadata, in models with `#[historical(metadata)]`.
     pub const HISTORY_METADATA: &str = "history_metadata";
+    /// The changeset the row belongs to: every history row of one business action (one
+    /// database transaction, or one explicit id) shares it. UUID; NULL in rows older than it.
+    pub const HISTORY_CHANGESET_ID: &str = "history_changeset_id";
     /// All of them: a model may not track a column with one of these names.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 7] = [
         HISTORY_ID,
         HISTORY_DATE,
         HISTORY_TYPE,
         HISTORY_USER_ID,
         HISTORY_CHANGE_REASON,
         HISTORY_METADATA,
+        HISTORY_CHANGESET_ID,
     ];
 }
 
@@ -278,6 +282,10 @@ pub struct HistoryTableSpec {
     /// table only, filled from the context of each write; always nullable.
     #[cfg_attr(feature = "serde", serde(default))]
     pub history_fields: Cow<'static, [ColumnSpec]>,
+    /// Whether the table has `history_changeset_id` (every table the derive declares does;
+    /// `false` describes a table created before changesets, which a migration upgrades).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub changeset: bool,
 }
 
 impl HistoryTableSpec {

@@ -28,7 +28,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> Checks {
         x.history_id
             .assert_matches(quote!(#k::history_id::HistoryIdKind)),
     ];
-    let column_count = x.tracked.len() + 5 + usize::from(model.metadata);
+    // The tracked columns, the five history columns, the changeset, metadata and history-only
+    // fields.
+    let column_count =
+        x.tracked.len() + 6 + usize::from(model.metadata) + model.history_fields.len();
     let too_wide = format!(
         "the history table of `{ident}` has {column_count} columns (its tracked columns and the \
          history columns); Diesel needs its `64-column-tables` feature above 32: enable \

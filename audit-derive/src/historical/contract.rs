@@ -357,6 +357,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             history_id: <#history_id as #k::history_id::HistoryIdKind>::KIND,
             metadata: #metadata,
             history_fields: #p::Cow::Borrowed(&[#(#history_fields,)*]),
+            changeset: true,
         }
     }
 }

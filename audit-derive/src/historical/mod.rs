@@ -72,6 +72,7 @@ struct HistoryColumns {
     user: Ident,
     reason: Ident,
     metadata: Ident,
+    changeset: Ident,
 }
 
 impl HistoryColumns {
@@ -84,6 +85,7 @@ impl HistoryColumns {
             user: column(meta::HISTORY_USER_ID),
             reason: column(meta::HISTORY_CHANGE_REASON),
             metadata: column(meta::HISTORY_METADATA),
+            changeset: column(meta::HISTORY_CHANGESET_ID),
         }
     }
 }

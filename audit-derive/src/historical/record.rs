@@ -26,6 +26,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         &c.reason,
         &c.metadata,
     );
+    let c_changeset = &c.changeset;
     let (hid_ty, user_value) = (&x.history_id.value, &x.user.value);
     // Diesel loads `uuid::Uuid` only when its PostgreSQL backend is compiled in; these say how.
     let hid_load = (model.history_id == HistoryIdType::Uuid)
@@ -83,6 +84,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 /// Why, if given.
                 pub #c_reason: ::core::option::Option<::std::string::String>,
                 #metadata_field
+                /// The changeset: shared by every history row of one database transaction, or
+                /// of one explicit id; `None` in rows written before changesets.
+                #[diesel(deserialize_as = #k::sql_types::OptionalUuidValue)]
+                pub #c_changeset: ::core::option::Option<#p::uuid::Uuid>,
                 #(#history_fields)*
             }
         }
@@ -94,8 +99,14 @@ pub(super) fn impl_history_record(x: &Expansion<'_>) -> TokenStream {
     let (k, p) = (krate(), private());
     let (ident, record) = (&x.model.ident, &x.model.record);
     let c = &x.columns;
-    let (c_id, c_date, c_type, c_user, c_reason) =
-        (&c.id, &c.date, &c.history_type, &c.user, &c.reason);
+    let (c_id, c_date, c_type, c_user, c_reason, c_changeset) = (
+        &c.id,
+        &c.date,
+        &c.history_type,
+        &c.user,
+        &c.reason,
+        &c.changeset,
+    );
     let (hid_ty, user_value) = (&x.history_id.value, &x.user.value);
     let (_, id_value) = x.id();
     quote! {
@@ -120,6 +131,10 @@ pub(super) fn impl_history_record(x: &Expansion<'_>) -> TokenStream {
 
             fn history_change_reason(&self) -> ::core::option::Option<&str> {
                 self.#c_reason.as_deref()
+            }
+
+            fn history_changeset_id(&self) -> ::core::option::Option<#p::uuid::Uuid> {
+                self.#c_changeset
             }
 
             fn object_id(&self) -> <#ident as #k::Historical>::Id {

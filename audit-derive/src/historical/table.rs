@@ -19,6 +19,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
         &c.reason,
         &c.metadata,
     );
+    let c_changeset = &c.changeset;
     let (hid_sql, user_sql) = (&x.history_id.sql, &x.user.sql);
     let metadata_column = model.metadata.then(
         || quote!(#c_metadata -> #p::diesel::sql_types::Nullable<#k::sql_types::HistoryMetadata>,),
@@ -48,6 +49,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 #c_user -> #p::diesel::sql_types::Nullable<#user_sql>,
                 #c_reason -> #p::diesel::sql_types::Nullable<#p::diesel::sql_types::Text>,
                 #metadata_column
+                #c_changeset -> #p::diesel::sql_types::Nullable<#k::sql_types::PortableUuid>,
                 #(#history_fields)*
             }
         }

@@ -85,6 +85,17 @@ pub trait AuditBackend:
         out: &mut AstPass<'_, 'b, Self>,
         value: &'b chrono::DateTime<chrono::Utc>,
     ) -> QueryResult<()>;
+    /// A changeset id.
+    #[doc(hidden)]
+    fn bind_uuid<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b uuid::Uuid) -> QueryResult<()>;
+    /// `history_changeset_id`: the explicit id, or the backend's own for the current
+    /// transaction where it has one (PostgreSQL), else `call`, the id of the library call.
+    #[doc(hidden)]
+    fn bind_changeset<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        call: &'b uuid::Uuid,
+        explicit: bool,
+    ) -> QueryResult<()>;
 }
 
 /// Implements the binds of [`AuditBackend`] for a backend whose `ToSql` impls exist.
@@ -116,6 +127,12 @@ macro_rules! audit_backend_binds {
             value: &'b chrono::DateTime<chrono::Utc>,
         ) -> diesel::QueryResult<()> {
             out.push_bind_param::<crate::sql_types::HistoryDate, _>(value)
+        }
+        fn bind_uuid<'b>(
+            out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+            value: &'b uuid::Uuid,
+        ) -> diesel::QueryResult<()> {
+            out.push_bind_param::<crate::sql_types::PortableUuid, _>(value)
         }
     };
 }

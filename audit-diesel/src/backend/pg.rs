@@ -6,6 +6,11 @@ use diesel::pg::Pg;
 use super::{audit_backend_binds, AsOfStrategy, AuditBackend};
 use crate::schema::Dialect;
 
+/// The current transaction's changeset id, made up by its first history row.
+pub(crate) const TRANSACTION_CHANGESET: &str =
+    "CAST(COALESCE(NULLIF(current_setting('audit.changeset', true), ''), \
+     set_config('audit.changeset', CAST(gen_random_uuid() AS text), true)) AS uuid)";
+
 impl AuditBackend for Pg {
     const NAME: &'static str = "PostgreSQL";
     const DIALECT: Dialect = Dialect::Postgres;
@@ -14,6 +19,21 @@ impl AuditBackend for Pg {
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
     const NULL_SAFE_EQ: &'static str = "IS NOT DISTINCT FROM";
     audit_backend_binds!();
+
+    /// The transaction's changeset: `audit.changeset`, a transaction-local setting, read, or set
+    /// to a new random UUID by the first history row of the transaction. One statement, no
+    /// round trip; savepoints rolled back take their setting with them.
+    fn bind_changeset<'b>(
+        out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+        call: &'b uuid::Uuid,
+        explicit: bool,
+    ) -> diesel::QueryResult<()> {
+        if explicit {
+            return out.push_bind_param::<crate::sql_types::PortableUuid, _>(call);
+        }
+        out.push_sql(TRANSACTION_CHANGESET);
+        Ok(())
+    }
 
     fn bind_history_fields<'b, M: crate::Historical>(
         out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,

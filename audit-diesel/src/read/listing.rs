@@ -56,6 +56,7 @@ pub struct HistoryQuery<'k, M: Historical, F = NoFilter> {
     object: Option<&'k M::Id>,
     user: Option<UserId>,
     history_type: Option<HistoryType>,
+    changeset: Option<uuid::Uuid>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     filter: F,
@@ -72,6 +73,7 @@ impl<'k, M: Historical> HistoryQuery<'k, M, NoFilter> {
             object: None,
             user: None,
             history_type: None,
+            changeset: None,
             since: None,
             until: None,
             filter: NoFilter,
@@ -103,6 +105,15 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
         self
     }
 
+    /// Only the rows of changeset `id` ([`HistoryRecord::history_changeset_id`]): what one
+    /// transaction, or one explicit id, wrote to this model.
+    ///
+    /// [`HistoryRecord::history_changeset_id`]: crate::HistoryRecord::history_changeset_id
+    pub fn changeset(mut self, id: uuid::Uuid) -> Self {
+        self.changeset = Some(id);
+        self
+    }
+
     /// Only rows dated `since` or later. A date outside the years 1 to 9999 (or within the last
     /// microsecond of 9999, after every date history stores) makes [`load`](Self::load) fail
     /// with [`AuditError::DateOutOfRange`].
@@ -129,6 +140,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             object: self.object,
             user: self.user,
             history_type: self.history_type,
+            changeset: self.changeset,
             since: self.since,
             until: self.until,
             filter: Both(self.filter, predicate),
@@ -201,6 +213,7 @@ impl<'k, M: Historical, F> HistoryQuery<'k, M, F> {
             key: self.object.map(GeneratedOf::<M>::history_key_filter),
             user: self.user.as_ref().map(user_value::<M>).transpose()?,
             history_type: self.history_type,
+            changeset: self.changeset,
             since,
             until,
             cursor: match &self.start {

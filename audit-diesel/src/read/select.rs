@@ -32,6 +32,8 @@ pub struct Conditions<'s, M: Historical, F: ?Sized> {
     pub key: Option<KeyFilterOf<'s, M>>,
     pub user: Option<UserIdOf<M>>,
     pub history_type: Option<HistoryType>,
+    /// Only the rows of this changeset.
+    pub changeset: Option<uuid::Uuid>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     /// Rows strictly before (newest first) or after (oldest first) the cursor.
@@ -53,6 +55,7 @@ impl<'s, M: Historical, F: ?Sized> Conditions<'s, M, F> {
             key,
             user: None,
             history_type: None,
+            changeset: None,
             since: None,
             until: None,
             cursor: None,
@@ -98,6 +101,12 @@ where
             column(&mut out, table, meta::HISTORY_TYPE)?;
             out.push_sql(" = ");
             DB::bind_history_type(&mut out, history_type)?;
+        }
+        if let Some(changeset) = &self.changeset {
+            out.push_sql(" AND ");
+            column(&mut out, table, meta::HISTORY_CHANGESET_ID)?;
+            out.push_sql(" = ");
+            DB::bind_uuid(&mut out, changeset)?;
         }
         if let Some(since) = &self.since {
             out.push_sql(" AND ");

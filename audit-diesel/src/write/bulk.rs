@@ -62,13 +62,15 @@ where
             return write(conn, ctx, &rows[range.clone()]);
         }
     }
-    conn.transaction(|conn| {
-        let mut written = Vec::with_capacity(rows.len());
-        for (ctx, range) in runs {
-            for batch in rows[range.clone()].chunks(batch_size) {
-                written.extend(write(conn, ctx, batch)?);
+    super::one_changeset(|| {
+        conn.transaction(|conn| {
+            let mut written = Vec::with_capacity(rows.len());
+            for (ctx, range) in runs {
+                for batch in rows[range.clone()].chunks(batch_size) {
+                    written.extend(write(conn, ctx, batch)?);
+                }
             }
-        }
-        Ok(written)
+            Ok(written)
+        })
     })
 }

@@ -53,6 +53,10 @@ where
         out.push_sql(", ");
         DB::bind_metadata(out, &meta.metadata)?;
     }
+    if M::HISTORY.changeset {
+        out.push_sql(", ");
+        DB::bind_changeset(out, &meta.changeset, meta.explicit_changeset)?;
+    }
     DB::bind_history_fields::<M>(out, &meta.fields)
 }
 
@@ -220,6 +224,10 @@ where
         if M::HISTORY.metadata {
             out.push_sql(", ");
             out.push_identifier(meta::HISTORY_METADATA)?;
+        }
+        if M::HISTORY.changeset {
+            out.push_sql(", ");
+            out.push_identifier(meta::HISTORY_CHANGESET_ID)?;
         }
         for field in M::HISTORY.history_fields.iter() {
             out.push_sql(", ");

@@ -171,6 +171,10 @@ pub struct HistoryMeta<M: Historical> {
     pub(crate) date: Option<DateTime<Utc>>,
     /// The write records no history ([`AuditContext::without_history`]).
     pub(crate) skip: bool,
+    /// The changeset: the context's, else the library call's ([`one_changeset`]), else new.
+    pub(crate) changeset: uuid::Uuid,
+    /// Whether the context set it; if not, PostgreSQL takes its transaction's instead.
+    pub(crate) explicit_changeset: bool,
 }
 
 impl<M: Historical> Clone for HistoryMeta<M> {
@@ -183,6 +187,8 @@ impl<M: Historical> Clone for HistoryMeta<M> {
             fields: self.fields.clone(),
             date: self.date,
             skip: self.skip,
+            changeset: self.changeset,
+            explicit_changeset: self.explicit_changeset,
         }
     }
 }
@@ -209,8 +215,36 @@ impl<M: Historical> HistoryMeta<M> {
             fields: GeneratedOf::<M>::history_fields(ctx)?,
             date: ctx.date(),
             skip: ctx.skips_history(),
+            changeset: ctx
+                .changeset()
+                .or_else(|| CALL_CHANGESET.get())
+                .unwrap_or_else(uuid::Uuid::now_v7),
+            explicit_changeset: ctx.changeset().is_some(),
         })
     }
+}
+
+thread_local! {
+    /// The changeset of the library call running on this thread, if it spans several writes.
+    static CALL_CHANGESET: std::cell::Cell<Option<uuid::Uuid>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f`, a library call of several writes (a bulk write in batches, a revert), with one
+/// changeset for all of them where the backend cannot tell transactions apart (SQLite); an
+/// inner call keeps the outer one's. PostgreSQL groups them by their transaction anyway.
+pub(crate) fn one_changeset<T>(f: impl FnOnce() -> T) -> T {
+    if CALL_CHANGESET.get().is_some() {
+        return f();
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CALL_CHANGESET.set(None);
+        }
+    }
+    CALL_CHANGESET.set(Some(uuid::Uuid::now_v7()));
+    let _reset = Reset;
+    f()
 }
 
 /// The current time at the microsecond precision every backend stores.

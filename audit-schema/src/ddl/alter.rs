@@ -79,6 +79,29 @@ impl HistoryTableSpec {
         )
     }
 
+    /// Adds `history_changeset_id` and its index to an existing history table (rows already
+    /// there keep NULL: they were written before changesets).
+    pub fn add_changeset_sql(&self, dialect: Dialect) -> Vec<String> {
+        let (suffix, columns) = self.changeset_index();
+        vec![
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                dialect.quote(&self.history_table),
+                self.changeset_definition(dialect)
+            ),
+            self.create_index(dialect, &suffix, &columns),
+        ]
+    }
+
+    /// Drops `history_changeset_id` and its index (the reverse of
+    /// [`add_changeset_sql`](Self::add_changeset_sql)).
+    pub fn drop_changeset_sql(&self, dialect: Dialect) -> Vec<String> {
+        let (suffix, _) = self.changeset_index();
+        let mut sql = vec![self.drop_index(dialect, &suffix, false)];
+        sql.extend(self.drop_column_sql(crate::spec::meta::HISTORY_CHANGESET_ID, dialect));
+        sql
+    }
+
     /// Adds the index of the tracked column `name` to an existing history table.
     ///
     /// # Errors
@@ -176,7 +199,7 @@ impl HistoryTableSpec {
     /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![]),
     /// #   primary_key: Cow::Owned(vec![]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]) };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: true };
     /// assert_eq!(spec.drop_table_sql(Dialect::Sqlite), r#"DROP TABLE IF EXISTS "historical_t""#);
     /// ```
     pub fn drop_table_sql(&self, dialect: Dialect) -> String {

@@ -48,6 +48,12 @@ impl HistoryTableSpec {
         if self.metadata {
             columns.push((meta::HISTORY_METADATA, self.metadata_definition(dialect)));
         }
+        if self.changeset {
+            columns.push((
+                meta::HISTORY_CHANGESET_ID,
+                self.changeset_definition(dialect),
+            ));
+        }
         for c in self.history_fields.iter() {
             columns.push((&c.name, self.column_definition(c, dialect, true)));
         }
@@ -96,6 +102,27 @@ impl HistoryTableSpec {
         )
     }
 
+    pub(super) fn changeset_definition(&self, dialect: Dialect) -> String {
+        format!(
+            "{} {}",
+            dialect.quote(meta::HISTORY_CHANGESET_ID),
+            dialect.user_id(crate::UserIdType::Uuid)
+        )
+    }
+
+    /// The index of `history_changeset_id`: (changeset, date, id), so that a changeset's rows
+    /// come in write order from the index.
+    pub(super) fn changeset_index(&self) -> (String, Vec<&'static str>) {
+        (
+            "changeset_idx".to_owned(),
+            vec![
+                meta::HISTORY_CHANGESET_ID,
+                meta::HISTORY_DATE,
+                meta::HISTORY_ID,
+            ],
+        )
+    }
+
     pub(super) fn index_name(&self, dialect: Dialect, suffix: &str) -> String {
         dialect.index_name(&self.history_table, suffix)
     }
@@ -139,6 +166,9 @@ impl HistoryTableSpec {
             ("date_idx".to_owned(), vec![meta::HISTORY_DATE]),
             ("user_idx".to_owned(), vec![meta::HISTORY_USER_ID]),
         ];
+        if self.changeset {
+            indexes.push(self.changeset_index());
+        }
         for c in self.columns.iter().filter(|c| c.indexed) {
             indexes.push((format!("{}_idx", c.name), vec![c.name.as_ref()]));
         }
@@ -173,9 +203,10 @@ impl HistoryTableSpec {
     ///     history_id: HistoryIdType::BigInt,
     ///     metadata: false,
     ///     history_fields: Cow::Owned(vec![]),
+    ///     changeset: true,
     /// };
     /// let indexes = spec.rebuildable_indexes(Dialect::Postgres);
-    /// assert_eq!(indexes.len(), 3);
+    /// assert_eq!(indexes.len(), 4);
     /// assert_eq!(indexes[1].drop_if_exists, r#"DROP INDEX IF EXISTS "historical_tanks_date_idx""#);
     /// assert_eq!(
     ///     indexes[1].create_if_missing,

@@ -32,6 +32,7 @@ fn feeding() -> HistoryTableSpec {
         history_id: HistoryIdType::BigInt,
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
+        changeset: true,
     }
 }
 
@@ -50,7 +51,8 @@ fn postgres_table_copies_columns_and_adds_history_columns() {
     "history_date" TIMESTAMPTZ NOT NULL,
     "history_type" CHAR(1) NOT NULL CHECK ("history_type" IN ('+', '~', '-')),
     "history_user_id" INTEGER,
-    "history_change_reason" TEXT
+    "history_change_reason" TEXT,
+    "history_changeset_id" UUID
 )"#
     );
     assert_eq!(
@@ -59,6 +61,7 @@ fn postgres_table_copies_columns_and_adds_history_columns() {
             r#"CREATE INDEX "historical_feeding_events_object_idx" ON "historical_feeding_events" ("id", "history_date", "history_id")"#,
             r#"CREATE INDEX "historical_feeding_events_date_idx" ON "historical_feeding_events" ("history_date")"#,
             r#"CREATE INDEX "historical_feeding_events_user_idx" ON "historical_feeding_events" ("history_user_id")"#,
+            r#"CREATE INDEX "historical_feeding_events_changeset_idx" ON "historical_feeding_events" ("history_changeset_id", "history_date", "history_id")"#,
             r#"CREATE INDEX "historical_feeding_events_batch_id_idx" ON "historical_feeding_events" ("batch_id")"#,
         ]
     );

@@ -240,6 +240,7 @@ impl Model {
             user_id: self.user_id,
             history_id: self.history_id,
             metadata: self.metadata,
+            changeset: true,
             history_fields: Cow::Owned(
                 self.history_fields
                     .iter()
