@@ -276,9 +276,6 @@ where
         batch_size: usize,
     ) -> Result<Vec<M>, AuditError> {
         let runs = write::bulk::runs::<M>(ctx, contexts, models.len())?;
-        if batch_size == 0 {
-            return Err(AuditError::InvalidBatchSize { requested: 0 });
-        }
         let mut seen = std::collections::HashSet::with_capacity(models.len());
         if let Some(twice) = models.iter().map(M::id).find(|id| !seen.insert(id.clone())) {
             return Err(AuditError::DuplicateKey {
