@@ -7,7 +7,7 @@ mod common;
 
 use std::cell::RefCell;
 
-use audit_diesel::cli::Registry;
+use audit_diesel::Registry;
 use audit_diesel::{
     history_date, AuditContext, AuditError, ChangeReason, ContextError, Historical, HistoryType,
 };

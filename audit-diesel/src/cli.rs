@@ -17,7 +17,7 @@
 //!
 //! ```no_run
 //! # include!("../doctest_setup.rs");
-//! use audit_diesel::cli::Registry;
+//! use audit_diesel::Registry;
 //!
 //! fn main() -> std::process::ExitCode {
 //!     let mut conn = SqliteConnection::establish("farm.sqlite3").expect("database");
@@ -35,11 +35,9 @@ use audit_migrate::cli::DialectArg;
 use clap::{Parser, Subcommand};
 
 use crate::connection::AuditConnection;
-use crate::maintenance::{
-    self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
-};
-use crate::write::HistoryMeta;
-use crate::{AuditContext, AuditError, Historical, HistoryTableSpec, HistoryType, UserId};
+use crate::maintenance::{self, Backfill, CleanDuplicates, CleanOld, CleanReport, Progress};
+use crate::registry::{Entry, Registry};
+use crate::{AuditContext, AuditError, UserId};
 
 /// What the CLI can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -183,73 +181,7 @@ enum Command {
     },
 }
 
-type Populate<C> = fn(
-    &mut C,
-    &AuditContext,
-    &Backfill,
-    &mut dyn FnMut(&Progress<'_>),
-) -> Result<BackfillReport, AuditError>;
-type Duplicates<C> = fn(&mut C, &CleanDuplicates) -> Result<CleanReport, AuditError>;
-type Old<C> = fn(&mut C, &CleanOld) -> Result<CleanReport, AuditError>;
-
-/// One registered model: its spec and its operations, for connection type `C`.
-struct Entry<C> {
-    spec: &'static HistoryTableSpec,
-    /// Whether a backfill with this context (and `--missing` or not) can write the model: its
-    /// user id fits the model's `history_user_id`, or the model will be skipped anyway.
-    fits: fn(&mut C, &AuditContext, bool) -> Result<(), AuditError>,
-    populate: Populate<C>,
-    duplicates: Duplicates<C>,
-    old: Old<C>,
-}
-
-/// The models an application's CLI works on, for connections of type `C`.
-pub struct Registry<C> {
-    entries: Vec<Entry<C>>,
-}
-
-impl<C: AuditConnection> Default for Registry<C> {
-    fn default() -> Self {
-        Registry {
-            entries: Vec::new(),
-        }
-    }
-}
-
 impl<C: AuditConnection> Registry<C> {
-    /// No models yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds model `M`.
-    pub fn model<M: Historical>(mut self) -> Self {
-        self.entries.push(Entry {
-            spec: M::HISTORY,
-            fits: |conn, ctx, only_missing| {
-                if !only_missing && maintenance::has_history::<M, C>(conn)? {
-                    return Ok(());
-                }
-                HistoryMeta::<M>::new(ctx, HistoryType::Create).map(drop)
-            },
-            // `impl FnMut` made `&mut dyn FnMut`, for a plain function pointer.
-            populate: |conn, ctx, options, progress| {
-                maintenance::populate_history::<M, C>(conn, ctx, options, progress)
-            },
-            duplicates: maintenance::clean_duplicate_history::<M, C>,
-            old: maintenance::clean_old_history::<M, C>,
-        });
-        self
-    }
-
-    /// The registered models' names.
-    pub fn names(&self) -> Vec<String> {
-        self.entries
-            .iter()
-            .map(|e| e.spec.model.to_string())
-            .collect()
-    }
-
     /// The entries named, or all with `auto`; checks every name before anything runs.
     fn select(
         &self,
@@ -269,14 +201,10 @@ impl<C: AuditConnection> Registry<C> {
         let mut seen = BTreeSet::new();
         let mut selected = Vec::new();
         for name in names {
-            let entry = self
-                .entries
-                .iter()
-                .find(|e| e.spec.model == name.as_str() || e.spec.history_table == name.as_str())
-                .ok_or_else(|| CliError::UnknownModel {
-                    given: name.clone(),
-                    known: self.names(),
-                })?;
+            let entry = self.entry(name).ok_or_else(|| CliError::UnknownModel {
+                given: name.clone(),
+                known: self.names(),
+            })?;
             if seen.insert(entry.spec.model.clone()) {
                 selected.push(entry);
             }

@@ -253,6 +253,36 @@ pub enum AuditError {
         source: serde_json::Error,
     },
 
+    /// No history row of the registered models belongs to the changeset.
+    #[error("no history row of the registered models belongs to changeset {id}")]
+    UnknownChangeset {
+        /// The changeset asked for.
+        id: uuid::Uuid,
+    },
+
+    /// A changeset revert found an object of the changeset that a later change touched; nothing
+    /// was written. Revert the later change first, or overwrite it
+    /// ([`OnLaterChange::Overwrite`](crate::changeset::OnLaterChange::Overwrite)).
+    #[error(
+        "cannot revert changeset {changeset}: {model} with key {key} was changed after it, at \
+         {date} ({history_type} row{}); revert that change first, or overwrite it",
+        later.map(|id| format!(" of changeset {id}")).unwrap_or_default()
+    )]
+    ChangesetConflict {
+        /// The changeset to revert.
+        changeset: uuid::Uuid,
+        /// The model of the object.
+        model: String,
+        /// The object's key, as `Debug` prints it.
+        key: String,
+        /// The changeset of the later change (`None` for a row written before changesets).
+        later: Option<uuid::Uuid>,
+        /// The later row's type.
+        history_type: crate::HistoryType,
+        /// The later row's date.
+        date: chrono::DateTime<chrono::Utc>,
+    },
+
     /// A database error outside any one model's write (opening a transaction, for instance).
     #[error(transparent)]
     Diesel(#[from] diesel::result::Error),

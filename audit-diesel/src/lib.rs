@@ -87,6 +87,7 @@
 
 pub mod backend;
 mod bind;
+pub mod changeset;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod connection;
@@ -100,6 +101,7 @@ pub mod hooks;
 pub mod maintenance;
 pub mod read;
 mod record;
+pub mod registry;
 pub mod slot;
 mod sql;
 pub mod sql_types;
@@ -121,6 +123,7 @@ pub use error::AuditError;
 pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};
 pub use read::{AsOf, HistoryFilter, HistoryQuery, ObjectHistory, Page};
 pub use record::{HistoryIdOf, HistoryRecord, UserIdOf};
+pub use registry::Registry;
 
 /// The README's examples, compiled and run as doctests (they use the CLI and diffs too).
 #[cfg(all(doctest, feature = "cli", feature = "serde"))]

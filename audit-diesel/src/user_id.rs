@@ -36,6 +36,8 @@ pub trait UserIdKind: 'static {
     const KIND: UserIdType;
     /// The value for `user`, or `None` when it does not fit this kind.
     fn convert(user: &UserId) -> Option<Self::Value>;
+    /// A stored value as a [`UserId`].
+    fn user(value: &Self::Value) -> UserId;
 }
 
 /// `INTEGER` user ids.
@@ -64,6 +66,9 @@ impl UserIdKind for I32 {
             _ => None,
         }
     }
+    fn user(value: &i32) -> UserId {
+        UserId::Int(i64::from(*value))
+    }
 }
 
 impl UserIdKind for I64 {
@@ -75,6 +80,9 @@ impl UserIdKind for I64 {
             UserId::Int(v) => Some(*v),
             _ => None,
         }
+    }
+    fn user(value: &i64) -> UserId {
+        UserId::Int(*value)
     }
 }
 
@@ -88,6 +96,9 @@ impl UserIdKind for Uuid {
             _ => None,
         }
     }
+    fn user(value: &uuid::Uuid) -> UserId {
+        UserId::Uuid(*value)
+    }
 }
 
 impl UserIdKind for Text {
@@ -99,6 +110,9 @@ impl UserIdKind for Text {
             UserId::Text(v) => Some(v.clone()),
             _ => None,
         }
+    }
+    fn user(value: &String) -> UserId {
+        UserId::Text(value.clone())
     }
 }
 
