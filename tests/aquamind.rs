@@ -145,6 +145,41 @@ fn the_day_covers_every_in_scope_model(conn: &mut AquaConnection) {
     ] {
         assert!(printed.contains(line), "{line:?} not in\n{printed}");
     }
+    // The transfer is one changeset over two models, in write order; a later correction
+    // touched it, so the report's revert was refused and wrote nothing.
+    let transfer = audit_examples::aquamind::registry::<AquaConnection>()
+        .changeset(conn, day.transfer_changeset)
+        .unwrap();
+    let shape: Vec<(&str, audit_diesel::HistoryType)> = transfer
+        .entries
+        .iter()
+        .map(|e| (e.model.as_str(), e.history_type))
+        .collect();
+    use audit_diesel::HistoryType::{Create, Update};
+    assert_eq!(
+        shape,
+        [
+            ("BatchContainerAssignment", Create),
+            ("BatchTransfer", Create),
+            ("BatchTransfer", Create),
+            ("BatchTransfer", Update),
+            ("BatchContainerAssignment", Update),
+        ]
+    );
+    for line in [
+        format!(
+            "The transfer to pen 7, one changeset ({}):",
+            day.transfer_changeset
+        ),
+        "the operator's changesets from 12:00 to 12:15: 1; this one has 5 rows over 2 models"
+            .to_string(),
+        format!(
+            "revert: cannot revert changeset {}: BatchTransfer with key",
+            day.transfer_changeset
+        ),
+    ] {
+        assert!(printed.contains(&line), "{line:?} not in\n{printed}");
+    }
     // Running the day again on the same database works: a new day, new objects.
     let again = day::play(conn, "R2", date()).unwrap();
     assert_ne!(again.batch_id, day.batch_id);

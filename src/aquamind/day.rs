@@ -23,6 +23,8 @@ pub struct Day {
     pub batch_id: i32,
     /// A moment between the health check and the mortality event.
     pub mid_morning: DateTime<Utc>,
+    /// The changeset of the 12:00 transfer to pen 7.
+    pub transfer_changeset: uuid::Uuid,
 }
 
 /// `date` at `h:m` UTC.
@@ -553,51 +555,60 @@ where
         journal_entries::resolved.eq(true),
     )?;
 
-    // 12:00 — a transfer from tray A2 to pen 7.
-    let in_pen = BatchContainerAssignment::create(
-        conn,
-        &by(Some(operator), "transfer to sea pen 7", 12, 0)?,
-        assign(pen_7.id, 29_900, 7.6),
-    )?;
-    let transfer = |count: i32| {
-        (
-            batch_transfers::source_batch_id.eq(batch.id),
-            batch_transfers::destination_batch_id.eq(Some(batch.id)),
-            batch_transfers::source_assignment_id.eq(in_a2.id),
-            batch_transfers::destination_assignment_id.eq(Some(in_pen.id)),
-            batch_transfers::transfer_type.eq("CONTAINER"),
-            batch_transfers::transferred_count.eq(count),
-            batch_transfers::transferred_biomass_kg.eq(7.6),
-            batch_transfers::transfer_date.eq(date),
-            batch_transfers::notes.eq(None::<String>),
-        )
+    // 12:00 — a transfer from tray A2 to pen 7: one business action over three models, one
+    // transaction and one changeset. The id is explicit, as an HTTP request's would be, so that
+    // the writes group on every backend (PostgreSQL would group one transaction's by itself).
+    let transfer_changeset = uuid::Uuid::now_v7();
+    let in_transfer = |reason: &str, m| {
+        by(Some(operator), reason, 12, m).map(|ctx| ctx.with_changeset(transfer_changeset))
     };
-    let moved = BatchTransfer::create(
-        conn,
-        &by(Some(operator), "transfer to sea pen 7", 12, 1)?,
-        transfer(30_000),
-    )?;
-    let moved_twice = BatchTransfer::create(
-        conn,
-        &by(Some(operator), "transfer to sea pen 7", 12, 2)?,
-        transfer(30_000),
-    )?;
-    BatchTransfer::update(
-        conn,
-        &by(Some(operator), "100 fish stayed behind", 12, 10)?,
-        moved.id,
-        batch_transfers::transferred_count.eq(29_900),
-    )?;
-    BatchContainerAssignment::update(
-        conn,
-        &by(Some(operator), "tray A2 emptied", 12, 15)?,
-        in_a2.id,
-        (
-            batch_container_assignments::population_count.eq(0),
-            batch_container_assignments::biomass_kg.eq(0.0),
-            batch_container_assignments::is_active.eq(false),
-        ),
-    )?;
+    let (moved, moved_twice) = conn.transaction(|conn| -> Result<_, AuditError> {
+        let in_pen = BatchContainerAssignment::create(
+            conn,
+            &in_transfer("transfer to sea pen 7", 0)?,
+            assign(pen_7.id, 29_900, 7.6),
+        )?;
+        let transfer = |count: i32| {
+            (
+                batch_transfers::source_batch_id.eq(batch.id),
+                batch_transfers::destination_batch_id.eq(Some(batch.id)),
+                batch_transfers::source_assignment_id.eq(in_a2.id),
+                batch_transfers::destination_assignment_id.eq(Some(in_pen.id)),
+                batch_transfers::transfer_type.eq("CONTAINER"),
+                batch_transfers::transferred_count.eq(count),
+                batch_transfers::transferred_biomass_kg.eq(7.6),
+                batch_transfers::transfer_date.eq(date),
+                batch_transfers::notes.eq(None::<String>),
+            )
+        };
+        let moved = BatchTransfer::create(
+            conn,
+            &in_transfer("transfer to sea pen 7", 1)?,
+            transfer(30_000),
+        )?;
+        let moved_twice = BatchTransfer::create(
+            conn,
+            &in_transfer("transfer to sea pen 7", 2)?,
+            transfer(30_000),
+        )?;
+        BatchTransfer::update(
+            conn,
+            &in_transfer("100 fish stayed behind", 10)?,
+            moved.id,
+            batch_transfers::transferred_count.eq(29_900),
+        )?;
+        BatchContainerAssignment::update(
+            conn,
+            &in_transfer("tray A2 emptied", 15)?,
+            in_a2.id,
+            (
+                batch_container_assignments::population_count.eq(0),
+                batch_container_assignments::biomass_kg.eq(0.0),
+                batch_container_assignments::is_active.eq(false),
+            ),
+        )?;
+        Ok((moved, moved_twice))
+    })?;
 
     // 13:00 — the batch grows up.
     Batch::update(
@@ -731,5 +742,6 @@ where
         vet,
         batch_id: batch.id,
         mid_morning,
+        transfer_changeset,
     })
 }

@@ -19,7 +19,7 @@ pub mod report;
 pub mod schema;
 pub mod users;
 
-use audit_diesel::{AuditConnection, BackendConnection};
+use audit_diesel::{AuditConnection, BackendConnection, Registry};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// The application's migration and the generated history migrations, for SQLite.
@@ -29,6 +29,39 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations =
 #[cfg(feature = "postgres")]
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations =
     embed_migrations!("examples/aquamind/migrations/postgres");
+
+/// Every audited model of the farm, once: what reads across models (changesets) and the
+/// operator CLI work on.
+pub fn registry<C: AuditConnection>() -> Registry<C> {
+    use crate::aquamind::batch::*;
+    use crate::aquamind::health::*;
+    use crate::aquamind::infrastructure::*;
+    use crate::aquamind::inventory::*;
+    use crate::aquamind::users::*;
+    Registry::new()
+        .model::<Geography>()
+        .model::<Area>()
+        .model::<FreshwaterStation>()
+        .model::<Hall>()
+        .model::<ContainerType>()
+        .model::<Container>()
+        .model::<Sensor>()
+        .model::<FeedContainer>()
+        .model::<Batch>()
+        .model::<BatchContainerAssignment>()
+        .model::<BatchTransfer>()
+        .model::<GrowthSample>()
+        .model::<MortalityEvent>()
+        .model::<FeedStock>()
+        .model::<FeedingEvent>()
+        .model::<JournalEntry>()
+        .model::<HealthLabSample>()
+        .model::<MortalityRecord>()
+        .model::<LiceCount>()
+        .model::<Treatment>()
+        .model::<AuditedUser>()
+        .model::<UserProfile>()
+}
 
 /// The example's connection: SQLite or PostgreSQL, picked at run time from the database it is
 /// given. Diesel's `MultiConnection` runs the plain Diesel queries on either; the audited calls

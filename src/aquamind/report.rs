@@ -220,6 +220,8 @@ where
         writeln!(out, "  {}: {} -> {}", change.field, change.old, change.new)?;
     }
 
+    print_transfer(conn, day, &who, out)?;
+
     writeln!(out)?;
     writeln!(
         out,
@@ -242,5 +244,75 @@ where
         "  {:<15} {:<25} no history (out of scope), {weather} rows",
         "environmental", "WeatherData"
     )?;
+    Ok(())
+}
+
+/// The 12:00 transfer: its changeset across models, where it stands in the day's changesets,
+/// and what reverting it would say (tried in a transaction that is rolled back).
+fn print_transfer<C: AuditConnection>(
+    conn: &mut C,
+    day: &Day,
+    who: &dyn Fn(Option<&i32>) -> String,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use audit_diesel::changeset::OnLaterChange;
+    use audit_diesel::AuditContext;
+
+    let registry = crate::aquamind::registry::<C>();
+    let transfer = registry.changeset(conn, day.transfer_changeset)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "The transfer to pen 7, one changeset ({}):",
+        transfer.id
+    )?;
+    for entry in &transfer.entries {
+        let user = match &entry.history_user_id {
+            Some(audit_diesel::UserId::Int(id)) => i32::try_from(*id).ok(),
+            _ => None,
+        };
+        writeln!(
+            out,
+            "  {:<6} {:<4} {:<26} {:<6} {:<22} {}",
+            entry.history_date.format("%H:%M"),
+            entry.history_type,
+            entry.model,
+            entry.object_id,
+            who(user.as_ref()),
+            entry.history_change_reason.as_deref().unwrap_or("-"),
+        )?;
+    }
+    // The listing, filtered as an auditor would: the operator's changesets from 12:00 to 12:15.
+    let at = |h, m| crate::aquamind::day::at(day.date, h, m);
+    let listed = registry
+        .changesets()
+        .user(day.operator)
+        .since(at(12, 0))
+        .until(at(12, 15))
+        .load(conn)?;
+    let found = listed.items.iter().find(|s| s.id == transfer.id);
+    let found = found.ok_or("the transfer is listed")?;
+    writeln!(
+        out,
+        "  the operator's changesets from 12:00 to 12:15: {}; this one has {} rows over {} models",
+        listed.items.len(),
+        found.rows,
+        found.models.len()
+    )?;
+    // A later change (the 16:00 correction) touched the duplicate transfer: a revert refuses.
+    let ctx = AuditContext::for_user(day.admin);
+    let tried: Result<(), audit_diesel::AuditError> = conn.transaction(|conn| {
+        registry.revert_changeset(conn, &ctx, transfer.id, OnLaterChange::Refuse)?;
+        Err(audit_diesel::AuditError::UnknownChangeset { id: transfer.id })
+    });
+    match tried {
+        Err(audit_diesel::AuditError::ChangesetConflict { .. }) => {
+            writeln!(out, "  revert: {}", tried.unwrap_err())?;
+        }
+        Err(audit_diesel::AuditError::UnknownChangeset { .. }) => {
+            writeln!(out, "  revert: possible (tried, rolled back)")?;
+        }
+        other => other?,
+    }
     Ok(())
 }
