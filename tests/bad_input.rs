@@ -5,10 +5,11 @@ mod common;
 
 use std::time::Duration;
 
-use audit_diesel::cli::{CliError, Registry};
+use audit_diesel::cli::CliError;
 use audit_diesel::maintenance::{
     clean_duplicate_history, clean_old_history, CleanDuplicates, CleanOld,
 };
+use audit_diesel::Registry;
 use audit_diesel::{history_date, AuditContext, AuditError, ContextError, Historical};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::db::LooseKey;

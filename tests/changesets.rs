@@ -226,7 +226,7 @@ mod across_models {
             .into_iter()
             .map(|(id, (date, rows))| (date, id, rows))
             .collect();
-        all.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        all.sort_by_key(|c| std::cmp::Reverse((c.0, c.1)));
         all.into_iter().map(|(_, id, rows)| (id, rows)).collect()
     }
 

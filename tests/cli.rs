@@ -2,7 +2,8 @@
 
 mod common;
 
-use audit_diesel::cli::{CliError, Registry};
+use audit_diesel::cli::CliError;
+use audit_diesel::Registry;
 use audit_diesel::{AuditContext, Historical};
 use common::*;
 use diesel::prelude::*;

@@ -555,14 +555,14 @@ where
         journal_entries::resolved.eq(true),
     )?;
 
-    // 12:00 — a transfer from tray A2 to pen 7: one business action over three models, one
+    // 12:00 — a transfer from tray A2 to pen 7: one business action over two models, one
     // transaction and one changeset. The id is explicit, as an HTTP request's would be, so that
     // the writes group on every backend (PostgreSQL would group one transaction's by itself).
     let transfer_changeset = uuid::Uuid::now_v7();
     let in_transfer = |reason: &str, m| {
         by(Some(operator), reason, 12, m).map(|ctx| ctx.with_changeset(transfer_changeset))
     };
-    let (moved, moved_twice) = conn.transaction(|conn| -> Result<_, AuditError> {
+    let moved_twice = conn.transaction(|conn| -> Result<_, AuditError> {
         let in_pen = BatchContainerAssignment::create(
             conn,
             &in_transfer("transfer to sea pen 7", 0)?,
@@ -607,7 +607,7 @@ where
                 batch_container_assignments::is_active.eq(false),
             ),
         )?;
-        Ok((moved, moved_twice))
+        Ok(moved_twice)
     })?;
 
     // 13:00 — the batch grows up.

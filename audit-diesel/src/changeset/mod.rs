@@ -231,9 +231,11 @@ pub(crate) struct Undo<C> {
     model: String,
     object_id: String,
     conflict: Option<Conflict>,
-    #[allow(clippy::type_complexity)]
-    run: Box<dyn FnOnce(&mut C, &AuditContext) -> Result<RevertAction, AuditError>>,
+    run: UndoFn<C>,
 }
+
+/// The write that undoes one object.
+type UndoFn<C> = Box<dyn FnOnce(&mut C, &AuditContext) -> Result<RevertAction, AuditError>>;
 
 /// Largest number of changeset ids in one `IN (...)`.
 const IDS_PER_STATEMENT: usize = 500;
@@ -357,7 +359,7 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
                 }
                 scanned = true;
                 let keys = (entry.changeset_keys)(conn, &filter, position, need)?;
-                scan.1 = u64::try_from(keys.len()).map_or(false, |n| n < need);
+                scan.1 = u64::try_from(keys.len()).is_ok_and(|n| n < need);
                 if let Some(last) = keys.last() {
                     scan.0 = Some(*last);
                 }
@@ -387,7 +389,7 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
             .filter(|s| before_cursor(&s.key()))
             .map(Summary::finish)
             .collect();
-        items.sort_unstable_by(|a, b| (b.last_date, b.id).cmp(&(a.last_date, a.id)));
+        items.sort_unstable_by_key(|s| std::cmp::Reverse((s.last_date, s.id)));
         let has_next = items.len() >= wanted;
         items.truncate(wanted - 1);
         Ok(Page {
@@ -618,20 +620,19 @@ pub(crate) fn plan_of<M: Historical, C: AuditConnection>(
         let conflict = later_change::<M, C>(conn, &first, id)?;
         let key = first.object_id();
         let object_id = format!("{key:?}");
-        let run: Box<dyn FnOnce(&mut C, &AuditContext) -> Result<RevertAction, AuditError>> =
-            match before {
-                Some(before) if before.history_type() != HistoryType::Delete => {
-                    Box::new(move |conn, ctx| {
-                        M::revert(conn, ctx, &before).map(|_| RevertAction::Restored)
-                    })
-                }
-                // It did not exist before the changeset.
-                _ => Box::new(move |conn, ctx| match M::delete(conn, ctx, key) {
-                    Ok(_) => Ok(RevertAction::Deleted),
-                    Err(AuditError::NotFound { .. }) => Ok(RevertAction::AlreadyGone),
-                    Err(e) => Err(e),
-                }),
-            };
+        let run: UndoFn<C> = match before {
+            Some(before) if before.history_type() != HistoryType::Delete => {
+                Box::new(move |conn, ctx| {
+                    M::revert(conn, ctx, &before).map(|_| RevertAction::Restored)
+                })
+            }
+            // It did not exist before the changeset.
+            _ => Box::new(move |conn, ctx| match M::delete(conn, ctx, key) {
+                Ok(_) => Ok(RevertAction::Deleted),
+                Err(AuditError::NotFound { .. }) => Ok(RevertAction::AlreadyGone),
+                Err(e) => Err(e),
+            }),
+        };
         undos.push(Undo {
             order,
             model: M::HISTORY.model.to_string(),
@@ -659,7 +660,7 @@ impl<C: AuditConnection> Registry<C> {
         if rows.is_empty() {
             return Err(AuditError::UnknownChangeset { id });
         }
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_by_key(|row| row.0);
         Ok(Changeset {
             id,
             entries: rows.into_iter().map(|(_, row)| row).collect(),
@@ -708,7 +709,7 @@ impl<C: AuditConnection> Registry<C> {
             if undos.is_empty() {
                 return Err(AuditError::UnknownChangeset { id });
             }
-            undos.sort_by(|a, b| a.order.cmp(&b.order));
+            undos.sort_by_key(|undo| undo.order);
             if on_later_change == OnLaterChange::Refuse {
                 if let Some((undo, conflict)) = undos
                     .iter()
