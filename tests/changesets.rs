@@ -484,6 +484,27 @@ mod across_models {
             ));
         }
 
+        /// A revert that fails half-way (the context's user fits the first model it reverts, not
+        /// the second) leaves nothing: the first object's revert is rolled back too.
+        fn a_revert_that_fails_half_way_writes_nothing(db) {
+            let conn = &mut db.conn;
+            let registry = registry();
+            let tank = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("A")).unwrap();
+            let id = uuid::Uuid::now_v7();
+            Tank::update(conn, &in_changeset(7, "both", id), tank.id, tanks::volume_m3.eq(9.0)).unwrap();
+            let sensor_user = uuid::Uuid::now_v7();
+            let ctx = AuditContext::for_user(sensor_user).with_changeset(id);
+            Sensor::create(conn, &ctx, &Sensor { id: 1, serial: "S1".into(), active: true }).unwrap();
+            let sensor_rows = Sensor::history_query().count(conn).unwrap();
+
+            // The sensor, written last, is reverted first (a UUID user fits it); the tank refuses.
+            let failed = registry.revert_changeset(conn, &AuditContext::for_user(sensor_user), id, OnLaterChange::Refuse);
+            assert!(matches!(&failed, Err(AuditError::UserIdType { model, .. }) if model == "Tank"), "{failed:?}");
+            assert_eq!(sensors::table.count().get_result::<i64>(conn).unwrap(), 1, "the sensor's delete was rolled back");
+            assert_eq!(Sensor::history_query().count(conn).unwrap(), sensor_rows);
+            assert_eq!(tanks::table.find(tank.id).select(tanks::volume_m3).first::<f64>(conn).unwrap(), 9.0);
+        }
+
         /// Inside a caller's transactions, nested ones too: an explicit changeset groups every write
         /// on every backend, and a revert inside a transaction rolled back leaves nothing.
         fn nested_caller_transactions_share_the_changeset(db) {

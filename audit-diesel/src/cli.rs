@@ -1,4 +1,5 @@
-//! The operator CLI an application mounts over its registered models (feature `cli`).
+//! The operator CLI an application mounts over its registered models (feature `cli`): `run` and
+//! `main` on the application's [`Registry`], the same one its changesets are read through.
 //!
 //! django-simple-history's management commands, for a Rust binary of the application's:
 //!

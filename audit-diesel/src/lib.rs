@@ -80,6 +80,7 @@
 //! | layer | modules |
 //! |---|---|
 //! | the facade | [`Historical`], [`HistoryRecord`], [`maintenance`]'s functions |
+//! | across models | [`Registry`] (the application's models), [`changeset`] (read, list, revert) |
 //! | dispatch | [`connection`] ([`AuditConnection`]), [`slot`] (`On`/`Off` per model and backend) |
 //! | statements | [`write`](mod@write) (`pg.rs`, `sqlite.rs`, `history_insert.rs`, `statement.rs`), [`read`], [`maintenance`] |
 //! | the databases | [`backend`] (`AuditBackend`, sealed), [`sql_types`] |

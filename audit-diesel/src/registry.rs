@@ -1,5 +1,5 @@
 //! The application's historical models, registered once: what works across models (reading and
-//! reverting [changesets](crate::changeset), the operator [CLI](crate#the-cli), the HTTP API)
+//! reverting [changesets](crate::changeset), the operator CLI of feature `cli`, an HTTP API)
 //! iterates them.
 //!
 //! ```
