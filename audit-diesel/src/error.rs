@@ -253,6 +253,18 @@ pub enum AuditError {
         source: serde_json::Error,
     },
 
+    /// A value given as text that the model cannot read (an object key or a history id in a
+    /// URL); nothing was read.
+    #[error("{argument} `{value}` is not {expected}")]
+    InvalidValue {
+        /// The argument: `object_id`, `history_id`, `after`.
+        argument: &'static str,
+        /// The text given.
+        value: String,
+        /// What it should be.
+        expected: String,
+    },
+
     /// No history row of the registered models belongs to the changeset.
     #[error("no history row of the registered models belongs to changeset {id}")]
     UnknownChangeset {

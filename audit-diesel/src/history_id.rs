@@ -19,6 +19,8 @@ pub trait HistoryIdKind: 'static {
     type Value: Clone + Debug + PartialEq + Send + Sync + 'static;
     /// The kind, as the DDL names it.
     const KIND: HistoryIdType;
+    /// An id from text (a URL's), or `None` when it is not one.
+    fn parse(text: &str) -> Option<Self::Value>;
 }
 
 /// Auto-increment `BIGINT` ids: the default.
@@ -33,10 +35,16 @@ impl HistoryIdKind for BigInt {
     type SqlType = st::BigInt;
     type Value = i64;
     const KIND: HistoryIdType = HistoryIdType::BigInt;
+    fn parse(text: &str) -> Option<i64> {
+        text.parse().ok()
+    }
 }
 
 impl HistoryIdKind for Uuid {
     type SqlType = PortableUuid;
     type Value = uuid::Uuid;
     const KIND: HistoryIdType = HistoryIdType::Uuid;
+    fn parse(text: &str) -> Option<uuid::Uuid> {
+        uuid::Uuid::parse_str(text).ok()
+    }
 }

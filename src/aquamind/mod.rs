@@ -17,6 +17,7 @@ pub mod infrastructure;
 pub mod inventory;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod users;
 
 use audit_diesel::{AuditConnection, BackendConnection, Registry};
@@ -30,8 +31,8 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations =
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations =
     embed_migrations!("examples/aquamind/migrations/postgres");
 
-/// Every audited model of the farm, once: what reads across models (changesets) and the
-/// operator CLI work on.
+/// Every audited model of the farm, once: what reads across models (changesets), the HTTP API
+/// and the operator CLI work on. Users and their profiles hold personal data.
 pub fn registry<C: AuditConnection>() -> Registry<C> {
     use crate::aquamind::batch::*;
     use crate::aquamind::health::*;
@@ -59,8 +60,8 @@ pub fn registry<C: AuditConnection>() -> Registry<C> {
         .model::<MortalityRecord>()
         .model::<LiceCount>()
         .model::<Treatment>()
-        .model::<AuditedUser>()
-        .model::<UserProfile>()
+        .personal_model::<AuditedUser>()
+        .personal_model::<UserProfile>()
 }
 
 /// The example's connection: SQLite or PostgreSQL, picked at run time from the database it is

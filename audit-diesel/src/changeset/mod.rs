@@ -181,6 +181,7 @@ pub struct ChangesetQuery<'r, C> {
     after: Option<ChangesetKey>,
     page_size: u64,
     max_page_size: u64,
+    personal_data: bool,
 }
 
 /// The filters of a listing, checked.
@@ -252,7 +253,16 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
             after: None,
             page_size: DEFAULT_PAGE_SIZE,
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            personal_data: true,
         }
+    }
+
+    /// Leaves out the rows of models registered as holding personal data
+    /// ([`Registry::personal_model`]): a changeset of only such rows is not listed, and the
+    /// others' figures do not count them. For a caller who may not read personal data.
+    pub fn without_personal_data(mut self) -> Self {
+        self.personal_data = false;
+        self
     }
 
     /// Only changesets with a row written by `user` (and only those rows are counted).
@@ -332,7 +342,12 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
             .after
             .map(|(date, id)| checked_bound("after", date, Bound::AtMost).map(|d| (d, id)))
             .transpose()?;
-        let entries = &self.registry.entries;
+        let entries: Vec<_> = self
+            .registry
+            .entries
+            .iter()
+            .filter(|e| self.personal_data || !e.personal_data)
+            .collect();
         let wanted = usize::try_from(need).unwrap_or(usize::MAX);
         let before_cursor = |key: &ChangesetKey| after.is_none_or(|after| *key < after);
         // Per model: the key of the last changeset its table returned (`None`: none yet, start
@@ -371,7 +386,7 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
             }
             // Their true figures: every model's rows of them.
             for ids in new_ids.chunks(IDS_PER_STATEMENT) {
-                for entry in entries {
+                for entry in &entries {
                     for part in (entry.changeset_parts)(conn, &filter, ids)? {
                         found
                             .entry(part.changeset)
@@ -651,8 +666,34 @@ impl<C: AuditConnection> Registry<C> {
     /// [`AuditError::UnknownChangeset`] when no registered model has a row of it; a database
     /// error.
     pub fn changeset(&self, conn: &mut C, id: Uuid) -> Result<Changeset, AuditError> {
+        self.read_changeset(conn, id, true)
+    }
+
+    /// [`changeset`](Self::changeset) without the rows of models registered as holding personal
+    /// data ([`Registry::personal_model`]); a changeset of only such rows is
+    /// [`AuditError::UnknownChangeset`].
+    ///
+    /// # Errors
+    /// As [`changeset`](Self::changeset).
+    pub fn changeset_without_personal_data(
+        &self,
+        conn: &mut C,
+        id: Uuid,
+    ) -> Result<Changeset, AuditError> {
+        self.read_changeset(conn, id, false)
+    }
+
+    fn read_changeset(
+        &self,
+        conn: &mut C,
+        id: Uuid,
+        personal_data: bool,
+    ) -> Result<Changeset, AuditError> {
         let mut rows = Vec::new();
         for (place, entry) in self.entries.iter().enumerate() {
+            if entry.personal_data && !personal_data {
+                continue;
+            }
             for (seq, row) in (entry.changeset_rows)(conn, id)?.into_iter().enumerate() {
                 rows.push(((row.history_date, place, seq), row));
             }

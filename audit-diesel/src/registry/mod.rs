@@ -13,6 +13,12 @@
 //! # }
 //! ```
 
+mod by_name;
+
+pub use by_name::{ModelHistory, RecordDetail, RecordQuery};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -40,6 +46,11 @@ pub(crate) type ChangesetPartsFn<C> =
     fn(&mut C, &ListFilter, &[Uuid]) -> Result<Vec<Part>, AuditError>;
 pub(crate) type ChangesetRowsFn<C> = fn(&mut C, Uuid) -> Result<Vec<ChangesetEntry>, AuditError>;
 pub(crate) type PlanRevertFn<C> = fn(&mut C, Uuid, usize) -> Result<Vec<Undo<C>>, AuditError>;
+pub(crate) type RecordsFn<C> =
+    fn(&mut C, &RecordQuery) -> Result<crate::Page<serde_json::Value>, AuditError>;
+pub(crate) type RecordFn<C> = fn(&mut C, &str) -> Result<Option<RecordDetail>, AuditError>;
+pub(crate) type AsOfFn<C> =
+    fn(&mut C, &str, DateTime<Utc>) -> Result<Option<serde_json::Value>, AuditError>;
 
 /// One registered model: its spec and its operations, for connection type `C`.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
@@ -55,6 +66,11 @@ pub(crate) struct Entry<C> {
     pub(crate) changeset_parts: ChangesetPartsFn<C>,
     pub(crate) changeset_rows: ChangesetRowsFn<C>,
     pub(crate) plan_revert: PlanRevertFn<C>,
+    /// Registered with [`Registry::personal_model`].
+    pub(crate) personal_data: bool,
+    pub(crate) records: RecordsFn<C>,
+    pub(crate) record: RecordFn<C>,
+    pub(crate) as_of: AsOfFn<C>,
 }
 
 /// The historical models of an application, for connections of type `C`: one list that
@@ -77,13 +93,38 @@ impl<C: AuditConnection> Registry<C> {
         Self::default()
     }
 
-    /// Adds model `M` (its records serialize with this crate's `serde` feature, on by default).
-    /// Adding a model twice adds it once.
-    pub fn model<M: Historical>(mut self) -> Self
+    /// Adds model `M`. Its records serialize with this crate's `serde` feature (on by default),
+    /// and its key deserializes from JSON (every key of Diesel's usual types does), so that a
+    /// key in a URL can name an object. Adding a model twice adds it once.
+    pub fn model<M: Historical>(self) -> Self
     where
         M::Record: Serialize,
+        M::Id: DeserializeOwned,
     {
-        if self.entry(&M::HISTORY.history_table).is_some() {
+        self.add::<M>(false)
+    }
+
+    /// Adds model `M` as holding personal data (users, profiles): an HTTP API shows its history
+    /// to admins and auditors only, and leaves its rows out of the changesets others read.
+    pub fn personal_model<M: Historical>(self) -> Self
+    where
+        M::Record: Serialize,
+        M::Id: DeserializeOwned,
+    {
+        self.add::<M>(true)
+    }
+
+    fn add<M: Historical>(mut self, personal_data: bool) -> Self
+    where
+        M::Record: Serialize,
+        M::Id: DeserializeOwned,
+    {
+        if let Some(entry) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.spec.history_table == M::HISTORY.history_table)
+        {
+            entry.personal_data |= personal_data;
             return self;
         }
         let (changeset_keys, changeset_parts, changeset_rows, plan_revert) =
@@ -106,6 +147,10 @@ impl<C: AuditConnection> Registry<C> {
             changeset_parts,
             changeset_rows,
             plan_revert,
+            personal_data,
+            records: by_name::records_of::<M, C>,
+            record: by_name::record_of::<M, C>,
+            as_of: by_name::as_of_of::<M, C>,
         });
         self
     }
