@@ -29,7 +29,8 @@ pub struct RecordQuery {
     pub since: Option<DateTime<Utc>>,
     /// Only rows dated then or earlier.
     pub until: Option<DateTime<Utc>>,
-    /// Only the rows of one object, by its key as text ([`ModelHistory::parse_key`]).
+    /// Only the rows of one object, by its key as text: a JSON value (`7`, `"007"`), a bare
+    /// string (`abc`), or the parts of a composite key separated by commas (`3,B1`).
     pub object_id: Option<String>,
     /// Only the rows of one changeset.
     pub changeset: Option<Uuid>,
