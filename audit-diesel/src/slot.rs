@@ -22,9 +22,6 @@ use diesel::Connection;
 use diesel::RunQueryDsl as _;
 
 use crate::backend::AuditBackend;
-use crate::changeset::sql::{
-    ChangesetConditions, ChangesetKey, ChangesetKeys, ChangesetParts, KeyRow, PartRow,
-};
 use crate::contract::{
     ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf, SnapshotOf,
 };
@@ -142,20 +139,6 @@ pub trait Slot<M: Historical, C: Connection>:
     fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError>;
     /// The object's live row, if it has one.
     fn live(self, conn: &mut C, id: M::Id) -> Result<Option<M>, AuditError>;
-    /// The history table's newest changesets before `before`: (id, latest date).
-    fn changeset_keys<'s>(
-        self,
-        conn: &mut C,
-        conditions: ChangesetConditions<'s, M>,
-        before: Option<ChangesetKey>,
-        limit: u64,
-    ) -> Result<Vec<KeyRow>, AuditError>;
-    /// The history table's rows of some changesets, grouped by changeset, user and reason.
-    fn changeset_parts<'s>(
-        self,
-        conn: &mut C,
-        conditions: ChangesetConditions<'s, M>,
-    ) -> Result<Vec<PartRow<M>>, AuditError>;
 }
 
 /// A write of the caller's values on one backend.
@@ -276,35 +259,7 @@ where
     LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         LoadQuery<'a, C, M::Record>,
-    for<'s> ChangesetKeys<'s, M>: LoadQuery<'s, C, KeyRow>,
-    for<'s> ChangesetParts<'s, M>: LoadQuery<'s, C, PartRow<M>>,
 {
-    fn changeset_keys<'s>(
-        self,
-        conn: &mut C,
-        conditions: ChangesetConditions<'s, M>,
-        before: Option<ChangesetKey>,
-        limit: u64,
-    ) -> Result<Vec<KeyRow>, AuditError> {
-        ChangesetKeys {
-            conditions,
-            before,
-            limit,
-        }
-        .load(conn)
-        .map_err(read_error::<M>)
-    }
-
-    fn changeset_parts<'s>(
-        self,
-        conn: &mut C,
-        conditions: ChangesetConditions<'s, M>,
-    ) -> Result<Vec<PartRow<M>>, AuditError> {
-        ChangesetParts { conditions }
-            .load(conn)
-            .map_err(read_error::<M>)
-    }
-
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();
         let key = write::key_of(&id);
@@ -488,22 +443,6 @@ where
     C: Connection,
     C::Backend: AuditBackend,
 {
-    fn changeset_keys<'s>(
-        self,
-        _: &mut C,
-        _: ChangesetConditions<'s, M>,
-        _: Option<ChangesetKey>,
-        _: u64,
-    ) -> Result<Vec<KeyRow>, AuditError> {
-        Err(unsupported::<M, C>())
-    }
-    fn changeset_parts<'s>(
-        self,
-        _: &mut C,
-        _: ChangesetConditions<'s, M>,
-    ) -> Result<Vec<PartRow<M>>, AuditError> {
-        Err(unsupported::<M, C>())
-    }
     fn save(self, _: &mut C, _: &AuditContext, _: &M) -> Result<M, AuditError> {
         Err(unsupported::<M, C>())
     }

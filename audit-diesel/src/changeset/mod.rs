@@ -52,13 +52,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use self::sql::{ChangesetConditions, ChangesetKey};
-use crate::connection::{on_backend, AuditConnection};
+use self::sql::{ChangesetKey, ChangesetKeys, ChangesetParts, ChangesetRows, KeyRow, PartRow};
+use crate::connection::{AuditConnection, BackendConnection};
 use crate::read::{checked_bound, Bound, Page, DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE};
-use crate::registry::Registry;
-use crate::slot::Slot;
-use crate::user_id::{user_value, UserIdKind};
-use crate::{AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId, UserIdOf};
+use crate::registry::{Entry, Registry};
+use crate::user_id::UserIdKind;
+use crate::{AuditContext, AuditError, Historical, HistoryRecord, HistoryType, UserId, UserIdType};
 
 /// One history row of a changeset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,9 +169,10 @@ pub struct ChangesetRevert {
 /// A listing of changesets across the registered models: [`Registry::changesets`].
 ///
 /// Newest first, by the date of each changeset's latest row (then by id); keyset pages with
-/// [`after`](Self::after). Each page reads, per model, the newest changesets of its history table
-/// (one `GROUP BY` over the rows the filters leave, which the `(changeset, date, id)` index
-/// serves), then the figures of those changesets in every model.
+/// [`after`](Self::after). A page is two statements whatever the number of models: the rows of
+/// every history table `UNION ALL`-ed and grouped by changeset (a `GROUP BY` over the rows the
+/// filters keep, in every table: a date filter keeps it small), then the figures of the page's
+/// changesets in each table.
 pub struct ChangesetQuery<'r, C> {
     registry: &'r Registry<C>,
     user: Option<UserId>,
@@ -184,33 +184,8 @@ pub struct ChangesetQuery<'r, C> {
     personal_data: bool,
 }
 
-/// The filters of a listing, checked.
-pub(crate) struct ListFilter {
-    user: Option<UserId>,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-}
-
-impl ListFilter {
-    /// The conditions on model `M`'s table, or `None` when no row of it can match (the user id
-    /// does not fit its column).
-    fn on<'s, M: Historical>(&self, ids: &'s [Uuid]) -> Option<ChangesetConditions<'s, M>> {
-        let user: Option<UserIdOf<M>> = match &self.user {
-            Some(user) => Some(user_value::<M>(user).ok()?),
-            None => None,
-        };
-        Some(ChangesetConditions {
-            user,
-            since: self.since,
-            until: self.until,
-            ids,
-        })
-    }
-}
-
 /// One (changeset, user, reason) group of one model's history table.
-pub(crate) struct Part {
-    changeset: Uuid,
+struct Part {
     user: Option<UserId>,
     reason: Option<String>,
     rows: u64,
@@ -238,8 +213,9 @@ pub(crate) struct Undo<C> {
 /// The write that undoes one object.
 type UndoFn<C> = Box<dyn FnOnce(&mut C, &AuditContext) -> Result<RevertAction, AuditError>>;
 
-/// Largest number of changeset ids in one `IN (...)`.
-const IDS_PER_STATEMENT: usize = 500;
+/// Binds of changeset ids in one statement (an id per table it reads): below SQLite's 32,766
+/// and PostgreSQL's 65,535.
+const BINDS_PER_STATEMENT: usize = 30_000;
 /// History rows per read when a whole changeset or an object's later rows are loaded.
 const ROWS_PER_READ: u64 = 1000;
 
@@ -327,94 +303,156 @@ impl<'r, C: AuditConnection> ChangesetQuery<'r, C> {
                 max,
             });
         };
-        let filter = ListFilter {
-            user: self.user.clone(),
-            since: self
-                .since
-                .map(|d| checked_bound("since", d, Bound::AtLeast))
-                .transpose()?,
-            until: self
-                .until
-                .map(|d| checked_bound("until", d, Bound::AtMost))
-                .transpose()?,
-        };
+        let since = self
+            .since
+            .map(|d| checked_bound("since", d, Bound::AtLeast))
+            .transpose()?;
+        let until = self
+            .until
+            .map(|d| checked_bound("until", d, Bound::AtMost))
+            .transpose()?;
         let after = self
             .after
             .map(|(date, id)| checked_bound("after", date, Bound::AtMost).map(|d| (d, id)))
             .transpose()?;
-        let entries: Vec<_> = self
+        // The tables to read: personal data only when asked, and only tables whose
+        // `history_user_id` can hold the user asked for.
+        let tables: Vec<&Entry<C>> = self
             .registry
             .entries
             .iter()
             .filter(|e| self.personal_data || !e.personal_data)
+            .filter(|e| {
+                self.user
+                    .as_ref()
+                    .is_none_or(|u| user_fits(u, e.spec.user_id))
+            })
             .collect();
-        let wanted = usize::try_from(need).unwrap_or(usize::MAX);
-        let before_cursor = |key: &ChangesetKey| after.is_none_or(|after| *key < after);
-        // Per model: the key of the last changeset its table returned (`None`: none yet, start
-        // at the cursor), and whether the table has no more.
-        let mut scans: Vec<(Option<ChangesetKey>, bool)> = vec![(after, false); entries.len()];
-        let mut found: HashMap<Uuid, Summary> = HashMap::new();
-        loop {
-            // The last changeset that would make the page so far, by true (cross-model) keys.
-            let mut keys: Vec<ChangesetKey> = found
-                .values()
-                .map(Summary::key)
-                .filter(before_cursor)
-                .collect();
-            keys.sort_unstable_by(|a, b| b.cmp(a));
-            let bound = keys.get(wanted - 1).copied();
-            let mut scanned = false;
-            let mut new_ids = Vec::new();
-            for (entry, scan) in entries.iter().zip(scans.iter_mut()) {
-                // A table whose unread changesets all lie below the bound cannot change the
-                // page: its next changeset's latest row there is older than the bound's.
-                let (position, done) = *scan;
-                if done || matches!((bound, position), (Some(b), Some(p)) if p <= b) {
-                    continue;
-                }
-                scanned = true;
-                let keys = (entry.changeset_keys)(conn, &filter, position, need)?;
-                scan.1 = u64::try_from(keys.len()).is_ok_and(|n| n < need);
-                if let Some(last) = keys.last() {
-                    scan.0 = Some(*last);
-                }
-                for (_, id) in keys {
-                    if !found.contains_key(&id) && !new_ids.contains(&id) {
-                        new_ids.push(id);
-                    }
-                }
-            }
-            // Their true figures: every model's rows of them.
-            for ids in new_ids.chunks(IDS_PER_STATEMENT) {
-                for entry in &entries {
-                    for part in (entry.changeset_parts)(conn, &filter, ids)? {
-                        found
-                            .entry(part.changeset)
-                            .or_insert_with(|| Summary::new(part.changeset, &part))
-                            .add(&entry.spec.model, part);
-                    }
-                }
-            }
-            if !scanned {
-                break;
-            }
-        }
-        let mut items: Vec<ChangesetSummary> = found
-            .into_values()
-            .filter(|s| before_cursor(&s.key()))
-            .map(Summary::finish)
-            .collect();
-        items.sort_unstable_by_key(|s| std::cmp::Reverse((s.last_date, s.id)));
-        let has_next = items.len() >= wanted;
-        items.truncate(wanted - 1);
-        Ok(Page {
-            items,
+        let mut page = Page {
+            items: Vec::new(),
             page: None,
             page_size: self.page_size,
-            has_next,
+            has_next: false,
             total: None,
-        })
+        };
+        if tables.is_empty() {
+            return Ok(page);
+        }
+        let user = self.user.as_ref().map(UserId::to_string);
+        let rows = |ids| ChangesetRows {
+            tables: tables.iter().map(|e| e.spec).collect(),
+            user: user.clone(),
+            since,
+            until,
+            ids,
+        };
+        let mut keys = load_keys(
+            conn,
+            ChangesetKeys {
+                rows: rows(&[]),
+                before: after,
+                limit: need,
+            },
+        )?;
+        let wanted = usize::try_from(self.page_size).unwrap_or(usize::MAX);
+        page.has_next = keys.len() > wanted;
+        keys.truncate(wanted);
+        let ids: Vec<Uuid> = keys.iter().map(|(id, _)| Uuid::from(*id)).collect();
+        // Their figures, below the backends' limits of binds per statement.
+        let per_statement = (BINDS_PER_STATEMENT / tables.len()).max(1);
+        let mut found: HashMap<Uuid, Summary> = HashMap::new();
+        for chunk in ids.chunks(per_statement) {
+            for (place, id, user, reason, rows, first, last) in
+                load_parts(conn, ChangesetParts { rows: rows(chunk) })?
+            {
+                let Some(entry) = usize::try_from(place).ok().and_then(|p| tables.get(p)) else {
+                    continue;
+                };
+                let id = Uuid::from(id);
+                let part = Part {
+                    user: user.map(|u| user_of(u, entry.spec.user_id)),
+                    reason,
+                    rows: u64::try_from(rows).unwrap_or(0),
+                    first,
+                    last,
+                };
+                found
+                    .entry(id)
+                    .or_insert_with(|| Summary::new(id, &part))
+                    .add(&entry.spec.model, part);
+            }
+        }
+        page.items = ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Summary::finish)
+            .collect();
+        Ok(page)
     }
+}
+
+/// Whether a `history_user_id` of type `kind` can hold `user`.
+fn user_fits(user: &UserId, kind: UserIdType) -> bool {
+    match (user, kind) {
+        (UserId::Int(v), UserIdType::I32) => i32::try_from(*v).is_ok(),
+        (UserId::Int(_), UserIdType::I64)
+        | (UserId::Uuid(_), UserIdType::Uuid)
+        | (UserId::Text(_), UserIdType::Text) => true,
+        _ => false,
+    }
+}
+
+/// A `history_user_id` read as text, as the [`UserId`] of its column's type.
+fn user_of(text: String, kind: UserIdType) -> UserId {
+    match kind {
+        UserIdType::I32 | UserIdType::I64 => text
+            .parse::<i64>()
+            .map_or_else(|_| UserId::Text(text), UserId::Int),
+        UserIdType::Uuid => {
+            Uuid::parse_str(&text).map_or_else(|_| UserId::Text(text), UserId::Uuid)
+        }
+        _ => UserId::Text(text),
+    }
+}
+
+fn listing_error(source: diesel::result::Error) -> AuditError {
+    AuditError::Database {
+        model: "the registered models".to_owned(),
+        operation: "changeset listing",
+        source,
+    }
+}
+
+/// Runs the listing's first statement on whatever backend `conn` speaks.
+fn load_keys<C: AuditConnection>(
+    conn: &mut C,
+    query: ChangesetKeys<'_>,
+) -> Result<Vec<KeyRow>, AuditError> {
+    use diesel::RunQueryDsl;
+    match conn.backend_connection() {
+        #[cfg(feature = "sqlite")]
+        BackendConnection::Sqlite(c) => query.load(c),
+        #[cfg(feature = "postgres")]
+        BackendConnection::Postgres(c) => query.load(c),
+        BackendConnection::__Lifetime(_, never) => match never {},
+    }
+    .map_err(listing_error)
+}
+
+/// Runs the listing's second statement on whatever backend `conn` speaks.
+fn load_parts<C: AuditConnection>(
+    conn: &mut C,
+    query: ChangesetParts<'_>,
+) -> Result<Vec<PartRow>, AuditError> {
+    use diesel::RunQueryDsl;
+    match conn.backend_connection() {
+        #[cfg(feature = "sqlite")]
+        BackendConnection::Sqlite(c) => query.load(c),
+        #[cfg(feature = "postgres")]
+        BackendConnection::Postgres(c) => query.load(c),
+        BackendConnection::__Lifetime(_, never) => match never {},
+    }
+    .map_err(listing_error)
 }
 
 /// A changeset's figures, as the models' parts add up.
@@ -439,10 +477,6 @@ impl Summary {
             users: Vec::new(),
             reasons: BTreeSet::new(),
         }
-    }
-
-    fn key(&self) -> ChangesetKey {
-        (self.last, self.id)
     }
 
     fn add(&mut self, model: &str, part: Part) {
@@ -475,48 +509,6 @@ impl Summary {
             reasons: self.reasons.into_iter().collect(),
         }
     }
-}
-
-/// Model `M`'s newest changesets before `before`, at most `limit`: [`Entry::changeset_keys`].
-pub(crate) fn keys_of<M: Historical, C: AuditConnection>(
-    conn: &mut C,
-    filter: &ListFilter,
-    before: Option<ChangesetKey>,
-    limit: u64,
-) -> Result<Vec<ChangesetKey>, AuditError> {
-    let Some(conditions) = filter.on::<M>(&[]) else {
-        return Ok(Vec::new());
-    };
-    let keys = on_backend!(conn.backend_connection(), M, |c, slot| slot
-        .changeset_keys(c, conditions, before, limit))?;
-    Ok(keys
-        .into_iter()
-        .map(|(id, date)| (date, id.into()))
-        .collect())
-}
-
-/// Model `M`'s rows of changesets `ids`, grouped: [`Entry::changeset_parts`].
-pub(crate) fn parts_of<M: Historical, C: AuditConnection>(
-    conn: &mut C,
-    filter: &ListFilter,
-    ids: &[Uuid],
-) -> Result<Vec<Part>, AuditError> {
-    let Some(conditions) = filter.on::<M>(ids) else {
-        return Ok(Vec::new());
-    };
-    let rows = on_backend!(conn.backend_connection(), M, |c, slot| slot
-        .changeset_parts(c, conditions))?;
-    Ok(rows
-        .into_iter()
-        .map(|(changeset, user, reason, rows, first, last)| Part {
-            changeset: changeset.into(),
-            user: user.as_ref().map(M::UserId::user),
-            reason,
-            rows: u64::try_from(rows).unwrap_or(0),
-            first,
-            last,
-        })
-        .collect())
 }
 
 /// Model `M`'s records of changeset `id`, oldest first.
@@ -787,8 +779,6 @@ impl<C: AuditConnection> Registry<C> {
 
 /// The entry points of model `M` for a registry.
 pub(crate) fn entry_points<M, C>() -> (
-    crate::registry::ChangesetKeysFn<C>,
-    crate::registry::ChangesetPartsFn<C>,
     crate::registry::ChangesetRowsFn<C>,
     crate::registry::PlanRevertFn<C>,
 )
@@ -797,10 +787,5 @@ where
     M::Record: Serialize,
     C: AuditConnection,
 {
-    (
-        keys_of::<M, C>,
-        parts_of::<M, C>,
-        rows_of::<M, C>,
-        plan_of::<M, C>,
-    )
+    (rows_of::<M, C>, plan_of::<M, C>)
 }

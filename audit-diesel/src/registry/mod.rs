@@ -3,7 +3,7 @@
 //! iterates them.
 //!
 //! ```
-//! # include!("../doctest_setup.rs");
+//! # include!("../../doctest_setup.rs");
 //! # fn main() {
 //! use audit_diesel::Registry;
 //!
@@ -22,8 +22,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::changeset::sql::ChangesetKey;
-use crate::changeset::{self, ChangesetEntry, ListFilter, Part, Undo};
+use crate::changeset::{self, ChangesetEntry, Undo};
 use crate::connection::AuditConnection;
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -40,10 +39,6 @@ pub(crate) type PopulateFn<C> = fn(
 pub(crate) type DuplicatesFn<C> = fn(&mut C, &CleanDuplicates) -> Result<CleanReport, AuditError>;
 pub(crate) type OldFn<C> = fn(&mut C, &CleanOld) -> Result<CleanReport, AuditError>;
 pub(crate) type FitsFn<C> = fn(&mut C, &AuditContext, bool) -> Result<(), AuditError>;
-pub(crate) type ChangesetKeysFn<C> =
-    fn(&mut C, &ListFilter, Option<ChangesetKey>, u64) -> Result<Vec<ChangesetKey>, AuditError>;
-pub(crate) type ChangesetPartsFn<C> =
-    fn(&mut C, &ListFilter, &[Uuid]) -> Result<Vec<Part>, AuditError>;
 pub(crate) type ChangesetRowsFn<C> = fn(&mut C, Uuid) -> Result<Vec<ChangesetEntry>, AuditError>;
 pub(crate) type PlanRevertFn<C> = fn(&mut C, Uuid, usize) -> Result<Vec<Undo<C>>, AuditError>;
 pub(crate) type RecordsFn<C> =
@@ -62,8 +57,6 @@ pub(crate) struct Entry<C> {
     pub(crate) populate: PopulateFn<C>,
     pub(crate) duplicates: DuplicatesFn<C>,
     pub(crate) old: OldFn<C>,
-    pub(crate) changeset_keys: ChangesetKeysFn<C>,
-    pub(crate) changeset_parts: ChangesetPartsFn<C>,
     pub(crate) changeset_rows: ChangesetRowsFn<C>,
     pub(crate) plan_revert: PlanRevertFn<C>,
     /// Registered with [`Registry::personal_model`].
@@ -127,8 +120,7 @@ impl<C: AuditConnection> Registry<C> {
             entry.personal_data |= personal_data;
             return self;
         }
-        let (changeset_keys, changeset_parts, changeset_rows, plan_revert) =
-            changeset::entry_points::<M, C>();
+        let (changeset_rows, plan_revert) = changeset::entry_points::<M, C>();
         self.entries.push(Entry {
             spec: M::HISTORY,
             fits: |conn, ctx, only_missing| {
@@ -143,8 +135,6 @@ impl<C: AuditConnection> Registry<C> {
             },
             duplicates: maintenance::clean_duplicate_history::<M, C>,
             old: maintenance::clean_old_history::<M, C>,
-            changeset_keys,
-            changeset_parts,
             changeset_rows,
             plan_revert,
             personal_data,
