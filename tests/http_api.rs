@@ -336,8 +336,15 @@ fn the_status_matrix(s: &mut Server) {
     let (_, models) = s.get("/api/v1/history/models/", Some("auditor"));
     assert_eq!(models["results"].as_array().unwrap().len(), 22);
     // Other methods.
-    let (status, _) = s.post("/api/v1/history/batch/", Some("admin"), &[], json!({}));
-    assert_eq!(status, 405);
+    let (status, body) = s.post("/api/v1/history/batch/", Some("admin"), &[], json!({}));
+    assert_eq!((status, body["status"].clone()), (405, json!(405)));
+    let delete = s
+        .agent
+        .delete(&s.url("/api/v1/history/changesets/"))
+        .call()
+        .unwrap();
+    assert_eq!(delete.status().as_u16(), 405);
+    assert_eq!(delete.headers().get("allow").unwrap(), "GET, HEAD");
     // Bad input names its parameter.
     for (query, parameter) in [
         ("date_from=yesterday", "date_from"),
@@ -403,6 +410,22 @@ fn the_status_matrix(s: &mut Server) {
         404
     );
     assert_eq!(s.get("/api/v1/nothing", Some("admin")).0, 404);
+    // A database failure is a 503 that says nothing of the database.
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("DROP TABLE historical_batches")
+            .execute(&mut s.conn)
+            .unwrap();
+    }
+    let (status, body) = s.get("/api/v1/history/batch/", Some("admin"));
+    assert_eq!(status, 503, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains("historical_batches")
+            && !text.contains("relation")
+            && !text.contains("no such table"),
+        "{text}"
+    );
 }
 
 /// One record with its diff; an object as of a time; changesets, without personal data for

@@ -379,7 +379,15 @@ where
     Ok(Json(found).into_response())
 }
 
-/// Any other path.
-pub(crate) async fn not_found() -> Problem {
-    Problem::not_found("no such route; see /api/v1/history/openapi.json")
+/// Any method but `GET` (and `HEAD`) on a route of the API.
+pub(crate) async fn method_not_allowed() -> Response {
+    let mut response = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "the history API only reads: use GET",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+    response
 }

@@ -123,7 +123,7 @@ where
                 &format!("{base}/{{model}}/{{id}}/as-of"),
                 get(handlers::as_of::<C>),
             )
-            .fallback(handlers::not_found)
+            .method_not_allowed_fallback(handlers::method_not_allowed)
             .with_state(self.clone())
     }
 
