@@ -37,18 +37,7 @@ where
 
 /// A model's name in URLs: its Rust name in snake case (`BatchTransfer` is `batch_transfer`).
 pub(crate) fn slug(spec: &HistoryTableSpec) -> String {
-    let mut out = String::new();
-    for (i, c) in spec.model.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    audit_diesel::schema::snake_case(&spec.model)
 }
 
 /// The model a URL names, readable by `caller`: 404 when no such model, 403 when it holds

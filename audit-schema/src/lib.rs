@@ -19,3 +19,24 @@ pub mod spec;
 
 pub use ddl::{Dialect, RebuildableIndex, UnknownColumn};
 pub use spec::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+
+/// `BatchContainerAssignment` → `batch_container_assignment`, as Diesel derives foreign keys (and
+/// as the history HTTP API names models in its URLs).
+///
+/// ```
+/// assert_eq!(audit_schema::snake_case("BatchContainerAssignment"), "batch_container_assignment");
+/// ```
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

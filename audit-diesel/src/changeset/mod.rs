@@ -423,36 +423,35 @@ fn listing_error(source: diesel::result::Error) -> AuditError {
     }
 }
 
-/// Runs the listing's first statement on whatever backend `conn` speaks.
+/// Runs one of the listing's statements on whatever backend `$conn` speaks.
+macro_rules! load_listing {
+    ($conn:expr, $query:expr) => {{
+        use diesel::RunQueryDsl;
+        match $conn.backend_connection() {
+            #[cfg(feature = "sqlite")]
+            BackendConnection::Sqlite(c) => $query.load(c),
+            #[cfg(feature = "postgres")]
+            BackendConnection::Postgres(c) => $query.load(c),
+            BackendConnection::__Lifetime(_, never) => match never {},
+        }
+        .map_err(listing_error)
+    }};
+}
+
+/// The listing's first statement: the page's changesets.
 fn load_keys<C: AuditConnection>(
     conn: &mut C,
     query: ChangesetKeys<'_>,
 ) -> Result<Vec<KeyRow>, AuditError> {
-    use diesel::RunQueryDsl;
-    match conn.backend_connection() {
-        #[cfg(feature = "sqlite")]
-        BackendConnection::Sqlite(c) => query.load(c),
-        #[cfg(feature = "postgres")]
-        BackendConnection::Postgres(c) => query.load(c),
-        BackendConnection::__Lifetime(_, never) => match never {},
-    }
-    .map_err(listing_error)
+    load_listing!(conn, query)
 }
 
-/// Runs the listing's second statement on whatever backend `conn` speaks.
+/// The listing's second statement: their figures.
 fn load_parts<C: AuditConnection>(
     conn: &mut C,
     query: ChangesetParts<'_>,
 ) -> Result<Vec<PartRow>, AuditError> {
-    use diesel::RunQueryDsl;
-    match conn.backend_connection() {
-        #[cfg(feature = "sqlite")]
-        BackendConnection::Sqlite(c) => query.load(c),
-        #[cfg(feature = "postgres")]
-        BackendConnection::Postgres(c) => query.load(c),
-        BackendConnection::__Lifetime(_, never) => match never {},
-    }
-    .map_err(listing_error)
+    load_listing!(conn, query)
 }
 
 /// A changeset's figures, as the models' parts add up.

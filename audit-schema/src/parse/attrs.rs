@@ -356,21 +356,7 @@ fn historical_field_key(
     Ok(())
 }
 
-/// `BatchContainerAssignment` → `batch_container_assignment`, as Diesel derives foreign keys.
-pub(crate) fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub(crate) use crate::snake_case;
 
 #[cfg(test)]
 mod tests {
