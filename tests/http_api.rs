@@ -389,6 +389,11 @@ fn the_status_matrix(s: &mut Server) {
     );
     // Unknown things are 404.
     assert_eq!(s.get("/api/v1/history/whale/", Some("admin")).0, 404);
+    let (_, unknown) = s.get("/api/v1/history/whale/", Some("operator"));
+    assert!(
+        !unknown["detail"].as_str().unwrap().contains("audited_user"),
+        "{unknown}"
+    );
     assert_eq!(
         s.get("/api/v1/history/batch/987654321/", Some("admin")).0,
         404
@@ -544,21 +549,48 @@ fn writes_are_attributed(s: &mut Server) {
         body.clone(),
     );
     assert_eq!(status, 201, "{made}");
-    assert_eq!(made["changeset"], json!(request));
+    // The changeset is derived from the request id and the caller: the same request again
+    // joins it, another caller's request with that id does not.
+    let changeset = made["changeset"].as_str().unwrap().to_owned();
+    assert_ne!(changeset, request.to_string());
+    let id_header = [("X-Request-Id", request.to_string())];
+    let id_header: Vec<(&str, &str)> = id_header.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let (_, again) = s.post(
+        "/api/v1/feeding-events",
+        Some("operator"),
+        &id_header,
+        body.clone(),
+    );
+    assert_eq!(again["changeset"], json!(changeset));
+    let (_, other) = s.post(
+        "/api/v1/feeding-events",
+        Some("veterinarian"),
+        &id_header,
+        body.clone(),
+    );
+    assert_ne!(other["changeset"], json!(changeset));
     let (_, rows) = s.get(
-        &format!("/api/v1/history/feeding_event/?changeset={request}"),
+        &format!("/api/v1/history/feeding_event/?changeset={changeset}"),
         Some("operator"),
     );
-    let row = &rows["results"][0];
+    assert_eq!(rows["count"], json!(2), "{rows}");
+    let first = &rows["results"][1];
     assert_eq!(
         (
-            row["history_type"].clone(),
-            row["history_user_id"].clone(),
-            row["history_change_reason"].clone()
+            first["history_type"].clone(),
+            first["history_user_id"].clone(),
+            first["history_change_reason"].clone()
         ),
         (json!("+"), json!(s.day.operator), json!("evening feed"))
     );
-    assert_eq!(rows["count"], json!(1));
+    // A write the database refuses for its input is a 409, never a 503 or a 500.
+    let mut dangling = body.clone();
+    dangling["batch_id"] = json!(987_654);
+    assert_eq!(
+        s.post("/api/v1/feeding-events", Some("operator"), &[], dangling)
+            .0,
+        409
+    );
 
     let (status, batch) = s.post("/api/v1/batches", Some("veterinarian"), &[], json!({
         "batch_number": "B-HTTP-1", "species": "Atlantic salmon", "lifecycle_stage": "egg",
@@ -593,6 +625,44 @@ fn writes_are_attributed(s: &mut Server) {
         }),
     );
     assert_eq!(status, 201, "{moved}");
+    let (status, too_many) = s.post(
+        "/api/v1/transfers",
+        Some("operator"),
+        &[],
+        json!({
+            "source_assignment_id": assignment, "destination_container_id": last.container_id,
+            "count": 100_000_000, "biomass_kg": 0.5, "date": "2026-03-03",
+        }),
+    );
+    assert_eq!(
+        (status, too_many["parameter"].clone()),
+        (400, json!("count"))
+    );
+    let (status, patched) = s
+        .agent
+        .patch(&s.url(&format!("/api/v1/batches/{}", batch["id"])))
+        .header(
+            "Authorization",
+            &format!("Bearer {}", s.staff.token("operator").unwrap()),
+        )
+        .send_json(json!({ "notes": "moved to pen 7" }))
+        .map(|mut r| (r.status().as_u16(), r.body_mut().read_to_string().unwrap()))
+        .unwrap();
+    assert_eq!(status, 200, "{patched}");
+    let (_, rows) = s.get(
+        &format!("/api/v1/history/batch/?object_id={}", batch["id"]),
+        Some("operator"),
+    );
+    assert_eq!(rows["results"][0]["notes"], json!("moved to pen 7"));
+    assert_eq!(
+        rows["results"][0]["status"],
+        json!("active"),
+        "fields left out stay"
+    );
+    assert_eq!(
+        rows["results"][0]["history_change_reason"],
+        json!("updated via PATCH /api/v1/batches/{id}")
+    );
     let (_, changeset) = s.get(
         &format!(
             "/api/v1/history/changesets/{}/",
@@ -637,8 +707,16 @@ fn writes_are_attributed(s: &mut Server) {
 /// The OpenAPI document: 3.1, every model's three operations with unique ids, the security
 /// scheme; served without credentials.
 fn the_openapi_document(s: &mut Server) {
-    let (status, doc) = s.get("/api/v1/history/openapi.json", None);
+    // Anonymous callers and those who may not read personal data get the document without it.
+    let (status, public) = s.get("/api/v1/history/openapi.json", None);
     assert_eq!(status, 200);
+    assert_eq!(public["paths"].as_object().unwrap().len(), 20 * 3 + 3);
+    assert!(!public.to_string().contains("UserProfile"));
+    assert_eq!(
+        s.get("/api/v1/history/openapi.json", Some("operator")).1,
+        public
+    );
+    let (_, doc) = s.get("/api/v1/history/openapi.json", Some("auditor"));
     assert!(
         doc["openapi"].as_str().unwrap().starts_with("3.1"),
         "{}",

@@ -1,6 +1,7 @@
 //! Attribution of the application's own writes: who (the request's principal), why (the
-//! `X-Change-Reason` header, or a reason made from the route) and which changeset (the
-//! `X-Request-Id` header when it is a UUID, else a new one per request).
+//! `X-Change-Reason` header, or a reason made from the route) and which changeset (one derived
+//! from the `X-Request-Id` header and the caller, so that a retried request joins its own
+//! changeset and no caller can join another's; a new one per request without the header).
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
@@ -16,12 +17,17 @@ use crate::{HistoryApi, Principal, Problem};
 
 /// The header that carries a write's change reason.
 pub const CHANGE_REASON: &str = "x-change-reason";
-/// The header whose UUID becomes the changeset of the request's writes.
+/// The header that names the request: its writes' changeset is derived from it and the caller.
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// The UUID v5 namespace of changesets derived from request ids.
+const REQUEST_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x7c3e_6a4e_2b1d_4f0a_9d8e_5a61_c0de_a0d1);
 
 /// The audit context of a request, for the application's write handlers: the principal's user,
 /// the `X-Change-Reason` header (or `"created via POST /api/v1/batches"`, from the method and the
-/// route, as django-simple-history users' mixins do), and the request's changeset. Needs
+/// route, as django-simple-history users' mixins do), and the request's changeset (a UUID v5 of
+/// the caller and `X-Request-Id`, or a new id). Needs
 /// [`HistoryApi::attributed`] on the routes; without credentials it is a 401.
 ///
 /// The second field is the principal, for the handler's own role checks.
@@ -69,9 +75,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Attributed {
                 format!("{} via {} {route}", verb(&parts.method), parts.method)
             }
         };
-        let changeset = header(REQUEST_ID)?
-            .and_then(|id| uuid::Uuid::parse_str(&id).ok())
-            .unwrap_or_else(uuid::Uuid::now_v7);
+        // Derived from the caller and the request id, so that a caller cannot add writes to
+        // another's changeset by sending its id (a revert of that changeset would undo them).
+        let changeset = header(REQUEST_ID)?.map_or_else(uuid::Uuid::now_v7, |id| {
+            uuid::Uuid::new_v5(
+                &REQUEST_NAMESPACE,
+                format!("{}\n{id}", principal.user).as_bytes(),
+            )
+        });
         let ctx = AuditContext::builder()
             .user(principal.user.clone())
             .reason(reason)

@@ -48,7 +48,11 @@ fn model_for<'r, C: AuditConnection>(
     caller: &Principal,
 ) -> Result<ModelHistory<'r, C>, Problem> {
     let model = find_model(registry, name).ok_or_else(|| {
-        let known: Vec<String> = registry.specs().map(slug).collect();
+        let known: Vec<String> = registry
+            .histories()
+            .filter(|m| !m.personal_data() || caller.reads_personal_data())
+            .map(|m| slug(m.spec()))
+            .collect();
         Problem::not_found(format!(
             "no model `{name}` has history here; models: {}",
             known.join(", ")
@@ -113,13 +117,16 @@ where
 }
 
 /// `GET /api/v1/history/openapi.json`.
-pub(crate) async fn openapi<C>(State(api): State<HistoryApi<C>>) -> Response
+pub(crate) async fn openapi<C>(State(api): State<HistoryApi<C>>, parts: Parts) -> Response
 where
     C: AuditConnection + R2D2Connection + 'static,
 {
+    let personal_data = api
+        .authenticate(&parts)
+        .is_some_and(|p| p.reads_personal_data());
     (
         [(header::CONTENT_TYPE, "application/json")],
-        api.openapi_json().to_owned(),
+        api.openapi_json(personal_data).to_owned(),
     )
         .into_response()
 }
@@ -325,11 +332,12 @@ where
             query.load(conn)
         })
         .await?;
-    let next_cursor = page
-        .items
-        .last()
-        .filter(|_| page.has_next)
-        .map(|s| format!("{}_{}", s.last_date.to_rfc3339(), s.id));
+    let next_cursor = page.items.last().filter(|_| page.has_next).map(|s| {
+        let date = s
+            .last_date
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        format!("{date}_{}", s.id)
+    });
     let next = next_cursor.as_ref().map_or(Value::Null, |c| {
         Value::String(format!(
             "/api/v1/history/changesets/?{}page_size={page_size}&cursor={}",

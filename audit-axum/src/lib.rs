@@ -26,7 +26,7 @@
 //! | `GET /api/v1/history/{model}/{object_id}/as-of?at=` | the object at that time |
 //! | `GET /api/v1/history/changesets/` | changesets across models, newest first: `history_user`, `date_from`, `date_to`, `page_size`, `cursor` |
 //! | `GET /api/v1/history/changesets/{id}/` | one changeset's rows across models |
-//! | `GET /api/v1/history/openapi.json` | the OpenAPI 3.1 document (no credentials needed) |
+//! | `GET /api/v1/history/openapi.json` | the OpenAPI 3.1 document (no credentials needed; the models holding personal data only for callers who may read them) |
 //!
 //! `{model}` is the model's name in snake case (`batch_transfer`), its Rust name or its history
 //! table. Without credentials every route but the document answers 401; a model registered as
@@ -78,7 +78,10 @@ pub(crate) struct Inner<C: R2D2Connection + 'static> {
     pub(crate) registry: Registry<C>,
     pub(crate) pool: Pool<C>,
     pub(crate) auth: Box<dyn Authenticate>,
+    /// The document with every model, for callers who may read personal data.
     pub(crate) openapi: String,
+    /// The document without the models holding personal data, for everyone else.
+    pub(crate) openapi_public: String,
 }
 
 impl<C> HistoryApi<C>
@@ -87,15 +90,19 @@ where
 {
     /// The API over `registry`'s models, reading through `pool`, with callers known by `auth`.
     pub fn new(registry: Registry<C>, pool: Pool<C>, auth: impl Authenticate) -> Self {
-        let openapi = openapi::document(&registry)
-            .to_pretty_json()
-            .unwrap_or_else(|_| "{}".to_owned());
+        let render = |personal_data| {
+            openapi::document(&registry, personal_data)
+                .to_pretty_json()
+                .unwrap_or_else(|_| "{}".to_owned())
+        };
+        let (openapi, openapi_public) = (render(true), render(false));
         HistoryApi {
             inner: Arc::new(Inner {
                 registry,
                 pool,
                 auth: Box::new(auth),
                 openapi,
+                openapi_public,
             }),
         }
     }
@@ -127,9 +134,15 @@ where
             .with_state(self.clone())
     }
 
-    /// The OpenAPI 3.1 document the router serves at `/api/v1/history/openapi.json`.
-    pub fn openapi_json(&self) -> &str {
-        &self.inner.openapi
+    /// The OpenAPI 3.1 document the router serves at `/api/v1/history/openapi.json`: with the
+    /// models holding personal data for a caller who may read them, without for everyone else
+    /// (anonymous callers too).
+    pub fn openapi_json(&self, personal_data: bool) -> &str {
+        if personal_data {
+            &self.inner.openapi
+        } else {
+            &self.inner.openapi_public
+        }
     }
 
     /// The registry it serves.

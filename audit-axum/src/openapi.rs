@@ -249,8 +249,8 @@ fn page_schema(item: RefOr<Schema>, count: bool) -> Schema {
     Schema::Object(object.build())
 }
 
-/// The document of `registry`'s API.
-pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>) -> OpenApi {
+/// The document of `registry`'s API, with or without the models holding personal data.
+pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data: bool) -> OpenApi {
     let base = "/api/v1/history";
     let mut paths = PathsBuilder::new();
     let mut components = ComponentsBuilder::new()
@@ -277,7 +277,10 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>) -> OpenApi {
                     .build(),
             ),
         );
-    for model in registry.histories() {
+    for model in registry
+        .histories()
+        .filter(|m| personal_data || !m.personal_data())
+    {
         let spec = model.spec();
         let name = camel(spec);
         let record = format!("Historical{name}");

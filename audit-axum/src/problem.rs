@@ -100,6 +100,27 @@ fn parameter_of(argument: &str) -> &str {
     }
 }
 
+/// A database refusal: the constraint a write broke (409, 422), or a 503 for everything else
+/// (connections, timeouts). The body names the kind of constraint, never the database's message.
+fn database_problem(source: &diesel::result::Error) -> Problem {
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    match source {
+        Error::DatabaseError(Kind::UniqueViolation, _) => Problem::new(
+            StatusCode::CONFLICT,
+            "a row with these unique values exists already",
+        ),
+        Error::DatabaseError(Kind::ForeignKeyViolation, _) => Problem::new(
+            StatusCode::CONFLICT,
+            "a row it refers to does not exist, or rows still refer to it",
+        ),
+        Error::DatabaseError(Kind::NotNullViolation | Kind::CheckViolation, _) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a value breaks a constraint of the table",
+        ),
+        _ => Problem::unavailable(),
+    }
+}
+
 impl From<AuditError> for Problem {
     fn from(error: AuditError) -> Self {
         match &error {
@@ -126,7 +147,12 @@ impl From<AuditError> for Problem {
             AuditError::ChangesetConflict { .. } | AuditError::DuplicateKey { .. } => {
                 Problem::new(StatusCode::CONFLICT, error.to_string())
             }
-            AuditError::Database { .. } | AuditError::Diesel(_) => Problem::unavailable(),
+            AuditError::Database { source, .. } | AuditError::Diesel(source) => {
+                database_problem(source)
+            }
+            AuditError::EmptyChangeset { .. } => {
+                Problem::new(StatusCode::BAD_REQUEST, error.to_string())
+            }
             _ => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the history API failed"),
         }
     }

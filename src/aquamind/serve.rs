@@ -162,8 +162,9 @@ async fn create_batch(
     Ok(created(batch.id, &ctx))
 }
 
-/// `PATCH /api/v1/batches/{id}`: the fields to change.
-#[derive(Debug, Deserialize)]
+/// `PATCH /api/v1/batches/{id}`: the fields to change (those left out stay as they are).
+#[derive(Debug, Deserialize, AsChangeset)]
+#[diesel(table_name = batches)]
 pub struct BatchPatch {
     lifecycle_stage: Option<String>,
     status: Option<String>,
@@ -179,26 +180,7 @@ async fn update_batch(
     may_write(&who)?;
     let audit = ctx.clone();
     let batch = api
-        .run(move |conn, _| {
-            let current = Batch::history(&id)
-                .latest(conn)?
-                .filter(|r| r.history_type != audit_diesel::HistoryType::Delete)
-                .ok_or(AuditError::NotFound {
-                    model: "Batch".into(),
-                    key: id.to_string(),
-                })?;
-            Batch::update(
-                conn,
-                &audit,
-                id,
-                (
-                    batches::lifecycle_stage
-                        .eq(body.lifecycle_stage.unwrap_or(current.lifecycle_stage)),
-                    batches::status.eq(body.status.unwrap_or(current.status)),
-                    batches::notes.eq(body.notes.or(current.notes)),
-                ),
-            )
-        })
+        .run(move |conn, _| Batch::update(conn, &audit, id, &body))
         .await?;
     Ok(Json(json!({ "id": batch.id, "changeset": ctx.changeset() })).into_response())
 }
@@ -258,6 +240,18 @@ async fn create_transfer(
     Json(body): Json<TransferBody>,
 ) -> Result<Response, Problem> {
     may_write(&who)?;
+    if body.count <= 0 {
+        return Err(Problem::bad_parameter(
+            "count",
+            "`count` must be at least 1",
+        ));
+    }
+    if body.biomass_kg.is_nan() || body.biomass_kg < 0.0 {
+        return Err(Problem::bad_parameter(
+            "biomass_kg",
+            "`biomass_kg` must be a number of at least 0",
+        ));
+    }
     let audit = ctx.clone();
     let transfer = api
         .run(move |conn, _| {
@@ -271,6 +265,28 @@ async fn create_transfer(
                         model: "BatchContainerAssignment".into(),
                         key: body.source_assignment_id.to_string(),
                     })?;
+                // More fish or biomass than the source holds is refused, in the transaction
+                // that writes the transfer.
+                if !from.is_active || body.count > from.population_count {
+                    return Err(AuditError::InvalidValue {
+                        argument: "count",
+                        value: body.count.to_string(),
+                        expected: format!(
+                            "at most the {} fish of active assignment {}",
+                            from.population_count, from.id
+                        ),
+                    });
+                }
+                if body.biomass_kg > from.biomass_kg {
+                    return Err(AuditError::InvalidValue {
+                        argument: "biomass_kg",
+                        value: body.biomass_kg.to_string(),
+                        expected: format!(
+                            "at most the {} kg of assignment {}",
+                            from.biomass_kg, from.id
+                        ),
+                    });
+                }
                 let to = BatchContainerAssignment::create(
                     conn,
                     &audit,
@@ -298,7 +314,7 @@ async fn create_transfer(
                         batch_transfers::notes.eq(None::<String>),
                     ),
                 )?;
-                let left = from.population_count.saturating_sub(body.count).max(0);
+                let left = from.population_count - body.count;
                 BatchContainerAssignment::update(
                     conn,
                     &audit,
@@ -306,7 +322,7 @@ async fn create_transfer(
                     (
                         batch_container_assignments::population_count.eq(left),
                         batch_container_assignments::biomass_kg
-                            .eq((from.biomass_kg - body.biomass_kg).max(0.0)),
+                            .eq(from.biomass_kg - body.biomass_kg),
                         batch_container_assignments::is_active.eq(left > 0),
                     ),
                 )?;
