@@ -64,7 +64,12 @@ fn column_schema(sql_type: &SqlType, nullable: bool) -> Schema {
                 .items(typed(Type::Integer).build())
                 .build(),
         ),
-        (None, _) => Schema::Object(ObjectBuilder::new().build()),
+        // Any JSON value (a decimal as text, a JSON column); `ObjectBuilder` alone means an object.
+        (None, _) => Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .build(),
+        ),
         (Some(t), _) => {
             let types = if nullable {
                 SchemaType::from_iter([t, Type::Null])
@@ -549,7 +554,15 @@ fn detail_schema(record: &str) -> Schema {
                         .build(),
                 ),
             )
-            .property("diff", Schema::Object(ObjectBuilder::new().build()))
+            .property(
+                "diff",
+                // None for the object's first row.
+                Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+                        .build(),
+                ),
+            )
             .build(),
     )
 }
