@@ -87,7 +87,7 @@ fn column_schema(sql_type: &SqlType, nullable: bool) -> Schema {
 
 /// `Historical<Model>`: a history row of the model, as the API returns it.
 fn record_schema(spec: &HistoryTableSpec) -> Schema {
-    let mut object = ObjectBuilder::new().schema_type(SchemaType::new(Type::Object));
+    let mut object = typed(Type::Object);
     for column in spec.columns.iter() {
         object = object
             .property(
@@ -204,8 +204,20 @@ fn string() -> Schema {
     Schema::Object(typed(Type::String).build())
 }
 
-fn date_param() -> Schema {
-    string()
+/// `date_from` and `date_to`, as the listings read them.
+fn date_filters() -> [utoipa::openapi::path::Parameter; 2] {
+    [
+        query(
+            "date_from",
+            "Rows dated then or later (RFC 3339, or YYYY-MM-DD)",
+            string(),
+        ),
+        query(
+            "date_to",
+            "Rows dated then or earlier (RFC 3339, or YYYY-MM-DD: its end)",
+            string(),
+        ),
+    ]
 }
 
 fn page_size() -> Schema {
@@ -217,10 +229,6 @@ fn page_size() -> Schema {
     )
 }
 
-fn camel(spec: &HistoryTableSpec) -> String {
-    spec.model.to_string()
-}
-
 /// A page of rows (`count`, `next`, `previous`, `next_cursor`, `results`) of `item`.
 fn page_schema(item: RefOr<Schema>, count: bool) -> Schema {
     let nullable_string = || {
@@ -230,8 +238,7 @@ fn page_schema(item: RefOr<Schema>, count: bool) -> Schema {
                 .build(),
         )
     };
-    let mut object = ObjectBuilder::new()
-        .schema_type(SchemaType::new(Type::Object))
+    let mut object = typed(Type::Object)
         .property("next", nullable_string())
         .required("next")
         .property("next_cursor", nullable_string())
@@ -264,19 +271,11 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         )
         .schema("Problem", problem_schema())
-        .schema(
-            "Changeset",
-            Schema::Object(
-                ObjectBuilder::new()
-                    .schema_type(SchemaType::new(Type::Object))
-                    .build(),
-            ),
-        )
+        .schema("Changeset", Schema::Object(typed(Type::Object).build()))
         .schema(
             "ChangesetSummary",
             Schema::Object(
-                ObjectBuilder::new()
-                    .schema_type(SchemaType::new(Type::Object))
+                typed(Type::Object)
                     .property("id", column_schema(&SqlType::Uuid, false))
                     .required("id")
                     .build(),
@@ -287,7 +286,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
         .filter(|m| personal_data || !m.personal_data())
     {
         let spec = model.spec();
-        let name = camel(spec);
+        let name = spec.model.to_string();
         let record = format!("Historical{name}");
         components = components
             .schema(record.clone(), record_schema(spec))
@@ -302,17 +301,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
             .operation_id(Some(format!("list{name}History")))
             .summary(Some(format!("The history of {name}, newest first")))
             .tag(name.clone())
-            .parameters(Some([
-                query(
-                    "date_from",
-                    "Rows dated then or later (RFC 3339, or YYYY-MM-DD)",
-                    date_param(),
-                ),
-                query(
-                    "date_to",
-                    "Rows dated then or earlier (RFC 3339, or YYYY-MM-DD: its end)",
-                    date_param(),
-                ),
+            .parameters(Some(date_filters().into_iter().chain([
                 query("history_user", "Rows written by this user id", string()),
                 query(
                     "history_type",
@@ -344,7 +333,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
                     "Keyset pagination: the rows after this history id (`next_cursor`)",
                     string(),
                 ),
-            ]))
+            ])))
             .responses(
                 responses(
                     json_response(
@@ -404,8 +393,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
                     json_response(
                         "The object's history row in force then",
                         Schema::Object(
-                            ObjectBuilder::new()
-                                .schema_type(SchemaType::new(Type::Object))
+                            typed(Type::Object)
                                 .property("at", column_schema(&SqlType::Timestamptz, false))
                                 .property("record", schema_ref(&record))
                                 .required("record")
@@ -428,17 +416,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
         .operation_id(Some("listChangesets"))
         .summary(Some("Changesets across models, newest first"))
         .tag("changesets")
-        .parameters(Some([
-            query(
-                "date_from",
-                "Rows dated then or later (RFC 3339, or YYYY-MM-DD)",
-                date_param(),
-            ),
-            query(
-                "date_to",
-                "Rows dated then or earlier (RFC 3339, or YYYY-MM-DD: its end)",
-                date_param(),
-            ),
+        .parameters(Some(date_filters().into_iter().chain([
             query(
                 "history_user",
                 "Changesets with rows of this user id",
@@ -454,7 +432,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
                 "Keyset pagination: `next_cursor` of the previous page",
                 string(),
             ),
-        ]))
+        ])))
         .responses(
             responses(
                 json_response(
@@ -503,12 +481,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
             responses(
                 json_response(
                     "The models",
-                    Schema::Object(
-                        ObjectBuilder::new()
-                            .schema_type(SchemaType::new(Type::Object))
-                            .build(),
-                    )
-                    .into(),
+                    Schema::Object(typed(Type::Object).build()).into(),
                 ),
                 false,
                 false,
@@ -541,8 +514,7 @@ pub(crate) fn document<C: AuditConnection>(registry: &Registry<C>, personal_data
 
 fn detail_schema(record: &str) -> Schema {
     Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::Object))
+        typed(Type::Object)
             .property("record", schema_ref(record))
             .required("record")
             .property(
@@ -569,8 +541,7 @@ fn detail_schema(record: &str) -> Schema {
 
 fn problem_schema() -> Schema {
     Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::Object))
+        typed(Type::Object)
             .property("type", string())
             .required("type")
             .property("title", string())

@@ -140,3 +140,22 @@ pub(crate) fn date_then_id<DB: Backend>(
     out.push_sql(order);
     Ok(())
 }
+
+/// ` AND "<table>"."history_date" >= <since> AND ... <= <until>`: a read's date range, each bound
+/// when given.
+pub(crate) fn date_range<'b, DB: crate::backend::AuditBackend>(
+    out: &mut AstPass<'_, 'b, DB>,
+    table: &str,
+    since: &'b Option<chrono::DateTime<chrono::Utc>>,
+    until: &'b Option<chrono::DateTime<chrono::Utc>>,
+) -> QueryResult<()> {
+    for (bound, op) in [(since, " >= "), (until, " <= ")] {
+        if let Some(date) = bound {
+            out.push_sql(" AND ");
+            column(out, table, meta::HISTORY_DATE)?;
+            out.push_sql(op);
+            DB::bind_date(out, date)?;
+        }
+    }
+    Ok(())
+}

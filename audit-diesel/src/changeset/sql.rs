@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 use crate::backend::AuditBackend;
 use crate::schema::spec::meta;
-use crate::sql::query;
+use crate::sql::{date_range, query};
 use crate::sql_types::{HistoryDate, PortableUuid, UuidValue};
 use crate::HistoryTableSpec;
 
@@ -65,18 +65,7 @@ impl ChangesetRows<'_> {
             out.push_sql(" AS TEXT) = ");
             DB::bind_reason(out, &self.user)?;
         }
-        if let Some(since) = &self.since {
-            out.push_sql(" AND ");
-            out.push_identifier(meta::HISTORY_DATE)?;
-            out.push_sql(" >= ");
-            DB::bind_date(out, since)?;
-        }
-        if let Some(until) = &self.until {
-            out.push_sql(" AND ");
-            out.push_identifier(meta::HISTORY_DATE)?;
-            out.push_sql(" <= ");
-            DB::bind_date(out, until)?;
-        }
+        date_range(out, table, &self.since, &self.until)?;
         if !self.ids.is_empty() {
             out.push_sql(" AND ");
             out.push_identifier(meta::HISTORY_CHANGESET_ID)?;

@@ -14,7 +14,9 @@ use diesel::sql_types::{BigInt, HasSqlType};
 use crate::backend::{AsOfStrategy, AuditBackend, BindHistoryId, BindUserId};
 use crate::contract::KeyFilterOf;
 use crate::schema::spec::meta;
-use crate::sql::{alias, column, date_then_id, history_type_literal, key_list, keys_equal, query};
+use crate::sql::{
+    alias, column, date_range, date_then_id, history_type_literal, key_list, keys_equal, query,
+};
 use crate::{Historical, HistoryIdOf, HistoryType, UserIdOf};
 
 /// Where the rows of a keyset page start, relative to a row of known date and id.
@@ -108,18 +110,7 @@ where
             out.push_sql(" = ");
             DB::bind_uuid(&mut out, changeset)?;
         }
-        if let Some(since) = &self.since {
-            out.push_sql(" AND ");
-            column(&mut out, table, meta::HISTORY_DATE)?;
-            out.push_sql(" >= ");
-            DB::bind_date(&mut out, since)?;
-        }
-        if let Some(until) = &self.until {
-            out.push_sql(" AND ");
-            column(&mut out, table, meta::HISTORY_DATE)?;
-            out.push_sql(" <= ");
-            DB::bind_date(&mut out, until)?;
-        }
+        date_range(&mut out, table, &self.since, &self.until)?;
         if let Some(cursor) = &self.cursor {
             out.push_sql(" AND (");
             date_then_id(&mut out, table, "")?;
