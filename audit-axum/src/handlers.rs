@@ -9,9 +9,10 @@ use axum::Json;
 use diesel::r2d2::R2D2Connection;
 use serde_json::{json, Value};
 
-use audit_diesel::changeset::ChangesetQuery;
+use audit_diesel::changeset::{ChangesetQuery, ChangesetSummary};
 use audit_diesel::registry::{ModelHistory, RecordQuery};
-use audit_diesel::{AuditConnection, HistoryTableSpec, Registry};
+use audit_diesel::{AuditConnection, AuditError, HistoryTableSpec, Page, Registry, UserId};
+use chrono::{DateTime, Utc};
 
 use crate::params::{encode, parse_uuid, Params, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::{HistoryApi, Principal, Problem};
@@ -42,7 +43,7 @@ pub(crate) fn slug(spec: &HistoryTableSpec) -> String {
 
 /// The model a URL names, readable by `caller`: 404 when no such model, 403 when it holds
 /// personal data the caller may not read.
-fn model_for<'r, C: AuditConnection>(
+pub(crate) fn model_for<'r, C: AuditConnection>(
     registry: &'r Registry<C>,
     name: &str,
     caller: &Principal,
@@ -70,7 +71,7 @@ fn model_for<'r, C: AuditConnection>(
 }
 
 /// The model a URL names: by slug, Rust name or history table.
-fn find_model<'r, C: AuditConnection>(
+pub(crate) fn find_model<'r, C: AuditConnection>(
     registry: &'r Registry<C>,
     name: &str,
 ) -> Option<ModelHistory<'r, C>> {
@@ -276,10 +277,79 @@ where
     Ok(Json(json!({ "at": at, "record": state })).into_response())
 }
 
+/// A changeset listing's parameters, as the API and the viewer read them.
+pub(crate) struct ChangesetFilter {
+    /// The caller may read personal data.
+    personal: bool,
+    user: Option<UserId>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    page_size: u64,
+    after: Option<(DateTime<Utc>, uuid::Uuid)>,
+}
+
+impl ChangesetFilter {
+    /// Reads `history_user`, `date_from`, `date_to`, `page_size` and `cursor`; `dates` reads
+    /// the two dates (the viewer also takes them from its date-time inputs).
+    pub(crate) fn read(
+        params: &Params,
+        caller: &Principal,
+        dates: impl Fn(&Params, &str, bool) -> Result<Option<DateTime<Utc>>, Problem>,
+    ) -> Result<Self, Problem> {
+        Ok(ChangesetFilter {
+            personal: caller.reads_personal_data(),
+            user: params.user("history_user")?,
+            since: dates(params, "date_from", false)?,
+            until: dates(params, "date_to", true)?,
+            page_size: params.number("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
+            after: params
+                .text("cursor")
+                .map(|c| parse_changeset_cursor(&c))
+                .transpose()?,
+        })
+    }
+
+    /// Its page size.
+    pub(crate) fn page_size(&self) -> u64 {
+        self.page_size
+    }
+
+    /// Loads the page.
+    pub(crate) fn load<C: AuditConnection>(
+        self,
+        conn: &mut C,
+        registry: &Registry<C>,
+    ) -> Result<Page<ChangesetSummary>, AuditError> {
+        let mut query: ChangesetQuery<'_, C> = registry.changesets().page_size(self.page_size);
+        if !self.personal {
+            query = query.without_personal_data();
+        }
+        if let Some(user) = self.user {
+            query = query.user(user);
+        }
+        if let Some(since) = self.since {
+            query = query.since(since);
+        }
+        if let Some(until) = self.until {
+            query = query.until(until);
+        }
+        if let Some((date, id)) = self.after {
+            query = query.after_key(date, id);
+        }
+        query.load(conn)
+    }
+}
+
+/// The cursor of the page after `last`: its latest date and id, `<RFC 3339>_<uuid>`.
+pub(crate) fn changeset_cursor(last: &ChangesetSummary) -> String {
+    let date = last
+        .last_date
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    format!("{date}_{}", last.id)
+}
+
 /// The changeset listing's cursor: the last changeset's latest date and id, `<RFC 3339>_<uuid>`.
-fn parse_changeset_cursor(
-    text: &str,
-) -> Result<(chrono::DateTime<chrono::Utc>, uuid::Uuid), Problem> {
+fn parse_changeset_cursor(text: &str) -> Result<(DateTime<Utc>, uuid::Uuid), Problem> {
     let bad = || {
         Problem::bad_parameter(
             "cursor",
@@ -289,7 +359,7 @@ fn parse_changeset_cursor(
     let (date, id) = text.rsplit_once('_').ok_or_else(bad)?;
     let date = chrono::DateTime::parse_from_rfc3339(date).map_err(|_| bad())?;
     let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok((date.with_timezone(&chrono::Utc), id))
+    Ok((date.with_timezone(&Utc), id))
 }
 
 /// `GET /api/v1/history/changesets/`.
@@ -302,42 +372,16 @@ where
     C: AuditConnection + R2D2Connection + 'static,
 {
     let params = Params::parse(raw.as_deref())?;
-    let user = params.user("history_user")?;
-    let since = params.date("date_from", false)?;
-    let until = params.date("date_to", true)?;
-    let page_size = params.number("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    let after = params
-        .text("cursor")
-        .map(|c| parse_changeset_cursor(&c))
-        .transpose()?;
-    let personal = caller.reads_personal_data();
+    let filter = ChangesetFilter::read(&params, &caller, Params::date)?;
+    let page_size = filter.page_size();
     let page = api
-        .run(move |conn, registry| {
-            let mut query: ChangesetQuery<'_, C> = registry.changesets().page_size(page_size);
-            if !personal {
-                query = query.without_personal_data();
-            }
-            if let Some(user) = user {
-                query = query.user(user);
-            }
-            if let Some(since) = since {
-                query = query.since(since);
-            }
-            if let Some(until) = until {
-                query = query.until(until);
-            }
-            if let Some((date, id)) = after {
-                query = query.after_key(date, id);
-            }
-            query.load(conn)
-        })
+        .run(move |conn, registry| filter.load(conn, registry))
         .await?;
-    let next_cursor = page.items.last().filter(|_| page.has_next).map(|s| {
-        let date = s
-            .last_date
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        format!("{date}_{}", s.id)
-    });
+    let next_cursor = page
+        .items
+        .last()
+        .filter(|_| page.has_next)
+        .map(changeset_cursor);
     let next = next_cursor.as_ref().map_or(Value::Null, |c| {
         Value::String(format!(
             "/api/v1/history/changesets/?{}page_size={page_size}&cursor={}",

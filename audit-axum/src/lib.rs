@@ -44,6 +44,7 @@ mod handlers;
 mod openapi;
 mod params;
 mod problem;
+mod viewer;
 
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub use attribution::Attributed;
 pub use auth::{Authenticate, BearerTokens, Principal, Role};
 pub use params::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use problem::Problem;
+pub use viewer::{ViewerOptions, TOKEN_COOKIE};
 
 /// Diesel's connection pool, over connections of type `C`.
 pub type Pool<C> = diesel::r2d2::Pool<ConnectionManager<C>>;

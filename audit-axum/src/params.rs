@@ -159,7 +159,7 @@ fn form_pairs(raw: &str) -> impl Iterator<Item = (String, String)> + '_ {
 }
 
 /// Percent-decoding, `+` as a space; invalid escapes are kept as they are.
-fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -119,6 +119,8 @@ pub trait Slot<M: Historical, C: Connection>:
     ) -> Result<Vec<M::Record>, AuditError>;
     /// Whether the history table has a row.
     fn has_history(self, conn: &mut C) -> Result<bool, AuditError>;
+    /// How many rows the source table has.
+    fn count_rows(self, conn: &mut C) -> Result<u64, AuditError>;
     /// [`maintenance::populate_history`].
     fn populate(
         self,
@@ -370,6 +372,10 @@ where
         maintenance::has_history_on::<M, C>(conn)
     }
 
+    fn count_rows(self, conn: &mut C) -> Result<u64, AuditError> {
+        maintenance::count_rows_on::<M, C>(conn)
+    }
+
     fn populate(
         self,
         conn: &mut C,
@@ -488,6 +494,9 @@ where
         Err(unsupported::<M, C>())
     }
     fn has_history(self, _: &mut C) -> Result<bool, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn count_rows(self, _: &mut C) -> Result<u64, AuditError> {
         Err(unsupported::<M, C>())
     }
     fn populate(

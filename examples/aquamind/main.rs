@@ -94,6 +94,7 @@ fn main() -> Result<(), Error> {
             println!("token of the {role:<12} (user {user}): {token}");
         }
         println!("history API: http://{addr}/api/v1/history/models/ (OpenAPI: http://{addr}/api/v1/history/openapi.json)");
+        println!("history viewer: http://{addr}/history/ (log in with a token above)");
         println!("listening on http://{addr}");
         axum::serve(listener, app).await?;
         Ok::<_, Error>(())

@@ -1,4 +1,4 @@
-//! The farm's HTTP server: the history API of `audit-axum` over all 22 models, and write
+//! The farm's HTTP server: the history API and viewer of `audit-axum` over all 22 models, and write
 //! endpoints for batches, feeding events and transfers whose writes are attributed to the
 //! caller (user, `X-Change-Reason` or a reason from the route, the request's changeset).
 
@@ -93,7 +93,8 @@ impl Staff {
     }
 }
 
-/// The history API and the write endpoints, on one router.
+/// The history API, the history viewer (`/history/`, reverting for admins) and the write
+/// endpoints, on one router.
 pub fn app(api: HistoryApi<AquaConnection>) -> Router {
     let writes = Router::new()
         .route("/api/v1/batches", post(create_batch))
@@ -101,7 +102,9 @@ pub fn app(api: HistoryApi<AquaConnection>) -> Router {
         .route("/api/v1/feeding-events", post(create_feeding_event))
         .route("/api/v1/transfers", post(create_transfer))
         .with_state(api.clone());
-    api.router().merge(api.attributed(writes))
+    api.router()
+        .merge(api.viewer())
+        .merge(api.attributed(writes))
 }
 
 fn may_write(who: &Principal) -> Result<(), Problem> {

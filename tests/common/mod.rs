@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod models;
+pub mod server;
 pub mod statements;
 
 pub use db::TestDb;

@@ -228,6 +228,22 @@ where
     Ok(any > 0)
 }
 
+/// How many rows `M`'s source table has: `SELECT COUNT(*)`.
+pub(crate) fn count_rows_on<'q, M, C>(conn: &mut C) -> Result<u64, AuditError>
+where
+    M: Historical,
+    C: Connection + LoadConnection,
+    CountRows<M>: LoadQuery<'q, C, i64>,
+{
+    let rows = CountRows::<M> {
+        any_history: false,
+        model: std::marker::PhantomData,
+    }
+    .get_result::<i64>(conn)
+    .map_err(|source| maintenance_error::<M>(source, "count"))?;
+    Ok(u64::try_from(rows).unwrap_or(0))
+}
+
 /// The batches of a backfill: walks the source table by key, one `INSERT ... SELECT` per batch.
 fn fill<'q, M, C>(
     conn: &mut C,

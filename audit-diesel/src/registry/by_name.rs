@@ -13,8 +13,8 @@ use crate::read::select::Conditions;
 use crate::read::{NoFilter, Page, DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE};
 use crate::slot::{DynFilter, Slot};
 use crate::{
-    AuditError, Historical, HistoryDiff, HistoryIdOf, HistoryRecord, HistoryTableSpec, HistoryType,
-    UserId,
+    AuditContext, AuditError, Historical, HistoryDiff, HistoryIdOf, HistoryRecord,
+    HistoryTableSpec, HistoryType, UserId,
 };
 
 /// A listing of one model's history, its filters parsed, the object key and the keyset cursor as
@@ -75,6 +75,15 @@ pub struct RecordDetail {
     pub diff: Option<HistoryDiff>,
 }
 
+/// The sizes of one model's tables: [`ModelHistory::counts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ModelCounts {
+    /// Rows of the model's own table.
+    pub rows: u64,
+    /// Rows of its history table.
+    pub history_rows: u64,
+}
+
 /// One registered model, by name: [`Registry::history`].
 pub struct ModelHistory<'r, C> {
     entry: &'r Entry<C>,
@@ -128,6 +137,45 @@ impl<C: AuditConnection> ModelHistory<'_, C> {
         history_id: &str,
     ) -> Result<Option<RecordDetail>, AuditError> {
         (self.entry.record)(conn, history_id)
+    }
+
+    /// A page of the model's history like [`records`](Self::records), each row with the
+    /// object's row before it and the diff: what a history list's "changes" column shows. One
+    /// more indexed read per row.
+    ///
+    /// # Errors
+    /// Those of [`records`](Self::records).
+    pub fn details(
+        &self,
+        conn: &mut C,
+        query: &RecordQuery,
+    ) -> Result<Page<RecordDetail>, AuditError> {
+        (self.entry.details)(conn, query)
+    }
+
+    /// Reverts the object of the row with `history_id` (as text) to the state that row holds
+    /// ([`Historical::revert`]: a `~` row, or a `+` row when the object was deleted since), in
+    /// one transaction, attributed to `ctx`. Returns the history row the revert wrote; `None`
+    /// when no row has that id (nothing is written).
+    ///
+    /// # Errors
+    /// [`AuditError::InvalidValue`] for an id the model's `history_id` cannot hold; those of
+    /// [`Historical::revert`].
+    pub fn revert(
+        &self,
+        conn: &mut C,
+        ctx: &AuditContext,
+        history_id: &str,
+    ) -> Result<Option<serde_json::Value>, AuditError> {
+        (self.entry.revert)(conn, ctx, history_id)
+    }
+
+    /// How many rows the model's table and its history table hold (two `COUNT(*)`s).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn counts(&self, conn: &mut C) -> Result<ModelCounts, AuditError> {
+        (self.entry.counts)(conn)
     }
 
     /// The object with key `object_id` (as text) as it was at `at`, as its record serializes;
@@ -201,14 +249,10 @@ where
     })
 }
 
-/// [`ModelHistory::records`] of model `M`.
-pub(crate) fn records_of<M, C>(
-    conn: &mut C,
-    q: &RecordQuery,
-) -> Result<Page<serde_json::Value>, AuditError>
+/// A page of model `M`'s history, as typed records.
+fn load_page<M, C>(conn: &mut C, q: &RecordQuery) -> Result<Page<M::Record>, AuditError>
 where
     M: Historical,
-    M::Record: Serialize,
     M::Id: DeserializeOwned,
     C: AuditConnection,
 {
@@ -241,18 +285,84 @@ where
     if q.with_total {
         query = query.with_total();
     }
-    let page = query.load(conn)?;
+    query.load(conn)
+}
+
+/// The same page with other items.
+fn map_page<T, U>(
+    page: Page<T>,
+    f: impl FnMut(T) -> Result<U, AuditError>,
+) -> Result<Page<U>, AuditError> {
     Ok(Page {
-        items: page
-            .items
-            .iter()
-            .map(to_json::<M>)
-            .collect::<Result<_, _>>()?,
+        items: page.items.into_iter().map(f).collect::<Result<_, _>>()?,
         page: page.page,
         page_size: page.page_size,
         has_next: page.has_next,
         total: page.total,
     })
+}
+
+/// [`ModelHistory::records`] of model `M`.
+pub(crate) fn records_of<M, C>(
+    conn: &mut C,
+    q: &RecordQuery,
+) -> Result<Page<serde_json::Value>, AuditError>
+where
+    M: Historical,
+    M::Record: Serialize,
+    M::Id: DeserializeOwned,
+    C: AuditConnection,
+{
+    map_page(load_page::<M, C>(conn, q)?, |r| to_json::<M>(&r))
+}
+
+/// [`ModelHistory::details`] of model `M`.
+pub(crate) fn details_of<M, C>(
+    conn: &mut C,
+    q: &RecordQuery,
+) -> Result<Page<RecordDetail>, AuditError>
+where
+    M: Historical,
+    M::Record: Serialize,
+    M::Id: DeserializeOwned,
+    C: AuditConnection,
+{
+    let page = load_page::<M, C>(conn, q)?;
+    map_page(page, |record| detail_of::<M, C>(conn, record))
+}
+
+/// A record with the object's record before it and the diff.
+fn detail_of<M, C>(conn: &mut C, record: M::Record) -> Result<RecordDetail, AuditError>
+where
+    M: Historical,
+    M::Record: Serialize,
+    C: AuditConnection,
+{
+    let previous = record.previous(conn)?;
+    let diff = previous
+        .as_ref()
+        .map(|p| record.diff_against(p))
+        .transpose()?;
+    Ok(RecordDetail {
+        record: to_json::<M>(&record)?,
+        previous: previous.as_ref().map(to_json::<M>).transpose()?,
+        diff,
+    })
+}
+
+/// The row of `M`'s history with `history_id` (as text).
+fn find_record<M, C>(conn: &mut C, history_id: &str) -> Result<Option<M::Record>, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+{
+    let id = parse_history_id::<M>("history_id", history_id)?;
+    let found = on_backend!(conn.backend_connection(), M, |c, slot| {
+        let mut only_that_row = Conditions::object(None, true, &NoFilter as &DynFilter<'_, _>);
+        only_that_row.history_id = Some(&id);
+        slot.select(c, only_that_row, Some(1), None)
+    })?;
+    Ok(found.into_iter().next())
 }
 
 /// [`ModelHistory::record`] of model `M`.
@@ -265,25 +375,47 @@ where
     M::Record: Serialize,
     C: AuditConnection,
 {
-    let id = parse_history_id::<M>("history_id", history_id)?;
-    let found = on_backend!(conn.backend_connection(), M, |c, slot| {
-        let mut only_that_row = Conditions::object(None, true, &NoFilter as &DynFilter<'_, _>);
-        only_that_row.history_id = Some(&id);
-        slot.select(c, only_that_row, Some(1), None)
-    })?;
-    let Some(record) = found.into_iter().next() else {
-        return Ok(None);
-    };
-    let previous = record.previous(conn)?;
-    let diff = previous
-        .as_ref()
-        .map(|p| record.diff_against(p))
-        .transpose()?;
-    Ok(Some(RecordDetail {
-        record: to_json::<M>(&record)?,
-        previous: previous.as_ref().map(to_json::<M>).transpose()?,
-        diff,
-    }))
+    find_record::<M, C>(conn, history_id)?
+        .map(|record| detail_of::<M, C>(conn, record))
+        .transpose()
+}
+
+/// [`ModelHistory::revert`] of model `M`.
+pub(crate) fn revert_of<M, C>(
+    conn: &mut C,
+    ctx: &AuditContext,
+    history_id: &str,
+) -> Result<Option<serde_json::Value>, AuditError>
+where
+    M: Historical,
+    M::Record: Serialize,
+    C: AuditConnection,
+{
+    conn.transaction(|conn| {
+        let Some(record) = find_record::<M, C>(conn, history_id)? else {
+            return Ok(None);
+        };
+        M::revert(conn, ctx, &record)?;
+        let written = M::history(&record.object_id()).latest(conn)?;
+        written.as_ref().map(to_json::<M>).transpose()
+    })
+}
+
+/// [`ModelHistory::counts`] of model `M`.
+pub(crate) fn counts_of<M, C>(conn: &mut C) -> Result<ModelCounts, AuditError>
+where
+    M: Historical,
+    C: AuditConnection,
+{
+    let rows = on_backend!(conn.backend_connection(), M, |c, slot| slot.count_rows(c))?;
+    let history = M::history_query().page_size(1).with_total().load(conn)?;
+    Ok(ModelCounts {
+        rows,
+        history_rows: history
+            .total
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0),
+    })
 }
 
 /// [`ModelHistory::as_of`] of model `M`.

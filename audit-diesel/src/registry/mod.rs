@@ -15,7 +15,7 @@
 
 mod by_name;
 
-pub use by_name::{ModelHistory, RecordDetail, RecordQuery};
+pub use by_name::{ModelCounts, ModelHistory, RecordDetail, RecordQuery};
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -44,6 +44,11 @@ pub(crate) type PlanRevertFn<C> = fn(&mut C, Uuid, usize) -> Result<Vec<Undo<C>>
 pub(crate) type RecordsFn<C> =
     fn(&mut C, &RecordQuery) -> Result<crate::Page<serde_json::Value>, AuditError>;
 pub(crate) type RecordFn<C> = fn(&mut C, &str) -> Result<Option<RecordDetail>, AuditError>;
+pub(crate) type DetailsFn<C> =
+    fn(&mut C, &RecordQuery) -> Result<crate::Page<RecordDetail>, AuditError>;
+pub(crate) type RevertFn<C> =
+    fn(&mut C, &AuditContext, &str) -> Result<Option<serde_json::Value>, AuditError>;
+pub(crate) type CountsFn<C> = fn(&mut C) -> Result<ModelCounts, AuditError>;
 pub(crate) type AsOfFn<C> =
     fn(&mut C, &str, DateTime<Utc>) -> Result<Option<serde_json::Value>, AuditError>;
 
@@ -64,6 +69,9 @@ pub(crate) struct Entry<C> {
     pub(crate) records: RecordsFn<C>,
     pub(crate) record: RecordFn<C>,
     pub(crate) as_of: AsOfFn<C>,
+    pub(crate) details: DetailsFn<C>,
+    pub(crate) revert: RevertFn<C>,
+    pub(crate) counts: CountsFn<C>,
 }
 
 /// The historical models of an application, for connections of type `C`: one list that
@@ -141,6 +149,9 @@ impl<C: AuditConnection> Registry<C> {
             records: by_name::records_of::<M, C>,
             record: by_name::record_of::<M, C>,
             as_of: by_name::as_of_of::<M, C>,
+            details: by_name::details_of::<M, C>,
+            revert: by_name::revert_of::<M, C>,
+            counts: by_name::counts_of::<M, C>,
         });
         self
     }
