@@ -708,6 +708,78 @@ fn bad_input_is_a_clear_page(mut s: Server) {
             "{path} says {says}: {body}"
         );
     }
+    // A revert posted from the viewer's origin: of a row of another object, refused (404) and
+    // nothing written; with a blank reason, the default one.
+    let origin = format!("http://{}", s.addr);
+    let agent = s.agent.clone();
+    let post = |path: &str, body: &str| {
+        let mut response = agent
+            .post(&format!("{origin}{path}"))
+            .header("Cookie", &cookie)
+            .header("Origin", &origin)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .config()
+            .max_redirects(0)
+            .build()
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        let _ = response.body_mut().read_to_string();
+        (status, location)
+    };
+    let rows = Batch::history(&batch).trail(&mut s.conn).unwrap();
+    let others = Batch::history(&other).trail(&mut s.conn).unwrap();
+    let of_other = others.last().unwrap().history_id;
+    let (status, _) = post(
+        &format!("/history/batch/{batch}/revert/{of_other}"),
+        "reason=x",
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        Batch::history(&batch).trail(&mut s.conn).unwrap().len(),
+        rows.len()
+    );
+    assert_eq!(
+        Batch::history(&other).trail(&mut s.conn).unwrap().len(),
+        others.len()
+    );
+    let first = rows.last().unwrap().history_id;
+    let (status, location) = post(
+        &format!("/history/batch/{batch}/revert/{first}"),
+        "reason=++",
+    );
+    assert_eq!(status, 303);
+    let latest = Batch::history(&batch).latest(&mut s.conn).unwrap().unwrap();
+    assert_eq!(
+        latest.history_change_reason,
+        Some(format!("revert to history row {first}"))
+    );
+    assert_eq!(
+        location.unwrap(),
+        format!(
+            "/history/batch/{batch}/?reverted={0}#h{0}",
+            latest.history_id
+        )
+    );
+    // A login whose `next` is not a plain path of the viewer goes to the models page.
+    let token = s.staff.token("admin").unwrap().to_owned();
+    for next in [
+        "%2Fhistory%2F%0A",
+        "https%3A%2F%2Fevil.example%2F",
+        "%2Fhistory%2F%2F%2Fevil",
+    ] {
+        let (status, location) = post("/history/login", &format!("token={token}&next={next}"));
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some("/history/")),
+            "{next}"
+        );
+    }
+
     // Without credentials: to the login page, never a page of history.
     let response = s
         .agent

@@ -1,6 +1,7 @@
 //! The history HTTP API of `audit-diesel` for axum: read-only endpoints over the application's
-//! [`Registry`], roles for personal data, RFC 9457 errors, an OpenAPI 3.1 document, and the
-//! attribution of the application's own writes ([`Attributed`]).
+//! [`Registry`], roles for personal data, RFC 9457 errors, an OpenAPI 3.1 document, the
+//! attribution of the application's own writes ([`Attributed`]), and a history viewer for the
+//! browser ([`HistoryApi::viewer`]: pages under `/history/`).
 //!
 //! ```no_run
 //! # use audit_diesel::Registry;
@@ -34,6 +35,9 @@
 //! auditor role, and its rows are left out of the changesets such a caller reads. Other methods
 //! answer 405. Bad input is a 400 naming the parameter, an unknown model or record a 404, a
 //! database failure a 503 without its internals.
+//!
+//! [`HistoryApi::viewer`] adds the pages of the history viewer under `/history/`, with the same
+//! authenticator and roles (its own table of pages is there).
 //!
 //! Database work runs on a blocking thread ([`tokio::task::spawn_blocking`]) with a connection
 //! of Diesel's `r2d2` pool: the async executor never waits on the database.

@@ -144,9 +144,9 @@ impl From<AuditError> for Problem {
             AuditError::NotFound { .. } | AuditError::UnknownChangeset { .. } => {
                 Problem::not_found(error.to_string())
             }
-            AuditError::ChangesetConflict { .. } | AuditError::DuplicateKey { .. } => {
-                Problem::new(StatusCode::CONFLICT, error.to_string())
-            }
+            AuditError::ChangesetConflict { .. }
+            | AuditError::DuplicateKey { .. }
+            | AuditError::Hook { .. } => Problem::new(StatusCode::CONFLICT, error.to_string()),
             AuditError::Database { source, .. } | AuditError::Diesel(source) => {
                 database_problem(source)
             }

@@ -4,7 +4,7 @@
 //! cargo run --example aquamind                          # SQLite, target/aquamind.sqlite3
 //! cargo run --example aquamind -- --database farm.db    # SQLite, another file
 //! DATABASE_URL=postgres://postgres@127.0.0.1/test cargo run --example aquamind --features postgres
-//! cargo run --example aquamind -- serve --addr 127.0.0.1:8000   # the history API over HTTP
+//! cargo run --example aquamind -- serve --addr 127.0.0.1:8000   # the history API and viewer over HTTP
 //! ```
 //!
 //! It opens the database it is given as an `AquaConnection` (Diesel's `MultiConnection` over
@@ -14,8 +14,9 @@
 //! transfer's changeset and the history rows per model. The day and the report are written once,
 //! generic over the connection. Running it again adds another day to the same database.
 //!
-//! `serve` plays a day too, then serves the history API of all 22 models (`audit-axum`) and
-//! write endpoints for batches, feeding events and transfers, printing a bearer token for an
+//! `serve` plays a day too, then serves the history API of all 22 models (`audit-axum`), the
+//! history viewer at `/history/` (log in with a token; the admin may revert), and write
+//! endpoints for batches, feeding events and transfers, printing a bearer token for an
 //! operator, a veterinarian, an admin and an auditor.
 
 use audit_axum::HistoryApi;
@@ -38,7 +39,7 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Play a day, then serve the history API and the write endpoints over HTTP.
+    /// Play a day, then serve the history API, the history viewer and the write endpoints.
     Serve {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8000")]

@@ -11,10 +11,11 @@
 //!
 //! The viewer authenticates as the API does ([`Authenticate`](crate::Authenticate)), on each
 //! request: an application with its own session cookie is already signed in; otherwise the
-//! login page asks for a bearer token and keeps it in an `HttpOnly`, `SameSite=Strict` cookie
+//! login page asks for a bearer token and keeps it in an `HttpOnly`, `SameSite=Lax` cookie
 //! for `/history`, shown to the authenticator as `Authorization: Bearer <token>`. Forms that
 //! write (login, logout, revert) are refused unless the browser says they come from the
-//! viewer's own origin (`Sec-Fetch-Site` or `Origin`).
+//! viewer's own origin (`Sec-Fetch-Site` or `Origin`), so the cookie can be `Lax`: a link from
+//! the application to a page of the viewer arrives signed in.
 
 mod pages;
 mod render;

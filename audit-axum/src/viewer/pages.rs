@@ -15,8 +15,8 @@ use audit_diesel::{AuditConnection, HistoryTableSpec, HistoryType};
 
 use super::render::{
     changeset_link, changeset_url, history_id, history_type, json_time, moment_input, notice,
-    object_key, object_url, page, pager, short_id, time, type_symbol, user, value, Crumb,
-    ViewError,
+    object_key, object_url, page, pager, short_id, time, type_symbol, user, value, zone_hint,
+    Crumb, ViewError,
 };
 use super::session::Visitor;
 use super::{Viewer, BASE};
@@ -44,10 +44,19 @@ pub(crate) fn moment(
     let Some(text) = params.text(&local) else {
         return Ok(None);
     };
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+    // A "to" date is the end of the second or minute the input shows.
+    let units = [("%Y-%m-%dT%H:%M:%S%.f", 0), ("%Y-%m-%dT%H:%M", 59)];
+    units
         .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok())
-        .map(|at| Some(at.and_utc()))
+        .find_map(|(f, seconds)| {
+            let at = NaiveDateTime::parse_from_str(&text, f).ok()?.and_utc();
+            if !end_of_day || text.contains('.') {
+                return Some(Some(at));
+            }
+            let rest =
+                chrono::Duration::seconds(*seconds) + chrono::Duration::microseconds(999_999);
+            Some(Some(at.checked_add_signed(rest).unwrap_or(at)))
+        })
         .ok_or_else(|| {
             Problem::bad_parameter(
                 &local,
@@ -84,7 +93,7 @@ where
         .await?;
     let body = html! {
         p { "Every model whose changes are recorded. Open one to read its history." }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label="Models" {
             table {
                 caption class="visually-hidden" { "Models with history" }
                 thead { tr {
@@ -175,11 +184,11 @@ impl Filters {
         let selected = |t: Option<HistoryType>| self.history_type == t;
         html! {
             form method="get" action=(action) class="filters" aria-label="Filters" {
-                (moment_input("date_from", "From", self.since.as_ref()))
-                (moment_input("date_to", "To", self.until.as_ref()))
+                (moment_input("date_from", "From", self.since.as_ref(), false))
+                (moment_input("date_to", "To", self.until.as_ref(), true))
                 div class="field" {
                     label for="history_user" { "User id" }
-                    input type="text" id="history_user" name="history_user" value=[self.user.as_deref()] inputmode="numeric";
+                    input type="text" id="history_user" name="history_user" value=[self.user.as_deref()];
                 }
                 div class="field" {
                     label for="history_type" { "Type" }
@@ -213,6 +222,7 @@ impl Filters {
                     button type="submit" { "Filter" }
                     a href=(action) { "Clear" }
                 }
+                (zone_hint())
             }
         }
     }
@@ -229,7 +239,8 @@ fn changes(detail: &RecordDetail) -> Markup {
                     @for field in diff.changed_fields() { li { code { (field) } } }
                 }
             },
-            _ => html! { span class="null" { "no tracked field" } },
+            Some(_) => html! { span class="null" { "no tracked field" } },
+            None => html! { span class="null" { "no earlier row" } },
         },
     }
 }
@@ -269,7 +280,7 @@ where
         @if found.items.is_empty() {
             p class="empty" { "No history matches these filters." }
         } @else {
-            div class="scroll" {
+            div class="scroll" tabindex="0" role="region" aria-label="History rows" {
                 table class="history" {
                     caption class="visually-hidden" { "History of " (spec.model) ", newest first" }
                     thead { tr {
@@ -309,7 +320,7 @@ where
 /// A record's fields: name and value.
 fn fields_table(spec: &HistoryTableSpec, record: &Value, caption: &str) -> Markup {
     html! {
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label="Fields" {
             table class="fields" {
                 caption { (caption) }
                 thead { tr { th scope="col" { "Field" } th scope="col" { "Value" } } }
@@ -350,7 +361,12 @@ fn diff_table(spec: &HistoryTableSpec, detail: &RecordDetail) -> Markup {
             .collect(),
     };
     if rows.is_empty() {
-        return html! { p class="empty" { "No tracked field changed." } };
+        return match detail.previous {
+            None => {
+                html! { p class="empty" { "The row before it is not in the history (history began here, or older rows were cleaned): nothing to compare with." } }
+            }
+            Some(_) => html! { p class="empty" { "No tracked field changed." } },
+        };
     }
     let caption = match symbol {
         "+" => "Created with",
@@ -358,7 +374,7 @@ fn diff_table(spec: &HistoryTableSpec, detail: &RecordDetail) -> Markup {
         _ => "What changed",
     };
     html! {
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label="Changes" {
             table class="diff" {
                 caption { (caption) }
                 thead { tr {
@@ -461,7 +477,13 @@ where
     }
     let slug = slug(spec);
     let here = object_url(&slug, &key);
-    let href = |page: u64| format!("{here}?page={page}");
+    let at_query = at.map_or_else(String::new, |at| {
+        format!(
+            "at={}&",
+            encode(&at.to_rfc3339_opts(SecondsFormat::Micros, true))
+        )
+    });
+    let href = |page: u64| format!("{here}?{at_query}page={page}");
     let body = html! {
         @if let Some(reverted) = &reverted {
             (notice(html! { "Reverted: the revert wrote history row "
@@ -471,8 +493,9 @@ where
         section class="asof" aria-labelledby="asof-title" {
             h2 id="asof-title" { "As of a time" }
             form method="get" action=(here) class="filters" {
-                (moment_input("at", "Show the object as it was at", at.as_ref()))
+                (moment_input("at", "Show the object as it was at", at.as_ref(), false))
                 div class="actions" { button type="submit" { "Show" } }
+                (zone_hint())
             }
             @if let Some(at) = &at {
                 @if let Some(state) = &state {
@@ -488,8 +511,11 @@ where
         section aria-labelledby="timeline-title" {
             h2 id="timeline-title" { "Timeline, newest first" }
             ol class="timeline" {
-                @for detail in &found.items {
-                    (timeline_entry(spec, &slug, &key, detail, visitor.may_revert))
+                @for (i, detail) in found.items.iter().enumerate() {
+                    // Reverting to the object's latest row would change nothing, unless it is
+                    // its deletion (then the revert inserts it again).
+                    @let latest = page_number == 1 && i == 0 && type_symbol(&detail.record) != "-";
+                    (timeline_entry(spec, &slug, &key, detail, visitor.may_revert && !latest))
                 }
             }
             (pager(page_number, TIMELINE_PAGE, found.total, found.has_next, href))
@@ -546,21 +572,22 @@ where
     let body = html! {
         p { "Changes written together — one request, one business action — newest first." }
         form method="get" action=(action) class="filters" aria-label="Filters" {
-            (moment_input("date_from", "From", since.as_ref()))
-            (moment_input("date_to", "To", until.as_ref()))
+            (moment_input("date_from", "From", since.as_ref(), false))
+            (moment_input("date_to", "To", until.as_ref(), true))
             div class="field" {
                 label for="history_user" { "User id" }
-                input type="text" id="history_user" name="history_user" value=[user_filter.as_deref()] inputmode="numeric";
+                input type="text" id="history_user" name="history_user" value=[user_filter.as_deref()];
             }
             div class="actions" {
                 button type="submit" { "Filter" }
                 a href=(action) { "Clear" }
             }
+            (zone_hint())
         }
         @if found.items.is_empty() {
             p class="empty" { "No changeset matches these filters." }
         } @else {
-            div class="scroll" {
+            div class="scroll" tabindex="0" role="region" aria-label="Changesets" {
                 table class="history" {
                     caption class="visually-hidden" { "Changesets, newest first" }
                     thead { tr {
@@ -595,7 +622,7 @@ where
         }
         nav class="pager" aria-label="Pages" {
             @if params.text("cursor").is_some() {
-                a href={ (action) "?" (filters) } { "↑ Newest" }
+                a href={ (action) "?" (filters) "page_size=" (page_size) } { "↑ Newest" }
             }
             @if let Some(next) = &next {
                 a href=(next) rel="next" { "Older →" }
@@ -642,7 +669,7 @@ where
                 a href=(changeset_url(reverted)) { code { (reverted) } } "." }))
         }
         p { "Changeset " code { (found.id) } ": " (found.entries.len()) " rows, in the order they were written." }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label="Rows of the changeset" {
             table class="history" {
                 caption class="visually-hidden" { "Rows of the changeset" }
                 thead { tr {

@@ -74,7 +74,7 @@ pub(crate) fn page(
                 }
                 footer {
                     p { "Times are shown in " span data-tz { "UTC" }
-                        "; hover over a time to see it in UTC." }
+                        "; hover over a time, or focus it, to see it in UTC." }
                 }
             }
         }
@@ -211,15 +211,31 @@ pub(crate) fn type_symbol(record: &Value) -> &str {
         .unwrap_or("?")
 }
 
-/// The key of a record's object as text, as URLs carry it: the value of a one-column key, the
-/// parts of a composite key separated by commas.
+/// The key of a record's object as text, as URLs carry it and the registry reads it back: a
+/// number as it is, a string bare unless it would read as JSON, holds a comma or is a dot path
+/// segment (then JSON-quoted), a composite key as a JSON array (`[3,"B1"]`).
 pub(crate) fn object_key(spec: &HistoryTableSpec, record: &Value) -> String {
-    let parts: Vec<String> = spec
+    let parts: Vec<Value> = spec
         .primary_key
         .iter()
-        .map(|k| field(record, k).map(text).unwrap_or_default())
+        .map(|k| field(record, k).cloned().unwrap_or(Value::Null))
         .collect();
-    parts.join(",")
+    match parts.as_slice() {
+        [Value::String(s)] => {
+            let ambiguous = s.is_empty()
+                || s.contains(',')
+                || s == "."
+                || s == ".."
+                || serde_json::from_str::<Value>(s).is_ok();
+            if ambiguous {
+                Value::String(s.clone()).to_string()
+            } else {
+                s.clone()
+            }
+        }
+        [one] => one.to_string(),
+        _ => Value::Array(parts).to_string(),
+    }
 }
 
 /// The path of an object's timeline.
@@ -249,18 +265,33 @@ pub(crate) fn short_id(id: &str) -> String {
 
 /// A date-time input read in the viewer's zone: the visible `<input type="datetime-local">`
 /// (`<name>_local`, read as UTC without the script) and the hidden `<name>` the script fills
-/// with the moment in UTC on submit.
-pub(crate) fn moment_input(name: &str, label: &str, at: Option<&DateTime<Utc>>) -> Markup {
+/// with the moment in UTC on submit. An `end` input means the end of the minute or second it
+/// shows (a "to" date).
+pub(crate) fn moment_input(
+    name: &str,
+    label: &str,
+    at: Option<&DateTime<Utc>>,
+    end: bool,
+) -> Markup {
     let local = format!("{name}_local");
     let shown = at.map(|a| a.format("%Y-%m-%dT%H:%M:%S").to_string());
-    let utc = at.map(|a| a.to_rfc3339_opts(SecondsFormat::Micros, true));
+    // Milliseconds: the precision every browser's `Date` reads.
+    let utc = at.map(|a| a.to_rfc3339_opts(SecondsFormat::Millis, true));
     html! {
         div class="field" {
             label for=(local) { (label) }
             input type="datetime-local" id=(local) name=(local) step="1"
-                value=[shown] data-utc=(name) data-utc-value=[utc];
+                value=[shown] data-utc=(name) data-utc-value=[utc] data-end[end]
+                aria-describedby="zone-hint";
             input type="hidden" name=(name) value="";
         }
+    }
+}
+
+/// The hint the date-time inputs point to: the zone they are read in.
+pub(crate) fn zone_hint() -> Markup {
+    html! {
+        p class="hint" id="zone-hint" { "Dates and times are read in " span data-tz { "UTC" } "." }
     }
 }
 

@@ -11,9 +11,9 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use audit_diesel::changeset::OnLaterChange;
-use audit_diesel::registry::RecordQuery;
+use audit_diesel::registry::{ModelHistory, RecordQuery};
 use audit_diesel::schema::spec::meta;
-use audit_diesel::{AuditConnection, AuditContext};
+use audit_diesel::{AuditConnection, AuditContext, AuditError, HistoryTableSpec};
 
 use super::render::{
     changeset_url, history_id, history_type, json_time, object_key, object_url, page, time,
@@ -37,7 +37,12 @@ fn may_revert(visitor: &Visitor) -> Result<(), ViewError> {
 fn context(visitor: &Visitor, form: &Params, default: String) -> Result<AuditContext, ViewError> {
     AuditContext::builder()
         .user(visitor.principal.user.clone())
-        .reason(form.text("reason").map_or(default, |r| r.trim().to_owned()))
+        .reason(
+            form.text("reason")
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .unwrap_or(default),
+        )
         .build()
         .map_err(|e| Problem::bad_parameter("reason", e.to_string()).into())
 }
@@ -49,6 +54,38 @@ fn reason_field(default: &str) -> Markup {
             input type="text" id="reason" name="reason" placeholder=(default) maxlength="100";
         }
     }
+}
+
+/// The latest history row of the object whose key (as a URL carries it) is `object`.
+fn latest_of<C: AuditConnection>(
+    model: &ModelHistory<'_, C>,
+    conn: &mut C,
+    object: String,
+) -> Result<Option<Value>, AuditError> {
+    let page = model.records(
+        conn,
+        &RecordQuery {
+            object_id: Some(object),
+            page_size: 1,
+            ..RecordQuery::default()
+        },
+    )?;
+    Ok(page.items.into_iter().next())
+}
+
+/// A 404 unless history row `target` is of the object of the URL, whose latest row is `latest`
+/// (compared as the registry read the URL's key, however it was written).
+fn same_object(
+    spec: &HistoryTableSpec,
+    target: &Value,
+    latest: Option<&Value>,
+    key: &str,
+    id: &str,
+) -> Result<(), ViewError> {
+    if latest.is_some_and(|l| object_key(spec, l) == object_key(spec, target)) {
+        return Ok(());
+    }
+    Err(Problem::not_found(format!("history row {id} is not of {} {key}", spec.model)).into())
 }
 
 /// `GET /history/{model}/{object_id}/revert/{history_id}`: what the object would become.
@@ -72,25 +109,12 @@ where
             let Some(target) = model.record(conn, &id)? else {
                 return Ok(None);
             };
-            let latest = model.records(
-                conn,
-                &RecordQuery {
-                    object_id: Some(object),
-                    page_size: 1,
-                    ..RecordQuery::default()
-                },
-            )?;
-            Ok(Some((target.record, latest.items.into_iter().next())))
+            let latest = latest_of(&model, conn, object)?;
+            Ok(Some((target.record, latest)))
         })
         .await?
         .ok_or_else(|| Problem::not_found(format!("no history row {shown} of {}", spec.model)))?;
-    if object_key(spec, &target) != key {
-        return Err(Problem::not_found(format!(
-            "history row {shown} is not of {} {key}",
-            spec.model
-        ))
-        .into());
-    }
+    same_object(spec, &target, latest.as_ref(), &key, &shown)?;
     let slug = slug(spec);
     let now = latest.as_ref().filter(|l| type_symbol(l) != "-");
     let default = format!("revert to history row {shown}");
@@ -100,7 +124,7 @@ where
             (history_type(type_symbol(&target))) ", " (json_time(target.get(meta::HISTORY_DATE)))
             ", by user " (user(target.get(meta::HISTORY_USER_ID))) ")."
             @if now.is_none() { " The object is deleted now: it is inserted again." } }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label="The object now and after the revert" {
             table class="diff" {
                 caption { "The object now, and after the revert" }
                 thead { tr { th scope="col" { "Field" } th scope="col" { "Now" } th scope="col" { "After the revert" } } }
@@ -160,15 +184,31 @@ where
     let spec = model_for(viewer.api.registry(), &name, &visitor.principal)?.spec();
     let form = Params::parse(std::str::from_utf8(&body).ok())?;
     let ctx = context(&visitor, &form, format!("revert to history row {id}"))?;
-    let shown = id.clone();
+    let key_of_url = key.clone();
+    let (shown, object) = (id.clone(), key.clone());
     let written = viewer
         .api
-        .run(move |conn, registry| match find_model(registry, &name) {
-            Some(model) => model.revert(conn, &ctx, &id),
-            None => Ok(None),
+        .run(move |conn, registry| {
+            let Some(model) = find_model(registry, &name) else {
+                return Ok(Err(None));
+            };
+            let Some(target) = model.record(conn, &id)? else {
+                return Ok(Err(None));
+            };
+            let latest = latest_of(&model, conn, object)?;
+            if let Err(refused) =
+                same_object(spec, &target.record, latest.as_ref(), &key_of_url, &id)
+            {
+                return Ok(Err(Some(refused)));
+            }
+            Ok(model.revert(conn, &ctx, &id)?.ok_or(None))
         })
         .await?
-        .ok_or_else(|| Problem::not_found(format!("no history row {shown} of {}", spec.model)))?;
+        .map_err(|refused| {
+            refused.unwrap_or_else(|| {
+                Problem::not_found(format!("no history row {shown} of {}", spec.model)).into()
+            })
+        })?;
     let new_id = history_id(&written);
     let to = format!(
         "{}?reverted={}#h{new_id}",

@@ -45,10 +45,11 @@ where
         let token = (!parts.headers.contains_key(header::AUTHORIZATION))
             .then(|| cookie(parts, TOKEN_COOKIE))
             .flatten();
-        let principal = match &token {
-            Some(token) => with_token(viewer, parts, token),
-            None => viewer.api.authenticate(parts),
-        };
+        // The login cookie's token, else (none, or one that names no one any more) the
+        // application's own way.
+        let by_token = token.as_deref().and_then(|t| with_token(viewer, parts, t));
+        let by_cookie = by_token.is_some();
+        let principal = by_token.or_else(|| viewer.api.authenticate(parts));
         let Some(principal) = principal else {
             let next = parts
                 .uri
@@ -62,7 +63,7 @@ where
         let roles: Vec<&str> = principal.roles.iter().map(|r| r.0.as_str()).collect();
         Ok(Visitor {
             may_revert: viewer.options.may_revert_as(&roles),
-            by_cookie: token.is_some(),
+            by_cookie,
             principal,
         })
     }
@@ -99,7 +100,7 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
 }
 
 /// Refuses a form that the browser does not say comes from the viewer's own origin: a page of
-/// another site cannot make a signed-in visitor revert (the cookie is `SameSite=Strict` too).
+/// another site cannot make a signed-in visitor revert (the cookie is `SameSite=Lax` too).
 pub(crate) fn same_origin(parts: &Parts) -> Result<(), ViewError> {
     let refuse = || {
         ViewError(Problem::new(
@@ -115,7 +116,9 @@ pub(crate) fn same_origin(parts: &Parts) -> Result<(), ViewError> {
             Err(refuse())
         };
     }
-    match (header("origin"), header("host")) {
+    // The host the request was sent to: `Host` (HTTP/1.1), else the URI's authority (HTTP/2).
+    let host = header("host").or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    match (header("origin"), host) {
         (Some(origin), Some(host)) if origin.split_once("://").map(|(_, h)| h) == Some(host) => {
             Ok(())
         }
@@ -125,8 +128,12 @@ pub(crate) fn same_origin(parts: &Parts) -> Result<(), ViewError> {
 
 /// Where to go after logging in: a page of the viewer, never elsewhere.
 fn next_page(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with(&format!("{BASE}/")) && !n.contains("//"))
-        .unwrap_or_else(|| format!("{BASE}/"))
+    next.filter(|n| {
+        n.starts_with(&format!("{BASE}/"))
+            && !n.contains("//")
+            && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .unwrap_or_else(|| format!("{BASE}/"))
 }
 
 /// `GET /history`: the models page is `/history/`.
@@ -192,7 +199,7 @@ where
         ""
     };
     let cookie = format!(
-        "{TOKEN_COOKIE}={}; Path={BASE}; HttpOnly; SameSite=Strict{secure}",
+        "{TOKEN_COOKIE}={}; Path={BASE}; HttpOnly; SameSite=Lax{secure}",
         encode(token)
     );
     let mut response = Redirect::to(&next).into_response();
@@ -212,7 +219,7 @@ where
 {
     same_origin(&parts)?;
     let mut response = Redirect::to(&format!("{BASE}/login")).into_response();
-    let cookie = format!("{TOKEN_COOKIE}=; Path={BASE}; HttpOnly; SameSite=Strict; Max-Age=0");
+    let cookie = format!("{TOKEN_COOKIE}=; Path={BASE}; HttpOnly; SameSite=Lax; Max-Age=0");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

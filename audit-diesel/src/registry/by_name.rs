@@ -143,6 +143,32 @@ impl<C: AuditConnection> ModelHistory<'_, C> {
     /// object's row before it and the diff: what a history list's "changes" column shows. One
     /// more indexed read per row.
     ///
+    /// ```
+    /// # include!("../../doctest_setup.rs");
+    /// # fn main() -> Result<(), audit_diesel::AuditError> {
+    /// # let mut conn = setup();
+    /// use audit_diesel::registry::RecordQuery;
+    /// use audit_diesel::Registry;
+    ///
+    /// let ctx = AuditContext::for_user(7);
+    /// let tank = Tank::create(&mut conn, &ctx, &NewTank { name: "T1".into(), volume_m3: 40.0 })?;
+    /// Tank::update(&mut conn, &ctx, tank.id, tanks::volume_m3.eq(55.0))?;
+    ///
+    /// let registry = Registry::<SqliteConnection>::new().model::<Tank>();
+    /// let tanks = registry.history("Tank").unwrap();
+    /// let page = tanks.details(&mut conn, &RecordQuery::default())?;
+    /// assert_eq!(page.items[0].diff.as_ref().unwrap().changed_fields(), ["volume_m3"]);
+    /// assert!(page.items[1].previous.is_none(), "the object's first row");
+    ///
+    /// // Back to the first row's values, by its id as a URL carries it.
+    /// let first = page.items[1].record["history_id"].to_string();
+    /// let written = tanks.revert(&mut conn, &ctx.with_reason("typo")?, &first)?.unwrap();
+    /// assert_eq!(written["volume_m3"], 40.0);
+    /// assert_eq!(tanks.counts(&mut conn)?.history_rows, 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// Those of [`records`](Self::records).
     pub fn details(

@@ -10,7 +10,7 @@
   });
   function pad(n) { return String(n).padStart(2, "0"); }
   function inputValue(d) {
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
+    return String(d.getFullYear()).padStart(4, "0") + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
       pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
   }
   document.querySelectorAll("time[datetime]").forEach(function (t) {
@@ -23,11 +23,17 @@
   document.querySelectorAll("[data-tz]").forEach(function (el) {
     el.textContent = "your time zone (" + zone + ")";
   });
+  // The UTC of a time, spoken too.
+  document.querySelectorAll("time[title]").forEach(function (t) {
+    t.setAttribute("aria-label", t.textContent + " (" + t.getAttribute("title") + ")");
+  });
   document.querySelectorAll("input[data-utc]").forEach(function (input) {
     var utc = input.getAttribute("data-utc-value");
     if (utc) {
       var d = new Date(utc);
-      if (!isNaN(d)) input.value = inputValue(d);
+      // Shown in the viewer's zone; a value the browser cannot read is cleared rather than
+      // read later in the wrong zone.
+      input.value = isNaN(d) ? "" : inputValue(d);
     }
     input.setAttribute("title", "in " + zone);
   });
@@ -37,7 +43,13 @@
         var hidden = form.elements.namedItem(input.getAttribute("data-utc"));
         if (!hidden) return;
         var d = input.value ? new Date(input.value) : null;
-        hidden.value = d && !isNaN(d) ? d.toISOString() : "";
+        if (d && !isNaN(d) && input.hasAttribute("data-end")) {
+          // A "to" date is the end of the minute or second it shows.
+          d = new Date(d.getTime() + (input.value.length > 16 ? 999 : 59999));
+          hidden.value = d.toISOString().replace(/Z$/, "999Z");
+        } else {
+          hidden.value = d && !isNaN(d) ? d.toISOString() : "";
+        }
         // The moment goes in UTC; the local value is not sent.
         input.removeAttribute("name");
       });
