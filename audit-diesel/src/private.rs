@@ -213,6 +213,7 @@ pub mod poison {
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
         changeset: false,
+        append_only: false,
     };
 
     /// The record of a model whose derive failed: no value of it exists.

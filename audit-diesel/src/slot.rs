@@ -425,11 +425,13 @@ where
                 model: M::HISTORY.model.to_string(),
                 key: format!("{id:?}"),
             })?;
-            SetReason::<M> {
-                history_id: record.history_id().clone(),
-                reason: Some(reason.as_str().to_owned()),
-            }
-            .execute(conn)
+            maintenance::lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
+                SetReason::<M> {
+                    history_id: record.history_id().clone(),
+                    reason: Some(reason.as_str().to_owned()),
+                }
+                .execute(conn)
+            })
             .map_err(|source| AuditError::Database {
                 model: M::HISTORY.model.to_string(),
                 operation: "update change reason",

@@ -26,6 +26,10 @@ pub enum Change {
     Retire(String),
     /// Track again a column that was retired (no SQL).
     Retrack(String),
+    /// Install the append-only guard (tables created before it, or the model turned it on).
+    AddAppendOnly,
+    /// Remove it (`#[historical(append_only = false)]`).
+    DropAppendOnly,
 }
 
 /// The changes of one history table, and its state before and after them.
@@ -60,6 +64,8 @@ impl TablePlan {
                 Change::MakeNullable(cs) => format!("make {} nullable", quoted(cs)),
                 Change::Retire(c) => format!("stop tracking `{c}` (kept)"),
                 Change::Retrack(c) => format!("track `{c}` again"),
+                Change::AddAppendOnly => "make it append-only".to_owned(),
+                Change::DropAppendOnly => "let it be updated and deleted".to_owned(),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -195,6 +201,19 @@ pub(crate) fn plan_table(
     if spec.changeset && !state.spec.changeset {
         changes.push(Change::AddChangeset);
         after.spec.changeset = true;
+    }
+    if spec.append_only != state.spec.append_only {
+        if spec.append_only {
+            changes.push(Change::AddAppendOnly);
+        } else {
+            changes.push(Change::DropAppendOnly);
+            notes.push(format!(
+                "`{table}` will accept UPDATE and DELETE of its rows from anyone: `{}` turned \
+                 `append_only` off",
+                spec.model
+            ));
+        }
+        after.spec.append_only = spec.append_only;
     }
     for field in spec.history_fields.iter() {
         match state.spec.history_field(&field.name) {

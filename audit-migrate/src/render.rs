@@ -60,6 +60,19 @@ pub(crate) fn render(
                 "`{column}` is no longer tracked; the column and its values stay."
             )),
             Change::Retrack(column) => up_notes.push(format!("`{column}` is tracked again.")),
+            Change::AddAppendOnly => {
+                up.extend(after.append_only_sql(dialect));
+                down.push(after.drop_append_only_sql(dialect));
+            }
+            Change::DropAppendOnly => {
+                let before = &plan
+                    .before
+                    .as_ref()
+                    .expect("only existing tables change")
+                    .spec;
+                up.extend(before.drop_append_only_sql(dialect));
+                down.push(before.append_only_sql(dialect));
+            }
         }
     }
     // Undo in the reverse order: what was added last goes first.

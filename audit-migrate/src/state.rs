@@ -176,6 +176,7 @@ mod tests {
             metadata: false,
             history_fields: Cow::Borrowed(&[]),
             changeset: true,
+            append_only: false,
         })
     }
 

@@ -30,6 +30,7 @@ fn pens(columns: Vec<ColumnSpec>) -> HistoryTableSpec {
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
         changeset: true,
+        append_only: false,
     }
 }
 
@@ -612,5 +613,93 @@ fn a_table_from_before_changesets_gains_the_changeset_column() {
             .unwrap();
         let drop_column = down.find("DROP COLUMN \"history_changeset_id\"").unwrap();
         assert!(drop_index < drop_column, "{down}");
+    }
+}
+
+/// A table created before the guard gets it from its next migration, on each dialect; turning it
+/// off drops it, with a note. SQLite's rebuild (to relax a NOT NULL) puts the triggers back.
+#[test]
+fn the_append_only_guard_comes_and_goes_by_migration() {
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let tmp = tempfile::tempdir().unwrap();
+        Migrations::new(tmp.path(), dialect)
+            .model(&v1())
+            .at(at(0))
+            .generate()
+            .unwrap();
+        let guarded = HistoryTableSpec {
+            append_only: true,
+            ..v1()
+        };
+        let migrations = Migrations::new(tmp.path(), dialect).model(&guarded);
+        match migrations.check() {
+            Err(Error::Stale { details, .. }) => {
+                assert_eq!(details, ["historical_pens: make it append-only"]);
+            }
+            other => panic!("expected Stale, got {other:?}"),
+        }
+        assert_eq!(
+            migrations.plan().unwrap()[0].changes,
+            [Change::AddAppendOnly]
+        );
+        migrations.clone().at(at(1)).generate().unwrap();
+        migrations.check().unwrap();
+        let name = "2026-11-26-120100_alter_historical_pens";
+        let (up, down) = (
+            read(tmp.path(), name, "up.sql"),
+            read(tmp.path(), name, "down.sql"),
+        );
+        for statement in guarded.append_only_sql(dialect) {
+            assert!(up.contains(&format!("{statement};")), "{up}");
+        }
+        for statement in guarded.drop_append_only_sql(dialect) {
+            assert!(down.contains(&format!("{statement};")), "{down}");
+        }
+
+        // Relaxing a NOT NULL: SQLite rebuilds the table, and with it the triggers.
+        let relaxed = HistoryTableSpec {
+            append_only: true,
+            ..pens(vec![
+                column("id", SqlType::Integer, false),
+                column("name", SqlType::Text, true),
+            ])
+        };
+        Migrations::new(tmp.path(), dialect)
+            .model(&relaxed)
+            .at(at(2))
+            .generate()
+            .unwrap();
+        let up = read(
+            tmp.path(),
+            "2026-11-26-120200_alter_historical_pens",
+            "up.sql",
+        );
+        if dialect == Dialect::Sqlite {
+            let rename = up.find("RENAME TO").unwrap();
+            let trigger = up.find("CREATE TRIGGER").unwrap();
+            assert!(rename < trigger, "{up}");
+        } else {
+            assert!(!up.contains("TRIGGER"), "{up}");
+        }
+
+        let off = Migrations::new(tmp.path(), dialect).model(&pens(vec![
+            column("id", SqlType::Integer, false),
+            column("name", SqlType::Text, true),
+        ]));
+        let plan = off.plan().unwrap();
+        assert_eq!(plan[0].changes, [Change::DropAppendOnly]);
+        assert!(
+            plan[0].notes[0].contains("accept UPDATE and DELETE"),
+            "{:?}",
+            plan[0].notes
+        );
+        off.clone().at(at(3)).generate().unwrap();
+        off.check().unwrap();
+        let up = read(
+            tmp.path(),
+            "2026-11-26-120300_alter_historical_pens",
+            "up.sql",
+        );
+        assert!(up.contains("DROP TRIGGER IF EXISTS"), "{up}");
     }
 }

@@ -286,6 +286,12 @@ pub struct HistoryTableSpec {
     /// `false` describes a table created before changesets, which a migration upgrades).
     #[cfg_attr(feature = "serde", serde(default))]
     pub changeset: bool,
+    /// Whether the table is append-only: triggers refuse `UPDATE` and `DELETE` of its rows (and
+    /// `TRUNCATE` on PostgreSQL) except inside the library's maintenance operations, which lift
+    /// the guard for their own transaction. On unless `#[historical(append_only = false)]`;
+    /// `false` also describes a table created before the guard, which a migration upgrades.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub append_only: bool,
 }
 
 impl HistoryTableSpec {

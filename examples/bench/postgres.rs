@@ -68,6 +68,7 @@ pub fn backfill_by_hand_sql(date: &str) -> String {
 }
 
 impl crate::suite::BenchDb for PgConnection {
+    const DIALECT: audit_diesel::schema::Dialect = audit_diesel::schema::Dialect::Postgres;
     const RESET_SQL: &'static str = RESET_SQL;
     const RESET_HISTORY_SQL: &'static str = RESET_HISTORY_SQL;
     const ANALYZE_SQL: &'static str = ANALYZE_SQL;

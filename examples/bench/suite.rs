@@ -22,6 +22,8 @@ use crate::{Config, Section};
 /// What differs per backend: its SQL for the data sets, and how it measures the WAL. Each
 /// backend gives its SQL; running it is written once, here.
 pub trait BenchDb: Connection {
+    /// Its dialect.
+    const DIALECT: audit_diesel::schema::Dialect;
     /// Empties both tables and restarts their keys.
     const RESET_SQL: &'static str;
     /// Empties the history table only.
@@ -41,11 +43,27 @@ pub trait BenchDb: Connection {
 
     /// Empties both tables.
     fn reset(&mut self) -> QueryResult<()> {
-        self.batch_execute(Self::RESET_SQL)
+        self.lifting_guard(Self::RESET_SQL)
     }
     /// Empties the history table.
     fn reset_history(&mut self) -> QueryResult<()> {
-        self.batch_execute(Self::RESET_HISTORY_SQL)
+        self.lifting_guard(Self::RESET_HISTORY_SQL)
+    }
+    /// Runs `sql`, which empties history, in a transaction that lifts the history table's
+    /// append-only guard first, as an operator would by hand.
+    fn lifting_guard(&mut self, sql: &str) -> QueryResult<()> {
+        use audit_diesel::Historical;
+        let (lift, restore) = crate::model::Fish::HISTORY.lift_guard_sql(Self::DIALECT);
+        self.transaction(|conn| {
+            for statement in &lift {
+                conn.batch_execute(statement)?;
+            }
+            conn.batch_execute(sql)?;
+            for statement in &restore {
+                conn.batch_execute(statement)?;
+            }
+            Ok(())
+        })
     }
     /// Refreshes the statistics.
     fn analyze(&mut self) -> QueryResult<()> {

@@ -138,9 +138,10 @@ pub struct Assignment {
     pub population: i32,
 }
 
-/// A tag on a tank: every column is part of the key.
+/// A tag on a tank: every column is part of the key; its history table is not append-only.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
 #[diesel(table_name = tank_tags, primary_key(tank_id, tag))]
+#[historical(append_only = false)]
 pub struct TankTag {
     pub tank_id: i32,
     pub tag: String,

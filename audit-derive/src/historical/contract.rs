@@ -345,6 +345,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
     let user_id = types::user_id(spec.user_id).kind;
     let history_id = types::history_id(spec.history_id).kind;
     let metadata = spec.metadata;
+    let append_only = spec.append_only;
     quote! {
         #k::HistoryTableSpec {
             model: #p::Cow::Borrowed(#model),
@@ -358,6 +359,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             metadata: #metadata,
             history_fields: #p::Cow::Borrowed(&[#(#history_fields,)*]),
             changeset: true,
+            append_only: #append_only,
         }
     }
 }

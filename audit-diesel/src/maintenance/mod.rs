@@ -228,6 +228,44 @@ where
     Ok(any > 0)
 }
 
+/// Runs `work` in a transaction in which `M`'s append-only guard is lifted, for that
+/// transaction only ([`HistoryTableSpec::lift_guard_sql`]): how the library's own maintenance
+/// (cleanups, reason edits, `cascade_delete_history`) updates and deletes history rows. Without
+/// a guard it just runs `work`.
+pub(crate) fn lifted<M, C, T, E>(
+    conn: &mut C,
+    work: impl FnOnce(&mut C) -> Result<T, E>,
+) -> Result<T, E>
+where
+    M: Historical,
+    C: Connection,
+    C::Backend: AuditBackend,
+    E: From<diesel::result::Error>,
+{
+    let dialect = <C::Backend as AuditBackend>::DIALECT;
+    let (lift, restore) = M::HISTORY.lift_guard_sql(dialect);
+    if lift.is_empty() {
+        return work(conn);
+    }
+    let done = conn.transaction(|conn| {
+        for statement in &lift {
+            conn.batch_execute(statement)?;
+        }
+        let out = work(conn)?;
+        for statement in &restore {
+            conn.batch_execute(statement)?;
+        }
+        Ok(out)
+    });
+    if done.is_err() && dialect == crate::schema::Dialect::Mysql {
+        // A session variable outlives the transaction that failed: put the guard back.
+        for statement in &restore {
+            let _ = conn.batch_execute(statement);
+        }
+    }
+    done
+}
+
 /// How many rows `M`'s source table has: `SELECT COUNT(*)`.
 pub(crate) fn count_rows_on<'q, M, C>(conn: &mut C) -> Result<u64, AuditError>
 where
@@ -460,6 +498,7 @@ pub(crate) fn clean_duplicates_on<'q, M, C>(
 where
     M: Historical,
     C: Connection + LoadConnection,
+    C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
@@ -499,6 +538,7 @@ pub(crate) fn clean_old_on<'q, M, C>(
 where
     M: Historical,
     C: Connection + LoadConnection,
+    C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
@@ -543,6 +583,7 @@ fn clean<'q, M, C>(
 where
     M: Historical,
     C: Connection + LoadConnection,
+    C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
 {
@@ -554,9 +595,10 @@ where
             .map_err(db)?
             .max(0) as u64
     } else {
-        let deleted = DeleteDoomed::<M> { doomed, model }
-            .execute(conn)
-            .map_err(db)?;
+        let deleted = lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
+            DeleteDoomed::<M> { doomed, model }.execute(conn)
+        })
+        .map_err(db)?;
         u64::try_from(deleted).unwrap_or(u64::MAX)
     };
     Ok(CleanReport {

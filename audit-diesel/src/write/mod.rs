@@ -296,13 +296,16 @@ where
         return conn
             .transaction(|conn| {
                 let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)?;
-                for model in written.models() {
-                    let id = model.id();
-                    DeleteHistoryOf::<M> {
-                        filter: GeneratedOf::<M>::history_key_filter(&id),
+                crate::maintenance::lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
+                    for model in written.models() {
+                        let id = model.id();
+                        DeleteHistoryOf::<M> {
+                            filter: GeneratedOf::<M>::history_key_filter(&id),
+                        }
+                        .execute(conn)?;
                     }
-                    .execute(conn)?;
-                }
+                    Ok(())
+                })?;
                 Ok(written)
             })
             .map_err(|source| write_error::<M>(source, Op::NAME, key));

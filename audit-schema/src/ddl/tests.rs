@@ -33,6 +33,7 @@ fn feeding() -> HistoryTableSpec {
         metadata: false,
         history_fields: Cow::Borrowed(&[]),
         changeset: true,
+        append_only: false,
     }
 }
 
@@ -133,4 +134,48 @@ fn composite_keys_lead_the_object_index() {
         "{}",
         sql[1]
     );
+}
+
+#[test]
+fn the_append_only_guard_per_dialect() {
+    let guarded = HistoryTableSpec {
+        append_only: true,
+        ..feeding()
+    };
+    assert!(feeding().append_only_sql(Dialect::Postgres).is_empty());
+    assert_eq!(feeding().lift_guard_sql(Dialect::Sqlite), (vec![], vec![]));
+
+    let pg = guarded.append_only_sql(Dialect::Postgres);
+    assert_eq!(pg.len(), 3);
+    assert!(pg[0].starts_with("CREATE OR REPLACE FUNCTION audit_append_only()"));
+    assert!(pg[0].contains("current_setting('audit.maintenance', true)"));
+    assert_eq!(
+        pg[1],
+        r#"CREATE TRIGGER "historical_feeding_events_append_only" BEFORE UPDATE OR DELETE ON "historical_feeding_events" FOR EACH ROW EXECUTE FUNCTION audit_append_only()"#
+    );
+    assert!(pg[2].contains("BEFORE TRUNCATE"));
+    let created = guarded.create_table_sql(Dialect::Postgres);
+    assert_eq!(&created[created.len() - 3..], &pg[..]);
+
+    let sqlite = guarded.append_only_sql(Dialect::Sqlite);
+    assert_eq!(
+        sqlite[1],
+        r#"CREATE TRIGGER IF NOT EXISTS "historical_feeding_events_append_only_delete" BEFORE DELETE ON "historical_feeding_events" BEGIN SELECT RAISE(ABORT, 'history table historical_feeding_events is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'); END"#
+    );
+    let (lift, restore) = guarded.lift_guard_sql(Dialect::Sqlite);
+    assert_eq!(lift, guarded.drop_append_only_sql(Dialect::Sqlite));
+    assert_eq!(restore, sqlite);
+    let (lift, restore) = guarded.lift_guard_sql(Dialect::Postgres);
+    assert_eq!(lift, ["SELECT set_config('audit.maintenance', 'on', true)"]);
+    assert_eq!(
+        restore,
+        ["SELECT set_config('audit.maintenance', '', true)"]
+    );
+
+    // A SQLite rebuild drops the old table and its triggers: they come back after the rename.
+    let rebuilt = guarded.set_nullability_sql(&["notes"], Dialect::Sqlite);
+    assert_eq!(&rebuilt[rebuilt.len() - 2..], &sqlite[..]);
+
+    let mysql = guarded.append_only_sql(Dialect::Mysql);
+    assert!(mysql[0].contains("SIGNAL SQLSTATE '45000'"), "{}", mysql[0]);
 }

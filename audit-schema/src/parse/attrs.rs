@@ -30,6 +30,8 @@ pub(crate) struct StructAttrs {
     pub metadata: Option<Span>,
     pub record_unchanged: Option<Span>,
     pub cascade_delete_history: Option<Span>,
+    /// `#[historical(append_only = false)]`.
+    pub append_only: Option<(bool, Span)>,
     /// `#[historical(hooks)]`: the model implements `HistoryHooks`.
     pub hooks: Option<Span>,
     /// `#[historical(history_field(name: Type))]`, in order.
@@ -273,6 +275,18 @@ fn historical_struct_key(
             meta,
             errors,
         );
+    } else if meta.path.is_ident(APPEND_ONLY) {
+        match meta.value()?.parse::<syn::Lit>()? {
+            syn::Lit::Bool(on) => {
+                set_once(&mut out.append_only, (on.value, on.span()), meta, errors)
+            }
+            other => errors.at(
+                other.span(),
+                "`append_only` takes `true` or `false`: `#[historical(append_only = false)]` lets \
+                 the history table be updated and deleted"
+                    .to_owned(),
+            ),
+        }
     } else if meta.path.is_ident(CRATE) {
         let path: Path = meta.value()?.parse()?;
         set_once(&mut out.krate, path, meta, errors);

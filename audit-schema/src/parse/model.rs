@@ -94,6 +94,9 @@ pub struct Model {
     pub hooks: bool,
     /// `#[historical(cascade_delete_history)]`: deleting an object deletes its history.
     pub cascade_delete_history: bool,
+    /// The history table refuses `UPDATE` and `DELETE` but through the library's maintenance;
+    /// `#[historical(append_only = false)]` turns it off.
+    pub append_only: bool,
     /// The backends the model is written on.
     pub backends: Backends,
     /// `#[historical(crate = path)]`: the path of `audit_diesel` in generated code, when it is
@@ -241,6 +244,7 @@ impl Model {
             history_id: self.history_id,
             metadata: self.metadata,
             changeset: true,
+            append_only: self.append_only,
             history_fields: Cow::Owned(
                 self.history_fields
                     .iter()
@@ -321,6 +325,7 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
         cascade_delete_history: attrs.cascade_delete_history.is_some(),
+        append_only: attrs.append_only.is_none_or(|(on, _)| on),
         hooks: attrs.hooks.is_some(),
         history_fields,
         backends,

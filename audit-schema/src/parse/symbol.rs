@@ -23,6 +23,7 @@ pub const CRATE: &str = "crate";
 pub const CASCADE_DELETE_HISTORY: &str = "cascade_delete_history";
 pub const HISTORY_FIELD: &str = "history_field";
 pub const HOOKS: &str = "hooks";
+pub const APPEND_ONLY: &str = "append_only";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -31,6 +32,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     METADATA,
     RECORD_UNCHANGED,
     CASCADE_DELETE_HISTORY,
+    APPEND_ONLY,
     HISTORY_FIELD,
     HOOKS,
     CRATE,
