@@ -10,6 +10,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -35,7 +36,11 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// Kills chromedriver's process group, Chromium's processes with it: a test that fails
+    /// before closing its session leaves no browser behind.
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -50,6 +55,8 @@ impl Browser {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut driver = Command::new(&driver_path)
             .arg("--port=0")
+            // Its own process group, which Chromium joins: `Drop` kills them together.
+            .process_group(0)
             .env("TZ", ZONE)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -78,6 +78,10 @@ struct Args {
     /// Also write the results as a JSON list of records to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Drop the history table's append-only guard (its triggers) before measuring, to compare
+    /// with a run that keeps it.
+    #[arg(long)]
+    without_guard: bool,
 }
 
 /// A part of the benchmark.
@@ -174,6 +178,28 @@ fn header(config: &Config, server: &str, settings: &str) {
     );
 }
 
+/// Drops the append-only guard with `--without-guard`, and says which it is.
+fn guard(
+    conn: &mut impl diesel::connection::SimpleConnection,
+    args: &Args,
+    dialect: audit_diesel::schema::Dialect,
+) -> BenchResult<()> {
+    use audit_diesel::Historical;
+    if args.without_guard {
+        suite::GUARD_DROPPED.store(true, std::sync::atomic::Ordering::Relaxed);
+        for statement in model::Fish::HISTORY.drop_append_only_sql(dialect) {
+            conn.batch_execute(&statement)?;
+        }
+    }
+    let state = if args.without_guard {
+        "dropped (--without-guard)"
+    } else {
+        "on"
+    };
+    println!("guard     append-only triggers on the history table: {state}");
+    Ok(())
+}
+
 fn run_sqlite(args: &Args, config: &Config) -> BenchResult<Bench> {
     let path = args
         .database_url
@@ -185,6 +211,7 @@ fn run_sqlite(args: &Args, config: &Config) -> BenchResult<Bench> {
     let mut conn = SqliteConnection::establish(&path)?;
     conn.batch_execute(sqlite::session_sql(args.durable))?;
     conn.run_pending_migrations(SQLITE_MIGRATIONS)?;
+    guard(&mut conn, args, audit_diesel::schema::Dialect::Sqlite)?;
     let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
         "sqlite_version()",
     ))
@@ -228,6 +255,7 @@ fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
     let _cleanup = DropSchema(&url, &schema);
     conn.batch_execute(postgres::session_sql(args.durable))?;
     conn.run_pending_migrations(POSTGRES_MIGRATIONS)?;
+    guard(&mut conn, args, audit_diesel::schema::Dialect::Postgres)?;
     let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
         "current_setting('server_version')",
     ))

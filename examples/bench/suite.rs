@@ -19,6 +19,10 @@ use crate::measure::{Bench, BenchResult, Unit, Variant};
 use crate::model::*;
 use crate::{Config, Section};
 
+/// Set by `--without-guard`: the run dropped the history table's append-only triggers, and a
+/// reset must not put them back (SQLite's lift re-creates them).
+pub static GUARD_DROPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// What differs per backend: its SQL for the data sets, and how it measures the WAL. Each
 /// backend gives its SQL; running it is written once, here.
 pub trait BenchDb: Connection {
@@ -53,6 +57,9 @@ pub trait BenchDb: Connection {
     /// append-only guard first, as an operator would by hand.
     fn lifting_guard(&mut self, sql: &str) -> QueryResult<()> {
         use audit_diesel::Historical;
+        if GUARD_DROPPED.load(std::sync::atomic::Ordering::Relaxed) {
+            return self.batch_execute(sql);
+        }
         let (lift, restore) = crate::model::Fish::HISTORY.lift_guard_sql(Self::DIALECT);
         self.transaction(|conn| {
             for statement in &lift {
