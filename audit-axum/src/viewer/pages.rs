@@ -14,9 +14,9 @@ use audit_diesel::schema::spec::meta;
 use audit_diesel::{AuditConnection, HistoryTableSpec, HistoryType};
 
 use super::render::{
-    changeset_link, changeset_url, history_id, history_type, json_time, moment_input, notice,
-    object_key, object_url, page, pager, short_id, time, type_symbol, user, value, zone_hint,
-    Crumb, ViewError,
+    changeset_link, changeset_url, column_headers, history_id, history_type, json_time,
+    moment_input, notice, object_key, object_url, page, pager, short_id, time, type_symbol, user,
+    value, zone_hint, Crumb, ViewError,
 };
 use super::session::Visitor;
 use super::{Viewer, BASE};
@@ -283,15 +283,7 @@ where
             div class="scroll" tabindex="0" role="region" aria-label="History rows" {
                 table class="history" {
                     caption class="visually-hidden" { "History of " (spec.model) ", newest first" }
-                    thead { tr {
-                        th scope="col" { "When" }
-                        th scope="col" { "Type" }
-                        th scope="col" { "Object" }
-                        th scope="col" { "User" }
-                        th scope="col" { "Reason" }
-                        th scope="col" { "Changes" }
-                        th scope="col" { "Changeset" }
-                    } }
+                    thead { (column_headers(&["When", "Type", "Object", "User", "Reason", "Changes", "Changeset"])) }
                     tbody {
                         @for detail in &found.items {
                             @let record = &detail.record;
@@ -323,7 +315,7 @@ fn fields_table(spec: &HistoryTableSpec, record: &Value, caption: &str) -> Marku
         div class="scroll" tabindex="0" role="region" aria-label="Fields" {
             table class="fields" {
                 caption { (caption) }
-                thead { tr { th scope="col" { "Field" } th scope="col" { "Value" } } }
+                thead { (column_headers(&["Field", "Value"])) }
                 tbody {
                     @for column in spec.columns.iter().chain(spec.history_fields.iter()) {
                         tr {
@@ -377,11 +369,7 @@ fn diff_table(spec: &HistoryTableSpec, detail: &RecordDetail) -> Markup {
         div class="scroll" tabindex="0" role="region" aria-label="Changes" {
             table class="diff" {
                 caption { (caption) }
-                thead { tr {
-                    th scope="col" { "Field" }
-                    th scope="col" { "Before" }
-                    th scope="col" { "After" }
-                } }
+                thead { (column_headers(&["Field", "Before", "After"])) }
                 tbody {
                     @for (field, old, new) in rows {
                         tr class="changed" {
@@ -672,14 +660,7 @@ where
         div class="scroll" tabindex="0" role="region" aria-label="Rows of the changeset" {
             table class="history" {
                 caption class="visually-hidden" { "Rows of the changeset" }
-                thead { tr {
-                    th scope="col" { "When" }
-                    th scope="col" { "Model" }
-                    th scope="col" { "Object" }
-                    th scope="col" { "Type" }
-                    th scope="col" { "User" }
-                    th scope="col" { "Reason" }
-                } }
+                thead { (column_headers(&["When", "Model", "Object", "Type", "User", "Reason"])) }
                 tbody {
                     @for entry in &found.entries {
                         tr {

@@ -322,6 +322,11 @@ pub(crate) fn pager(
     }
 }
 
+/// A table's header row of plain column names.
+pub(crate) fn column_headers(names: &[&str]) -> Markup {
+    html! { tr { @for name in names { th scope="col" { (name) } } } }
+}
+
 /// A notice at the top of a page (after a revert).
 pub(crate) fn notice(text: Markup) -> Markup {
     html! { p class="notice" role="status" { (text) } }

@@ -16,8 +16,8 @@ use audit_diesel::schema::spec::meta;
 use audit_diesel::{AuditConnection, AuditContext, AuditError, HistoryTableSpec};
 
 use super::render::{
-    changeset_url, history_id, history_type, json_time, object_key, object_url, page, time,
-    type_symbol, user, value, ViewError,
+    changeset_url, column_headers, history_id, history_type, json_time, object_key, object_url,
+    page, time, type_symbol, user, value, ViewError,
 };
 use super::session::{same_origin, Visitor};
 use super::{Viewer, BASE};
@@ -127,7 +127,7 @@ where
         div class="scroll" tabindex="0" role="region" aria-label="The object now and after the revert" {
             table class="diff" {
                 caption { "The object now, and after the revert" }
-                thead { tr { th scope="col" { "Field" } th scope="col" { "Now" } th scope="col" { "After the revert" } } }
+                thead { (column_headers(&["Field", "Now", "After the revert"])) }
                 tbody {
                     @for column in spec.columns.iter() {
                         @let then = target.get(&*column.name).unwrap_or(&Value::Null);
