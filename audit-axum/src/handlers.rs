@@ -314,6 +314,11 @@ impl ChangesetFilter {
         self.page_size
     }
 
+    /// Its date range, as read.
+    pub(crate) fn dates(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        (self.since, self.until)
+    }
+
     /// Loads the page.
     pub(crate) fn load<C: AuditConnection>(
         self,

@@ -65,13 +65,13 @@ pub(crate) fn render(
                 down.push(after.drop_append_only_sql(dialect));
             }
             Change::DropAppendOnly => {
-                let before = &plan
-                    .before
-                    .as_ref()
-                    .expect("only existing tables change")
-                    .spec;
-                up.extend(before.drop_append_only_sql(dialect));
-                down.push(before.append_only_sql(dialect));
+                // The table as it was: the same, guarded.
+                let guarded = audit_schema::HistoryTableSpec {
+                    append_only: true,
+                    ..after.clone()
+                };
+                up.extend(guarded.drop_append_only_sql(dialect));
+                down.push(guarded.append_only_sql(dialect));
             }
         }
     }

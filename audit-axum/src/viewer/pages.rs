@@ -531,10 +531,7 @@ where
     let params = Params::parse(raw.as_deref())?;
     let filter = ChangesetFilter::read(&params, &visitor.principal, moment)?;
     let page_size = filter.page_size();
-    let (since, until) = (
-        moment(&params, "date_from", false)?,
-        moment(&params, "date_to", true)?,
-    );
+    let (since, until) = filter.dates();
     let user_filter = params.text("history_user");
     let found = viewer
         .api
