@@ -18,6 +18,55 @@ macro_rules! cli {
 }
 
 on_each_backend! {
+    /// `verify` reports clean tables and their checkpoints, `checkpoint` prints the lines alone,
+    /// and after a forgery `verify --against` fails naming the row and the checkpoint.
+    fn the_cli_verifies_checkpoints_and_anchors(db) {
+        use diesel::connection::SimpleConnection;
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Feeding>();
+        let tank = Tank::create(conn, &ctx(7, "commissioned"), &NewTank::named("T1")).unwrap();
+        Tank::update(conn, &ctx(7, "resized"), tank.id, tanks::volume_m3.eq(55.0)).unwrap();
+
+        let (result, out) = cli!(conn, registry, "verify", "--auto");
+        result.unwrap();
+        assert!(out.starts_with("Tank                     2 rows, 1 objects: clean\n  audit-checkpoint v1 table=historical_tanks last_id="), "{out}");
+        assert!(out.contains("Feeding                  0 rows, 0 objects: clean"), "{out}");
+
+        let (result, lines) = cli!(conn, registry, "checkpoint", "Tank");
+        result.unwrap();
+        assert_eq!(lines.lines().count(), 1);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("checkpoints.txt");
+        std::fs::write(&file, format!("# kept elsewhere\n{lines}")).unwrap();
+        let against = file.to_str().unwrap();
+        let (result, out) = cli!(conn, registry, "verify", "Tank", "--against", against);
+        result.unwrap();
+        assert!(out.contains("rows and chain heads match the checkpoint"), "{out}");
+
+        let lift = if matches!(conn, common::db::AnyConnection::Postgresql(_)) {
+            "SELECT set_config('audit.maintenance', 'on', false)"
+        } else {
+            "DROP TRIGGER historical_tanks_append_only_update"
+        };
+        conn.batch_execute(lift).unwrap();
+        conn.batch_execute("UPDATE historical_tanks SET history_user_id = 99 WHERE history_type = '+'").unwrap();
+        let (result, out) = cli!(conn, registry, "verify", "Tank", "--against", against);
+        assert!(matches!(result, Err(CliError::NotClean { ref models }) if models == &["Tank"]), "{result:?}");
+        assert!(out.contains("Tank                     2 rows, 1 objects: NOT CLEAN"), "{out}");
+        assert!(out.contains("was edited: its hash does not match its content"), "{out}");
+        // An edit that did not re-compute the hashes leaves the heads as they were.
+        assert!(out.contains("rows and chain heads match the checkpoint"), "{out}");
+
+        std::fs::write(&file, "audit-checkpoint v1 table=historical_tanks rows=2").unwrap();
+        let (result, _) = cli!(conn, registry, "verify", "Tank", "--against", against);
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("line 1: not a checkpoint"), "{error}");
+
+        let (result, out) = cli!(conn, registry, "anchor", "Tank", "--reason", "nothing to do");
+        result.unwrap();
+        assert_eq!(out, "Tank                     every row has its hash\n");
+    }
+
     fn the_cli_lists_populates_and_reports_per_model(db) {
         let conn = &mut db.conn;
         let registry = Registry::new().model::<Tank>().model::<Feeding>().model::<Assignment>();

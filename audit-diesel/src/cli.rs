@@ -8,8 +8,16 @@
 //! <app> populate (MODEL... | --auto) [--batch-size N] [--missing] [--user ID] [--reason TEXT]
 //! <app> clean-duplicates (MODEL... | --auto) [--minutes N] [--excluded-fields F,G] [--dry-run]
 //! <app> clean-old (MODEL... | --auto) [--days N] [--keep-latest] [--dry-run] [--batch-size N]
+//! <app> verify (MODEL... | --auto) [--against FILE]
+//! <app> checkpoint (MODEL... | --auto)
+//! <app> anchor MODEL... --reason TEXT
 //! <app> make-migrations --dialect D --dir DIR [--check]
 //! ```
+//!
+//! `verify` walks the hash chains (see [`chain`](crate::chain)), prints each finding, the
+//! re-anchorings on record and a checkpoint line per table, and fails when it found anything;
+//! `checkpoint` prints only the lines, for an operator to keep elsewhere and give back to
+//! `verify --against` later.
 //!
 //! The commands that write history take the models by name, or `--auto` for every registered
 //! model, as django-simple-history's do: with neither they refuse
@@ -90,6 +98,21 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+    /// `verify` found forgeries, broken anchors or a checkpoint that does not match (the report
+    /// names them).
+    #[error("verify found the history of {} not as written: see the report", models.join(", "))]
+    NotClean {
+        /// The models whose history failed.
+        models: Vec<String>,
+    },
+    /// A checkpoint file that cannot be read or parsed; nothing was verified.
+    #[error("checkpoint file {path}: {reason}")]
+    Checkpoints {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 #[derive(Parser)]
@@ -167,6 +190,36 @@ enum Command {
         /// Rows per delete statement.
         #[arg(long, default_value_t = 10_000)]
         batch_size: u64,
+    },
+    /// Recompute the hash chains; report every edited, deleted, inserted or reordered row.
+    Verify {
+        /// Models to verify, by name or history table.
+        models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
+        /// A file of checkpoint lines (from `checkpoint`) to compare each table with.
+        #[arg(long)]
+        against: Option<PathBuf>,
+    },
+    /// Print each table's checkpoint line, to keep elsewhere for `verify --against`.
+    Checkpoint {
+        /// Models, by name or history table.
+        models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
+    },
+    /// Hash the rows that have no hash (written before the table had its chain); recorded.
+    Anchor {
+        /// Models, by name or history table.
+        models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: String,
     },
     /// Write the migrations of the registered models' history tables (or check them).
     MakeMigrations {
@@ -332,6 +385,59 @@ impl<C: AuditConnection> Registry<C> {
                     clean_line(out, &(entry.old)(conn, &options)?, "old")?;
                 }
             }
+            Command::Verify {
+                models,
+                auto,
+                against,
+            } => {
+                let entries = self.select("verify", &models, auto)?;
+                let checkpoints = match &against {
+                    Some(path) => read_checkpoints(path)?,
+                    None => Vec::new(),
+                };
+                let mut failed = Vec::new();
+                let mut bar = progress_bar();
+                for entry in entries {
+                    let options = crate::chain::Verify {
+                        against: checkpoints
+                            .iter()
+                            .find(|c| c.table == *entry.spec.history_table)
+                            .cloned(),
+                    };
+                    let report = crate::chain::verify_table(conn, entry.spec, &options, &mut bar)?;
+                    verify_lines(out, &report)?;
+                    if !report.is_clean() {
+                        failed.push(report.model);
+                    }
+                }
+                if !failed.is_empty() {
+                    return Err(CliError::NotClean { models: failed });
+                }
+            }
+            Command::Checkpoint { models, auto } => {
+                for entry in self.select("checkpoint", &models, auto)? {
+                    let report = crate::chain::verify_table(
+                        conn,
+                        entry.spec,
+                        &crate::chain::Verify::default(),
+                        |_| {},
+                    )?;
+                    writeln!(out, "{}", report.checkpoint)?;
+                }
+            }
+            Command::Anchor {
+                models,
+                auto,
+                reason,
+            } => {
+                for entry in self.select("anchor", &models, auto)? {
+                    let report = crate::chain::anchor_table(conn, entry.spec, &reason)?;
+                    match &report.anchor {
+                        Some(anchor) => writeln!(out, "{:<24} {anchor}", report.model)?,
+                        None => writeln!(out, "{:<24} every row has its hash", report.model)?,
+                    }
+                }
+            }
             Command::MakeMigrations {
                 dialect,
                 dir,
@@ -371,6 +477,54 @@ impl<C: AuditConnection> Registry<C> {
             }
         }
     }
+}
+
+/// The checkpoint lines of a file (blank lines and `#` comments skipped).
+fn read_checkpoints(path: &std::path::Path) -> Result<Vec<crate::chain::Checkpoint>, CliError> {
+    let err = |reason: String| CliError::Checkpoints {
+        path: path.to_owned(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(i, line)| {
+            line.parse()
+                .map_err(|e| err(format!("line {}: {e}", i.saturating_add(1))))
+        })
+        .collect()
+}
+
+/// A verify report, a line per finding and anchor.
+fn verify_lines(out: &mut dyn Write, report: &crate::chain::VerifyReport) -> std::io::Result<()> {
+    let verdict = if report.is_clean() {
+        "clean"
+    } else {
+        "NOT CLEAN"
+    };
+    writeln!(
+        out,
+        "{:<24} {} rows, {} objects: {verdict}",
+        report.model, report.rows, report.objects
+    )?;
+    for finding in &report.findings {
+        writeln!(out, "  {finding}")?;
+    }
+    for id in &report.broken_anchors {
+        writeln!(
+            out,
+            "  anchor {id} does not match its hash or link: the record of maintenance was changed"
+        )?;
+    }
+    for anchor in &report.anchors {
+        writeln!(out, "  {anchor}")?;
+    }
+    if let Some(check) = &report.against {
+        writeln!(out, "  {check}")?;
+    }
+    writeln!(out, "  {}", report.checkpoint)
 }
 
 fn clean_line(out: &mut dyn Write, report: &CleanReport, what: &str) -> std::io::Result<()> {

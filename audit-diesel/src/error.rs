@@ -295,6 +295,28 @@ pub enum AuditError {
         date: chrono::DateTime<chrono::Utc>,
     },
 
+    /// The model's history table has no hash chain (`#[historical(chain = false)]`, a UUID
+    /// history id, or a table whose migration that adds the chain has not run).
+    #[error("{model} has no hash chain: verify and anchor need one (it is on unless `#[historical(chain = false)]` or a UUID history id)")]
+    NotChained {
+        /// The model's name.
+        model: String,
+    },
+
+    /// Maintenance would re-hash a chain that does not match its hashes: history row
+    /// `history_id` was changed outside the library. Nothing was changed; `verify` says more.
+    #[error(
+        "the hash chain of {model} is broken at history row {history_id} (it does not match its \
+         hash): maintenance refuses to re-hash over it, which would hide the change; nothing was \
+         changed. Run `verify` and investigate"
+    )]
+    ChainBroken {
+        /// The model's name.
+        model: String,
+        /// The first row that does not match its hash.
+        history_id: i64,
+    },
+
     /// A database error outside any one model's write (opening a transaction, for instance).
     #[error(transparent)]
     Diesel(#[from] diesel::result::Error),

@@ -88,6 +88,7 @@
 
 pub mod backend;
 mod bind;
+pub mod chain;
 pub mod changeset;
 #[cfg(feature = "cli")]
 pub mod cli;

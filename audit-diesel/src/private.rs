@@ -214,6 +214,7 @@ pub mod poison {
         history_fields: Cow::Borrowed(&[]),
         changeset: false,
         append_only: false,
+        chain: false,
     };
 
     /// The record of a model whose derive failed: no value of it exists.

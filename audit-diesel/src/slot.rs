@@ -26,7 +26,8 @@ use crate::contract::{
     ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf, SnapshotOf,
 };
 use crate::maintenance::sql::{
-    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, LoadLive, SetReason,
+    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, DeleteDoomedReturning, LoadLive,
+    SetReason,
 };
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -186,7 +187,7 @@ impl<M, Op, C, Checks> WriteSlot<M, Op, C> for On<Checks>
 where
     M: Historical,
     Op: Operation<M>,
-    C: Connection + LoadConnection,
+    C: Connection + LoadConnection + 'static,
     C::Backend: WriteBackend<M, Op, C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M::Record: Selectable<C::Backend>,
@@ -255,6 +256,7 @@ where
     HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
+    DeleteDoomedReturning<M>: LoadQuery<'static, C, (i64, Option<Vec<u8>>)>,
     SetReason<M>: ExecuteDsl<C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,
@@ -425,17 +427,40 @@ where
                 model: M::HISTORY.model.to_string(),
                 key: format!("{id:?}"),
             })?;
-            maintenance::lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
+            let database = |source| AuditError::Database {
+                model: M::HISTORY.model.to_string(),
+                operation: "update change reason",
+                source,
+            };
+            // A chained table's row is re-hashed, its successors with it; the chain must hold
+            // before (or the edit would hide an earlier one).
+            let chained_id = (record.history_id() as &dyn std::any::Any)
+                .downcast_ref::<i64>()
+                .copied()
+                .filter(|_| M::HISTORY.chained());
+            maintenance::lifted::<M, C, _, AuditError>(conn, |conn| {
+                if let Some(id) = chained_id {
+                    crate::chain::before_edit(conn, M::HISTORY, id)?;
+                }
                 SetReason::<M> {
                     history_id: record.history_id().clone(),
                     reason: Some(reason.as_str().to_owned()),
                 }
                 .execute(conn)
-            })
-            .map_err(|source| AuditError::Database {
-                model: M::HISTORY.model.to_string(),
-                operation: "update change reason",
-                source,
+                .map_err(database)?;
+                if let Some(id) = chained_id {
+                    let what = crate::chain::Maintenance {
+                        operation: "update_change_reason",
+                        detail: format!(
+                            "history row {id}: change reason set to {:?}",
+                            reason.as_str()
+                        ),
+                        rows_removed: 0,
+                        spec: M::HISTORY,
+                    };
+                    crate::chain::after_edit(conn, &what, id)?;
+                }
+                Ok(())
             })?;
             newest(self, conn)?.ok_or_else(|| AuditError::NotFound {
                 model: M::HISTORY.model.to_string(),

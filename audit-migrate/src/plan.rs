@@ -30,6 +30,11 @@ pub enum Change {
     AddAppendOnly,
     /// Remove it (`#[historical(append_only = false)]`).
     DropAppendOnly,
+    /// Add the hash chain: its columns and trigger (tables created before it, or the model
+    /// turned it on). Rows already there stay unchained until `anchor` hashes them.
+    AddChain,
+    /// Remove it (`#[historical(chain = false)]`).
+    DropChain,
 }
 
 /// The changes of one history table, and its state before and after them.
@@ -66,6 +71,8 @@ impl TablePlan {
                 Change::Retrack(c) => format!("track `{c}` again"),
                 Change::AddAppendOnly => "make it append-only".to_owned(),
                 Change::DropAppendOnly => "let it be updated and deleted".to_owned(),
+                Change::AddChain => "add the hash chain".to_owned(),
+                Change::DropChain => "drop the hash chain".to_owned(),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -228,6 +235,25 @@ pub(crate) fn plan_table(
             )),
             Some(_) => {}
         }
+    }
+    // Last: the chain's trigger encodes every column, those added above included.
+    if spec.chained() != state.spec.chained() {
+        if spec.chained() {
+            changes.push(Change::AddChain);
+            notes.push(format!(
+                "`{table}` gets a hash chain: rows written before it stay unchained, and \
+                 `verify` reports them, until `audit anchor {}` hashes them",
+                spec.model
+            ));
+        } else {
+            changes.push(Change::DropChain);
+            notes.push(format!(
+                "`{table}` loses its hash chain: `{}` turned `chain` off, and `verify` can no \
+                 longer find edited rows",
+                spec.model
+            ));
+        }
+        after.spec.chain = spec.chain;
     }
     for old in state.spec.history_fields.iter() {
         if spec.history_field(&old.name).is_none() {

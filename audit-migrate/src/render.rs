@@ -73,7 +73,39 @@ pub(crate) fn render(
                 up.extend(guarded.drop_append_only_sql(dialect));
                 down.push(guarded.append_only_sql(dialect));
             }
+            Change::AddChain => {
+                up.extend(after.add_chain_sql(dialect));
+                down.push(after.drop_chain_sql(dialect));
+            }
+            Change::DropChain => {
+                let chained = audit_schema::HistoryTableSpec {
+                    chain: true,
+                    ..after.clone()
+                };
+                up.extend(chained.drop_chain_sql(dialect));
+                down.push(chained.add_chain_sql(dialect));
+            }
         }
+    }
+    // The chain's trigger encodes every column: when columns changed, it is made anew.
+    let columns_changed = plan.changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::AddColumn(_)
+                | Change::AddMetadata
+                | Change::AddChangeset
+                | Change::AddHistoryField(_)
+        )
+    });
+    if columns_changed && after.chained() && !plan.changes.contains(&Change::AddChain) {
+        up.extend(after.drop_chain_trigger_sql(dialect));
+        up.extend(after.chain_trigger_sql(dialect));
+        // Undone: the trigger goes first (SQLite drops no column a trigger names), the old
+        // one comes back last.
+        if let Some(before) = plan.before.as_ref().map(|b| &b.spec) {
+            down.insert(0, before.chain_trigger_sql(dialect));
+        }
+        down.push(after.drop_chain_trigger_sql(dialect));
     }
     // Undo in the reverse order: what was added last goes first.
     let down: Vec<String> = down.into_iter().rev().flatten().collect();

@@ -177,6 +177,7 @@ mod tests {
             history_fields: Cow::Borrowed(&[]),
             changeset: true,
             append_only: false,
+            chain: false,
         })
     }
 

@@ -31,6 +31,7 @@ fn pens(columns: Vec<ColumnSpec>) -> HistoryTableSpec {
         history_fields: Cow::Borrowed(&[]),
         changeset: true,
         append_only: false,
+        chain: false,
     }
 }
 
@@ -701,5 +702,94 @@ fn the_append_only_guard_comes_and_goes_by_migration() {
             "up.sql",
         );
         assert!(up.contains("DROP TRIGGER IF EXISTS"), "{up}");
+    }
+}
+
+/// A table created before the chain gets it from its next migration (columns, trigger, the
+/// anchors table); a column added later renews the trigger, whose encoding names every column,
+/// and the down migration drops the trigger before the column (SQLite drops no column a trigger
+/// names); turning the chain off drops it, with a note.
+#[test]
+fn the_hash_chain_comes_and_goes_by_migration() {
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let tmp = tempfile::tempdir().unwrap();
+        let guarded = HistoryTableSpec {
+            append_only: true,
+            ..v1()
+        };
+        Migrations::new(tmp.path(), dialect)
+            .model(&guarded)
+            .at(at(0))
+            .generate()
+            .unwrap();
+        let chained = HistoryTableSpec {
+            chain: true,
+            ..guarded.clone()
+        };
+        let migrations = Migrations::new(tmp.path(), dialect).model(&chained);
+        let plan = migrations.plan().unwrap();
+        assert_eq!(plan[0].changes, [Change::AddChain]);
+        assert!(
+            plan[0].notes[0].contains("stay unchained"),
+            "{:?}",
+            plan[0].notes
+        );
+        migrations.clone().at(at(1)).generate().unwrap();
+        migrations.check().unwrap();
+        let up = read(
+            tmp.path(),
+            "2026-11-26-120100_alter_historical_pens",
+            "up.sql",
+        );
+        for statement in chained.add_chain_sql(dialect) {
+            assert!(up.contains(&format!("{statement};")), "{up}");
+        }
+        assert!(
+            up.contains("CREATE TABLE IF NOT EXISTS \"audit_chain_anchors\""),
+            "{up}"
+        );
+
+        let wider = HistoryTableSpec {
+            columns: std::borrow::Cow::Owned(vec![
+                column("id", SqlType::Integer, false),
+                column("name", SqlType::Text, false),
+                column("depth_m", SqlType::Double, true),
+            ]),
+            ..chained.clone()
+        };
+        Migrations::new(tmp.path(), dialect)
+            .model(&wider)
+            .at(at(2))
+            .generate()
+            .unwrap();
+        let name = "2026-11-26-120200_alter_historical_pens";
+        let up = read(tmp.path(), name, "up.sql");
+        let add = up.find("ADD COLUMN \"depth_m\"").unwrap();
+        let renew = up
+            .find("DROP TRIGGER IF EXISTS \"historical_pens_chain\"")
+            .unwrap();
+        assert!(add < renew && up[renew..].contains("'depth_m='"), "{up}");
+        let down = read(tmp.path(), name, "down.sql");
+        let drop_trigger = down
+            .find("DROP TRIGGER IF EXISTS \"historical_pens_chain\"")
+            .unwrap();
+        let drop_column = down.find("DROP COLUMN \"depth_m\"").unwrap();
+        let recreate = down.rfind("historical_pens_chain").unwrap();
+        assert!(
+            drop_trigger < drop_column && drop_column < recreate,
+            "{down}"
+        );
+
+        let off = Migrations::new(tmp.path(), dialect).model(&HistoryTableSpec {
+            chain: false,
+            ..wider
+        });
+        let plan = off.plan().unwrap();
+        assert_eq!(plan[0].changes, [Change::DropChain]);
+        assert!(
+            plan[0].notes[0].contains("loses its hash chain"),
+            "{:?}",
+            plan[0].notes
+        );
     }
 }

@@ -22,8 +22,12 @@ pub mod meta {
     /// The changeset the row belongs to: every history row of one business action (one
     /// database transaction, or one explicit id) shares it. UUID; NULL in rows older than it.
     pub const HISTORY_CHANGESET_ID: &str = "history_changeset_id";
+    /// The `history_id` of the object's previous row, in tables with a hash chain.
+    pub const HISTORY_PREV_ID: &str = "history_prev_id";
+    /// `sha256(previous row's hash || this row's encoding)`, in tables with a hash chain.
+    pub const HISTORY_HASH: &str = "history_hash";
     /// All of them: a model may not track a column with one of these names.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 9] = [
         HISTORY_ID,
         HISTORY_DATE,
         HISTORY_TYPE,
@@ -31,6 +35,8 @@ pub mod meta {
         HISTORY_CHANGE_REASON,
         HISTORY_METADATA,
         HISTORY_CHANGESET_ID,
+        HISTORY_PREV_ID,
+        HISTORY_HASH,
     ];
 }
 
@@ -292,6 +298,12 @@ pub struct HistoryTableSpec {
     /// `false` also describes a table created before the guard, which a migration upgrades.
     #[cfg_attr(feature = "serde", serde(default))]
     pub append_only: bool,
+    /// Whether the table has a hash chain per object (`history_prev_id`, `history_hash`), which
+    /// `verify` recomputes to find edited, deleted, inserted and reordered rows. On unless
+    /// `#[historical(chain = false)]` (or the history id is a UUID); `false` also describes a
+    /// table created before the chain, which a migration upgrades.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub chain: bool,
 }
 
 impl HistoryTableSpec {

@@ -82,6 +82,10 @@ struct Args {
     /// with a run that keeps it.
     #[arg(long)]
     without_guard: bool,
+    /// Drop the history table's hash-chain trigger before measuring (history rows keep their
+    /// unfilled marker), to measure what the chain costs per write.
+    #[arg(long)]
+    without_chain: bool,
 }
 
 /// A part of the benchmark.
@@ -178,7 +182,8 @@ fn header(config: &Config, server: &str, settings: &str) {
     );
 }
 
-/// Drops the append-only guard with `--without-guard`, and says which it is.
+/// Drops the append-only guard with `--without-guard` and the chain's trigger with
+/// `--without-chain`, and says which it is.
 fn guard(
     conn: &mut impl diesel::connection::SimpleConnection,
     args: &Args,
@@ -197,6 +202,17 @@ fn guard(
         "on"
     };
     println!("guard     append-only triggers on the history table: {state}");
+    if args.without_chain {
+        for statement in model::Fish::HISTORY.drop_chain_trigger_sql(dialect) {
+            conn.batch_execute(&statement)?;
+        }
+    }
+    let chain = match (model::Fish::HISTORY.chained(), args.without_chain) {
+        (false, _) => "none (the model has no chain)",
+        (true, true) => "trigger dropped (--without-chain)",
+        (true, false) => "on",
+    };
+    println!("chain     hash chain per object: {chain}");
     Ok(())
 }
 

@@ -28,6 +28,11 @@ pub struct SchemaGuard {
     pub schema: Option<String>,
 }
 
+/// Runs the tests' SQLite migrations on `conn` (a database of a test's own).
+pub fn migrate_sqlite(conn: &mut SqliteConnection) {
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+}
+
 impl TestDb<SqliteConnection> {
     pub fn sqlite() -> Self {
         let mut conn = SqliteConnection::establish(":memory:").expect("in-memory SQLite opens");

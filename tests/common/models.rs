@@ -141,7 +141,7 @@ pub struct Assignment {
 /// A tag on a tank: every column is part of the key; its history table is not append-only.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Historical)]
 #[diesel(table_name = tank_tags, primary_key(tank_id, tag))]
-#[historical(append_only = false)]
+#[historical(append_only = false, chain = false)]
 pub struct TankTag {
     pub tank_id: i32,
     pub tag: String,

@@ -346,6 +346,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
     let history_id = types::history_id(spec.history_id).kind;
     let metadata = spec.metadata;
     let append_only = spec.append_only;
+    let chain = spec.chain;
     quote! {
         #k::HistoryTableSpec {
             model: #p::Cow::Borrowed(#model),
@@ -360,6 +361,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             history_fields: #p::Cow::Borrowed(&[#(#history_fields,)*]),
             changeset: true,
             append_only: #append_only,
+            chain: #chain,
         }
     }
 }

@@ -57,6 +57,10 @@ pub trait AuditBackend:
     /// The most bind parameters one statement takes (65,535 on PostgreSQL, SQLite's
     /// `SQLITE_MAX_VARIABLE_NUMBER` of 32,766): bulk writes split their batches below it.
     const MAX_BINDS: usize;
+    /// The empty hash a history insert carries into a chained table: the marker its chain
+    /// trigger replaces with the row's link and hash (a row inserted without it stays
+    /// unchained, and `verify` reports it).
+    const CHAIN_MARKER_SQL: &'static str;
 
     /// Binds the history columns that do not depend on the model.
     #[doc(hidden)]

@@ -15,6 +15,7 @@ impl AuditBackend for Pg {
     const NAME: &'static str = "PostgreSQL";
     const DIALECT: Dialect = Dialect::Postgres;
     const MAX_BINDS: usize = 65_535;
+    const CHAIN_MARKER_SQL: &'static str = "'\\x'::bytea";
     const CLOCK_SQL: &'static str = "clock_timestamp()";
     const AS_OF: AsOfStrategy = AsOfStrategy::SkipScan;
     const NULL_SAFE_EQ: &'static str = "IS NOT DISTINCT FROM";

@@ -10,6 +10,7 @@ impl AuditBackend for Sqlite {
     const NAME: &'static str = "SQLite";
     const DIALECT: Dialect = Dialect::Sqlite;
     const MAX_BINDS: usize = 32_766;
+    const CHAIN_MARKER_SQL: &'static str = "X''";
     /// Millisecond precision only: SQLite's clock has no more. Writes bind the Rust clock instead.
     const CLOCK_SQL: &'static str = "strftime('%Y-%m-%d %H:%M:%f000', 'now')";
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;

@@ -18,7 +18,9 @@ use diesel::query_source::Table;
 use diesel::{Connection, OptionalExtension, RunQueryDsl};
 use serde::Serialize;
 
-use self::sql::{BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, Doomed};
+use self::sql::{
+    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, DeleteDoomedReturning, Doomed,
+};
 use crate::backend::AuditBackend;
 use crate::connection::{on_backend, AuditConnection};
 use crate::contract::{Generated, GeneratedOf};
@@ -497,10 +499,11 @@ pub(crate) fn clean_duplicates_on<'q, M, C>(
 ) -> Result<CleanReport, AuditError>
 where
     M: Historical,
-    C: Connection + LoadConnection,
+    C: Connection + LoadConnection + 'static,
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
 {
     let since = options.since()?;
     options.check_fields(M::HISTORY)?;
@@ -537,10 +540,11 @@ pub(crate) fn clean_old_on<'q, M, C>(
 ) -> Result<CleanReport, AuditError>
 where
     M: Historical,
-    C: Connection + LoadConnection,
+    C: Connection + LoadConnection + 'static,
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
 {
     if options.batch_size == Some(0) {
         return Err(AuditError::InvalidBatchSize { requested: 0 });
@@ -582,10 +586,11 @@ fn clean<'q, M, C>(
 ) -> Result<CleanReport, AuditError>
 where
     M: Historical,
-    C: Connection + LoadConnection,
+    C: Connection + LoadConnection + 'static,
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
 {
     let db = |source| maintenance_error::<M>(source, operation);
     let model = std::marker::PhantomData;
@@ -595,11 +600,40 @@ where
             .map_err(db)?
             .max(0) as u64
     } else {
-        let deleted = lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
-            DeleteDoomed::<M> { doomed, model }.execute(conn)
-        })
-        .map_err(db)?;
-        u64::try_from(deleted).unwrap_or(u64::MAX)
+        if !M::HISTORY.chained() {
+            let deleted = lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
+                DeleteDoomed::<M> { doomed, model }.execute(conn)
+            })
+            .map_err(db)?;
+            return Ok(CleanReport {
+                model: M::HISTORY.model.to_string(),
+                rows: u64::try_from(deleted).unwrap_or(u64::MAX),
+                dry_run,
+            });
+        }
+        // A chained table: the rows after the removed ones are re-linked and re-hashed, and
+        // the anchor recorded, in the same transaction.
+        let detail = doomed.describe();
+        lifted::<M, C, _, AuditError>(conn, |conn| {
+            let gone: Vec<(i64, Option<Vec<u8>>)> =
+                DeleteDoomedReturning(DeleteDoomed::<M> { doomed, model })
+                    .load(conn)
+                    .map_err(db)?;
+            let removed = u64::try_from(gone.len()).unwrap_or(u64::MAX);
+            if removed > 0 {
+                let what = crate::chain::Maintenance {
+                    operation: match operation {
+                        "clean old" => "clean_old_history",
+                        _ => "clean_duplicate_history",
+                    },
+                    detail: format!("removed {removed} {detail}"),
+                    rows_removed: removed,
+                    spec: M::HISTORY,
+                };
+                crate::chain::after_removal(conn, &what, &gone)?;
+            }
+            Ok(removed)
+        })?
     };
     Ok(CleanReport {
         model: M::HISTORY.model.to_string(),

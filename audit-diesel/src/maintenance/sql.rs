@@ -310,6 +310,54 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomed<M> {
     }
 }
 
+/// [`DeleteDoomed`] ` RETURNING "history_id", "history_hash"`: the rows a cleanup of a chained
+/// table removed, whose successors it re-links.
+#[doc(hidden)]
+pub struct DeleteDoomedReturning<M>(pub(crate) DeleteDoomed<M>);
+
+query!(impl[M] DeleteDoomedReturning<M> => (BigInt, diesel::sql_types::Nullable<diesel::sql_types::Binary>));
+
+impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomedReturning<M> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(" RETURNING ");
+        out.push_identifier(meta::HISTORY_ID)?;
+        out.push_sql(", ");
+        out.push_identifier(meta::HISTORY_HASH)
+    }
+}
+
+impl Doomed {
+    /// What the cleanup removes, in words (for the anchor it records).
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Doomed::Duplicates { since, excluded } => {
+                let mut out = "`~` rows that repeat the row before them".to_owned();
+                if !excluded.is_empty() {
+                    out.push_str(&format!(" (ignoring {})", excluded.join(", ")));
+                }
+                if let Some(since) = since {
+                    out.push_str(&format!(", dated {} or later", since.to_rfc3339()));
+                }
+                out
+            }
+            Doomed::Old {
+                before,
+                keep_latest,
+                ..
+            } => format!(
+                "rows dated before {}{}",
+                before.to_rfc3339(),
+                if *keep_latest {
+                    ", each object's latest row kept"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
 /// `SELECT COUNT(*) FROM (<doomed>)`: what a dry run reports.
 #[doc(hidden)]
 pub struct CountDoomed<M> {

@@ -57,7 +57,13 @@ where
         out.push_sql(", ");
         DB::bind_changeset(out, &meta.changeset, meta.explicit_changeset)?;
     }
-    DB::bind_history_fields::<M>(out, &meta.fields)
+    DB::bind_history_fields::<M>(out, &meta.fields)?;
+    if M::HISTORY.chained() {
+        // The marker the chain's trigger replaces with the row's link and hash.
+        out.push_sql(", ");
+        out.push_sql(DB::CHAIN_MARKER_SQL);
+    }
+    Ok(())
 }
 
 /// `<alias>."<column>", ...` of the tracked columns.
@@ -232,6 +238,10 @@ where
         for field in M::HISTORY.history_fields.iter() {
             out.push_sql(", ");
             out.push_identifier(&field.name)?;
+        }
+        if M::HISTORY.chained() {
+            out.push_sql(", ");
+            out.push_identifier(meta::HISTORY_HASH)?;
         }
         out.push_sql(") ");
         self.source.walk_rows(&self.meta, out.reborrow())

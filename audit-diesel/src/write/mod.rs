@@ -151,7 +151,13 @@ where
     #[allow(unused_imports)]
     match conn.backend_connection() {
         #[cfg(feature = "sqlite")]
-        BackendConnection::Sqlite(c) => op.write_sqlite(c, ctx, key),
+        BackendConnection::Sqlite(c) => {
+            if M::HISTORY.chained() {
+                // See `on_backend!`: the chain trigger's function.
+                let _ = crate::chain::prepare_sqlite(c);
+            }
+            op.write_sqlite(c, ctx, key)
+        }
         #[cfg(feature = "postgres")]
         BackendConnection::Postgres(c) => op.write_postgres(c, ctx, key),
         BackendConnection::__Lifetime(_, never) => match never {},
@@ -279,7 +285,7 @@ pub(crate) fn run<M, C, Op>(
 ) -> Result<Op::Output, AuditError>
 where
     M: Historical,
-    C: Connection + LoadConnection,
+    C: Connection + LoadConnection + 'static,
     C::Backend: WriteBackend<M, Op, C>,
     Op: Operation<M>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
@@ -293,22 +299,29 @@ where
     if Op::HISTORY_TYPE == HistoryType::Delete && M::CASCADE_DELETE_HISTORY {
         // The delete without its `-` row, then the deleted objects' history, atomically.
         meta.skip = true;
-        return conn
-            .transaction(|conn| {
-                let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)?;
-                crate::maintenance::lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
-                    for model in written.models() {
-                        let id = model.id();
-                        DeleteHistoryOf::<M> {
-                            filter: GeneratedOf::<M>::history_key_filter(&id),
-                        }
-                        .execute(conn)?;
+        return conn.transaction(|conn| {
+            let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)?;
+            crate::maintenance::lifted::<M, C, _, AuditError>(conn, |conn| {
+                for model in written.models() {
+                    let id = model.id();
+                    let removed = DeleteHistoryOf::<M> {
+                        filter: GeneratedOf::<M>::history_key_filter(&id),
                     }
-                    Ok(())
-                })?;
-                Ok(written)
-            })
-            .map_err(|source| write_error::<M>(source, Op::NAME, key));
+                    .execute(conn)
+                    .map_err(|source| write_error::<M>(source, Op::NAME, key.clone()))?;
+                    // Nothing follows an object's whole history: only the record of it.
+                    let what = crate::chain::Maintenance {
+                        operation: "cascade_delete_history",
+                        detail: format!("deleted {:?} and its history", id),
+                        rows_removed: u64::try_from(removed).unwrap_or(u64::MAX),
+                        spec: M::HISTORY,
+                    };
+                    crate::chain::record_removal(conn, &what)?;
+                }
+                Ok(())
+            })?;
+            Ok::<_, AuditError>(written)
+        });
     }
     if GeneratedOf::<M>::HOOKS && !meta.skip {
         return hooked::<M, C, Op>(conn, op, meta, key);

@@ -7,14 +7,15 @@ use super::{Dialect, RebuildableIndex};
 use crate::spec::{meta, ColumnSpec, HistoryTableSpec};
 
 impl HistoryTableSpec {
-    /// The statements that create the history table, its indexes and its append-only guard
-    /// ([`append_only_sql`](Self::append_only_sql)), in order.
+    /// The statements that create the history table, its indexes, its append-only guard
+    /// ([`append_only_sql`](Self::append_only_sql)) and its hash chain's trigger, in order.
     ///
     /// Each statement is complete and has no trailing semicolon.
     pub fn create_table_sql(&self, dialect: Dialect) -> Vec<String> {
         let mut statements = vec![self.create_table_only(dialect, &self.history_table)];
         statements.extend(self.index_sql(dialect));
         statements.extend(self.append_only_sql(dialect));
+        statements.extend(self.chain_sql(dialect));
         statements
     }
 
@@ -58,6 +59,9 @@ impl HistoryTableSpec {
         }
         for c in self.history_fields.iter() {
             columns.push((&c.name, self.column_definition(c, dialect, true)));
+        }
+        if self.chained() {
+            columns.extend(self.chain_definitions(dialect));
         }
         columns
     }
@@ -206,7 +210,7 @@ impl HistoryTableSpec {
     ///     metadata: false,
     ///     history_fields: Cow::Owned(vec![]),
     ///     changeset: true,
-    ///     append_only: true,
+    ///     append_only: true, chain: false,
     /// };
     /// let indexes = spec.rebuildable_indexes(Dialect::Postgres);
     /// assert_eq!(indexes.len(), 4);

@@ -16,9 +16,93 @@ pub const MAINTENANCE_SETTING: &str = "audit.maintenance";
 /// The function every guarded PostgreSQL history table's triggers call.
 const PG_FUNCTION: &str = "audit_append_only";
 
+/// The guard's trigger `what` of `table`, quoted.
+fn guard_name(dialect: Dialect, table: &str, what: &str) -> String {
+    dialect.quote(&dialect.index_name(table, what))
+}
+
+/// `CREATE OR REPLACE FUNCTION audit_append_only()`: what every guarded PostgreSQL table's
+/// triggers call.
+fn pg_function() -> String {
+    format!(
+        "CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $audit$\n\
+         BEGIN\n\
+         \x20   IF coalesce(current_setting('{MAINTENANCE_SETTING}', true), '') = 'on' THEN\n\
+         \x20       IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n\
+         \x20       RETURN NEW;\n\
+         \x20   END IF;\n\
+         \x20   RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP\n\
+         \x20       USING ERRCODE = '42501',\n\
+         \x20             HINT = 'history changes only through the maintenance operations of audit-diesel';\n\
+         END\n\
+         $audit$"
+    )
+}
+
+/// The guard of `table`. SQLite's UPDATE trigger lets through updates of rows matching `exempt`
+/// (a condition on `OLD`). With `idempotent`, PostgreSQL's triggers are dropped first, so the
+/// statements can run again (the anchors table's guard comes with every chained table).
+pub(super) fn guard_sql(
+    dialect: Dialect,
+    table_name: &str,
+    exempt: Option<&str>,
+    idempotent: bool,
+) -> Vec<String> {
+    let table = dialect.quote(table_name);
+    let refused = |op: &str| {
+        format!(
+            "history table {table_name} is append-only: {op} refused (history changes only \
+             through the maintenance operations of audit-diesel)"
+        )
+    };
+    match dialect {
+        Dialect::Postgres => {
+            let mut statements = vec![pg_function()];
+            for (what, when) in [
+                ("append_only", "BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW"),
+                ("no_truncate", "BEFORE TRUNCATE ON {table} FOR EACH STATEMENT"),
+            ] {
+                let name = guard_name(dialect, table_name, what);
+                if idempotent {
+                    statements.push(format!("DROP TRIGGER IF EXISTS {name} ON {table}"));
+                }
+                statements.push(format!(
+                    "CREATE TRIGGER {name} {} EXECUTE FUNCTION {PG_FUNCTION}()",
+                    when.replace("{table}", &table)
+                ));
+            }
+            statements
+        }
+        Dialect::Sqlite => ["UPDATE", "DELETE"]
+            .iter()
+            .map(|op| {
+                let when = match exempt {
+                    Some(condition) if *op == "UPDATE" => format!(" WHEN {condition}"),
+                    _ => String::new(),
+                };
+                format!(
+                    "CREATE TRIGGER IF NOT EXISTS {} BEFORE {op} ON {table}{when} BEGIN SELECT RAISE(ABORT, '{}'); END",
+                    guard_name(dialect, table_name, &format!("append_only_{}", op.to_lowercase())),
+                    refused(op)
+                )
+            })
+            .collect(),
+        Dialect::Mysql => ["UPDATE", "DELETE"]
+            .iter()
+            .map(|op| {
+                format!(
+                    "CREATE TRIGGER {} BEFORE {op} ON {table} FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{}'; END IF; END",
+                    guard_name(dialect, table_name, &format!("append_only_{}", op.to_lowercase())),
+                    refused(op)
+                )
+            })
+            .collect(),
+    }
+}
+
 impl HistoryTableSpec {
     fn guard_name(&self, dialect: Dialect, what: &str) -> String {
-        dialect.quote(&self.index_name(dialect, what))
+        guard_name(dialect, &self.history_table, what)
     }
 
     /// The statements that install the append-only guard (none unless
@@ -31,7 +115,7 @@ impl HistoryTableSpec {
     /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![]),
     /// #   primary_key: Cow::Owned(vec![]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: true };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: true, chain: false };
     /// let sql = spec.append_only_sql(Dialect::Sqlite);
     /// assert_eq!(sql.len(), 2);
     /// assert!(sql[0].starts_with(r#"CREATE TRIGGER IF NOT EXISTS "historical_t_append_only_update" BEFORE UPDATE ON "historical_t""#));
@@ -40,59 +124,15 @@ impl HistoryTableSpec {
         if !self.append_only {
             return Vec::new();
         }
-        let table = dialect.quote(&self.history_table);
-        let refused = |op: &str| {
+        // The chain's SQLite trigger fills the hash of a row just inserted (marked by an empty
+        // hash), by an UPDATE the guard lets through.
+        let exempt = (dialect == Dialect::Sqlite && self.chained()).then(|| {
             format!(
-                "history table {} is append-only: {op} refused (history changes only through \
-                 the maintenance operations of audit-diesel)",
-                self.history_table
+                "OLD.{} IS NOT X''",
+                dialect.quote(crate::spec::meta::HISTORY_HASH)
             )
-        };
-        match dialect {
-            Dialect::Postgres => vec![
-                format!(
-                    "CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $audit$\n\
-                     BEGIN\n\
-                     \x20   IF coalesce(current_setting('{MAINTENANCE_SETTING}', true), '') = 'on' THEN\n\
-                     \x20       IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n\
-                     \x20       RETURN NEW;\n\
-                     \x20   END IF;\n\
-                     \x20   RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP\n\
-                     \x20       USING ERRCODE = '42501',\n\
-                     \x20             HINT = 'history changes only through the maintenance operations of audit-diesel';\n\
-                     END\n\
-                     $audit$"
-                ),
-                format!(
-                    "CREATE TRIGGER {} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
-                    self.guard_name(dialect, "append_only")
-                ),
-                format!(
-                    "CREATE TRIGGER {} BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
-                    self.guard_name(dialect, "no_truncate")
-                ),
-            ],
-            Dialect::Sqlite => ["UPDATE", "DELETE"]
-                .iter()
-                .map(|op| {
-                    format!(
-                        "CREATE TRIGGER IF NOT EXISTS {} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, '{}'); END",
-                        self.guard_name(dialect, &format!("append_only_{}", op.to_lowercase())),
-                        refused(op)
-                    )
-                })
-                .collect(),
-            Dialect::Mysql => ["UPDATE", "DELETE"]
-                .iter()
-                .map(|op| {
-                    format!(
-                        "CREATE TRIGGER {} BEFORE {op} ON {table} FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{}'; END IF; END",
-                        self.guard_name(dialect, &format!("append_only_{}", op.to_lowercase())),
-                        refused(op)
-                    )
-                })
-                .collect(),
-        }
+        });
+        guard_sql(dialect, &self.history_table, exempt.as_deref(), false)
     }
 
     /// The statements that remove the guard again (the reverse of

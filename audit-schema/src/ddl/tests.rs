@@ -34,6 +34,7 @@ fn feeding() -> HistoryTableSpec {
         history_fields: Cow::Borrowed(&[]),
         changeset: true,
         append_only: false,
+        chain: false,
     }
 }
 
@@ -140,6 +141,7 @@ fn composite_keys_lead_the_object_index() {
 fn the_append_only_guard_per_dialect() {
     let guarded = HistoryTableSpec {
         append_only: true,
+        chain: false,
         ..feeding()
     };
     assert!(feeding().append_only_sql(Dialect::Postgres).is_empty());
@@ -178,4 +180,36 @@ fn the_append_only_guard_per_dialect() {
 
     let mysql = guarded.append_only_sql(Dialect::Mysql);
     assert!(mysql[0].contains("SIGNAL SQLSTATE '45000'"), "{}", mysql[0]);
+}
+
+#[test]
+fn the_chain_per_dialect() {
+    let chained = HistoryTableSpec {
+        append_only: true,
+        chain: true,
+        ..feeding()
+    };
+    assert!(feeding().chain_trigger_sql(Dialect::Postgres).is_empty());
+    let uuid = HistoryTableSpec {
+        history_id: HistoryIdType::Uuid,
+        ..chained.clone()
+    };
+    assert!(!uuid.chained());
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let create = chained.create_table_sql(dialect);
+        assert!(
+            create[0].contains(r#""history_prev_id" BIGINT"#),
+            "{}",
+            create[0]
+        );
+        if std::env::var_os("AUDIT_PRINT_DDL").is_some() {
+            println!("-- {dialect:?}\n{};", create.join(";\n"));
+        }
+    }
+    let sqlite = chained.append_only_sql(Dialect::Sqlite);
+    assert!(
+        sqlite[0].contains(r#"BEFORE UPDATE ON "historical_feeding_events" WHEN OLD."history_hash" IS NOT X'' BEGIN"#),
+        "{}",
+        sqlite[0]
+    );
 }

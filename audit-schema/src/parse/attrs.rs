@@ -32,6 +32,8 @@ pub(crate) struct StructAttrs {
     pub cascade_delete_history: Option<Span>,
     /// `#[historical(append_only = false)]`.
     pub append_only: Option<(bool, Span)>,
+    /// `#[historical(chain = false)]`.
+    pub chain: Option<(bool, Span)>,
     /// `#[historical(hooks)]`: the model implements `HistoryHooks`.
     pub hooks: Option<Span>,
     /// `#[historical(history_field(name: Type))]`, in order.
@@ -284,6 +286,16 @@ fn historical_struct_key(
                 other.span(),
                 "`append_only` takes `true` or `false`: `#[historical(append_only = false)]` lets \
                  the history table be updated and deleted"
+                    .to_owned(),
+            ),
+        }
+    } else if meta.path.is_ident(CHAIN) {
+        match meta.value()?.parse::<syn::Lit>()? {
+            syn::Lit::Bool(on) => set_once(&mut out.chain, (on.value, on.span()), meta, errors),
+            other => errors.at(
+                other.span(),
+                "`chain` takes `true` or `false`: `#[historical(chain = false)]` leaves the \
+                 history table without a hash chain"
                     .to_owned(),
             ),
         }

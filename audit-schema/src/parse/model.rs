@@ -97,6 +97,9 @@ pub struct Model {
     /// The history table refuses `UPDATE` and `DELETE` but through the library's maintenance;
     /// `#[historical(append_only = false)]` turns it off.
     pub append_only: bool,
+    /// The history table has a hash chain per object; `#[historical(chain = false)]` turns it
+    /// off, and a UUID history id has none.
+    pub chain: bool,
     /// The backends the model is written on.
     pub backends: Backends,
     /// `#[historical(crate = path)]`: the path of `audit_diesel` in generated code, when it is
@@ -245,6 +248,7 @@ impl Model {
             metadata: self.metadata,
             changeset: true,
             append_only: self.append_only,
+            chain: self.chain,
             history_fields: Cow::Owned(
                 self.history_fields
                     .iter()
@@ -298,6 +302,24 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
         });
     }
     let history_fields = history_fields(&input, &fields, errors);
+    let history_id = input
+        .attrs
+        .history_id_type
+        .map(|(k, _)| k)
+        .unwrap_or(HistoryIdType::BigInt);
+    let chain = match input.attrs.chain {
+        None => history_id == HistoryIdType::BigInt,
+        Some((true, span)) if history_id != HistoryIdType::BigInt => {
+            errors.at(
+                span,
+                "the hash chain needs a `bigint` history id, which orders its checkpoints: drop \
+                 `history_id_type = uuid` or `chain = true`"
+                    .to_owned(),
+            );
+            false
+        }
+        Some((on, _)) => on,
+    };
     if !errors.is_empty() {
         return None;
     }
@@ -318,14 +340,12 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
             .user_id_type
             .map(|(k, _)| k)
             .unwrap_or(UserIdType::I64),
-        history_id: attrs
-            .history_id_type
-            .map(|(k, _)| k)
-            .unwrap_or(HistoryIdType::BigInt),
+        history_id,
         metadata: attrs.metadata.is_some(),
         record_unchanged: attrs.record_unchanged.is_some(),
         cascade_delete_history: attrs.cascade_delete_history.is_some(),
         append_only: attrs.append_only.is_none_or(|(on, _)| on),
+        chain,
         hooks: attrs.hooks.is_some(),
         history_fields,
         backends,

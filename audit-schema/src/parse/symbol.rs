@@ -24,6 +24,7 @@ pub const CASCADE_DELETE_HISTORY: &str = "cascade_delete_history";
 pub const HISTORY_FIELD: &str = "history_field";
 pub const HOOKS: &str = "hooks";
 pub const APPEND_ONLY: &str = "append_only";
+pub const CHAIN: &str = "chain";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -33,6 +34,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     RECORD_UNCHANGED,
     CASCADE_DELETE_HISTORY,
     APPEND_ONLY,
+    CHAIN,
     HISTORY_FIELD,
     HOOKS,
     CRATE,

@@ -2,7 +2,7 @@
 -- Their history tables come from the models: the migrations after this one are generated.
 
 CREATE TABLE users (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL UNIQUE,
     email TEXT NOT NULL,
     first_name TEXT NOT NULL,
@@ -13,13 +13,13 @@ CREATE TABLE users (
 );
 
 CREATE TABLE geographies (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     description TEXT
 );
 
 CREATE TABLE areas (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     geography_id INTEGER NOT NULL REFERENCES geographies (id),
     name TEXT NOT NULL,
     latitude DOUBLE NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE areas (
 );
 
 CREATE TABLE freshwater_stations (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     geography_id INTEGER NOT NULL REFERENCES geographies (id),
     name TEXT NOT NULL,
     station_type TEXT NOT NULL,
@@ -39,7 +39,7 @@ CREATE TABLE freshwater_stations (
 );
 
 CREATE TABLE halls (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     freshwater_station_id INTEGER NOT NULL REFERENCES freshwater_stations (id),
     name TEXT NOT NULL,
     area_sqm DOUBLE,
@@ -47,14 +47,14 @@ CREATE TABLE halls (
 );
 
 CREATE TABLE container_types (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     category TEXT NOT NULL,
     max_volume_m3 DOUBLE NOT NULL
 );
 
 CREATE TABLE containers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     container_type_id INTEGER NOT NULL REFERENCES container_types (id),
     hall_id INTEGER REFERENCES halls (id),
     area_id INTEGER REFERENCES areas (id),
@@ -65,7 +65,7 @@ CREATE TABLE containers (
 );
 
 CREATE TABLE sensors (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     container_id INTEGER NOT NULL REFERENCES containers (id),
     name TEXT NOT NULL,
     sensor_type TEXT NOT NULL,
@@ -74,7 +74,7 @@ CREATE TABLE sensors (
 );
 
 CREATE TABLE feed_containers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     hall_id INTEGER REFERENCES halls (id),
     area_id INTEGER REFERENCES areas (id),
     name TEXT NOT NULL,
@@ -84,7 +84,7 @@ CREATE TABLE feed_containers (
 );
 
 CREATE TABLE batches (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_number TEXT NOT NULL UNIQUE,
     species TEXT NOT NULL,
     lifecycle_stage TEXT NOT NULL,
@@ -95,7 +95,7 @@ CREATE TABLE batches (
 );
 
 CREATE TABLE batch_container_assignments (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER NOT NULL REFERENCES containers (id),
     population_count INTEGER NOT NULL,
@@ -105,7 +105,7 @@ CREATE TABLE batch_container_assignments (
 );
 
 CREATE TABLE batch_transfers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_batch_id INTEGER NOT NULL REFERENCES batches (id),
     destination_batch_id INTEGER REFERENCES batches (id),
     source_assignment_id INTEGER NOT NULL REFERENCES batch_container_assignments (id),
@@ -118,7 +118,7 @@ CREATE TABLE batch_transfers (
 );
 
 CREATE TABLE growth_samples (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     assignment_id INTEGER NOT NULL REFERENCES batch_container_assignments (id),
     sample_date DATE NOT NULL,
     sample_size INTEGER NOT NULL,
@@ -127,7 +127,7 @@ CREATE TABLE growth_samples (
 );
 
 CREATE TABLE mortality_events (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     event_date DATE NOT NULL,
     count INTEGER NOT NULL,
@@ -136,7 +136,7 @@ CREATE TABLE mortality_events (
 );
 
 CREATE TABLE feed_stocks (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     feed_container_id INTEGER NOT NULL REFERENCES feed_containers (id),
     feed_name TEXT NOT NULL,
     current_quantity_kg DOUBLE NOT NULL,
@@ -144,7 +144,7 @@ CREATE TABLE feed_stocks (
 );
 
 CREATE TABLE feeding_events (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER NOT NULL REFERENCES containers (id),
     feed_stock_id INTEGER REFERENCES feed_stocks (id),
@@ -154,7 +154,7 @@ CREATE TABLE feeding_events (
 );
 
 CREATE TABLE journal_entries (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER REFERENCES containers (id),
     author_id INTEGER NOT NULL REFERENCES users (id),
@@ -166,7 +166,7 @@ CREATE TABLE journal_entries (
 );
 
 CREATE TABLE health_lab_samples (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     assignment_id INTEGER NOT NULL REFERENCES batch_container_assignments (id),
     sample_type TEXT NOT NULL,
     sample_date DATE NOT NULL,
@@ -175,7 +175,7 @@ CREATE TABLE health_lab_samples (
 );
 
 CREATE TABLE mortality_records (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER REFERENCES containers (id),
     event_date DATE NOT NULL,
@@ -184,7 +184,7 @@ CREATE TABLE mortality_records (
 );
 
 CREATE TABLE lice_counts (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER REFERENCES containers (id),
     counted_by INTEGER NOT NULL REFERENCES users (id),
@@ -196,7 +196,7 @@ CREATE TABLE lice_counts (
 );
 
 CREATE TABLE treatments (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     container_id INTEGER REFERENCES containers (id),
     prescribed_by INTEGER NOT NULL REFERENCES users (id),
@@ -209,7 +209,7 @@ CREATE TABLE treatments (
 );
 
 CREATE TABLE user_profiles (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL UNIQUE REFERENCES users (id),
     full_name TEXT NOT NULL,
     phone TEXT,
@@ -220,7 +220,7 @@ CREATE TABLE user_profiles (
 
 -- High-frequency data: out of the audit trail's scope, no history table.
 CREATE TABLE environmental_readings (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     sensor_id INTEGER NOT NULL REFERENCES sensors (id),
     container_id INTEGER NOT NULL REFERENCES containers (id),
     reading_time TIMESTAMP NOT NULL,
@@ -230,7 +230,7 @@ CREATE TABLE environmental_readings (
 
 -- High-frequency data: out of the audit trail's scope, no history table.
 CREATE TABLE weather_data (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     area_id INTEGER NOT NULL REFERENCES areas (id),
     observed_at TIMESTAMP NOT NULL,
     temperature_c DOUBLE NOT NULL,

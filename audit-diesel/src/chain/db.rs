@@ -1,0 +1,367 @@
+//! What the chain reads and writes, on each backend's own connection: streamed chain rows, one
+//! object's rows, re-linking a row, and the anchors table.
+
+use diesel::connection::{DefaultLoadingMode, SimpleConnection};
+use diesel::sql_types::{BigInt, Binary, Nullable, Text};
+use diesel::{Connection, QueryResult, QueryableByName, RunQueryDsl};
+
+use super::walk::ChainRow;
+use crate::schema::ddl::{ANCHORS_TABLE, SQLITE_LINK_FUNCTION};
+use crate::schema::Dialect;
+
+/// Rows per fetch when streaming a table's chains.
+pub(crate) const FETCH: usize = 5_000;
+
+/// One value.
+#[derive(QueryableByName)]
+struct Scalar {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    value: Option<i64>,
+}
+
+/// A row of the anchors table, its date as the text its encoding holds.
+#[derive(Debug, Clone, QueryableByName)]
+pub(crate) struct AnchorRow {
+    #[diesel(sql_type = BigInt)]
+    pub anchor_id: i64,
+    #[diesel(sql_type = Text)]
+    pub history_table: String,
+    #[diesel(sql_type = Text)]
+    pub operation: String,
+    #[diesel(sql_type = Text)]
+    pub detail: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub anchored_by: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub anchored_at: String,
+    #[diesel(sql_type = BigInt)]
+    pub rows_removed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub rows_rehashed: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub prev_anchor_id: Option<i64>,
+    #[diesel(sql_type = Binary)]
+    pub anchor_hash: Vec<u8>,
+}
+
+/// A connection the chain runs on: `SqliteConnection` or `PgConnection`.
+pub(crate) trait ChainDb: Connection + SimpleConnection {
+    const DIALECT: Dialect;
+
+    /// `$n` or `?`.
+    fn placeholder(n: usize) -> String {
+        match Self::DIALECT {
+            Dialect::Postgres => format!("${n}"),
+            Dialect::Sqlite | Dialect::Mysql => "?".to_owned(),
+        }
+    }
+
+    /// Runs `select` and hands its rows to `each`, [`FETCH`] at a time, without holding them all.
+    fn stream(
+        &mut self,
+        select: &str,
+        each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
+    ) -> Result<(), super::ChainError>;
+
+    /// All rows of `select`.
+    fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>>;
+
+    /// One number (`NULL` is `None`), from a `SELECT ... AS value`.
+    fn scalar(&mut self, select: &str) -> QueryResult<Option<i64>>;
+
+    /// Sets a row's link and hash.
+    fn relink(
+        &mut self,
+        table: &str,
+        history_id: i64,
+        prev: Option<i64>,
+        hash: &[u8],
+    ) -> QueryResult<usize>;
+
+    /// The newest history id once every writer that was inserting into `table` has finished:
+    /// PostgreSQL waits for them with a `SHARE` lock held for an instant, so that no row with a
+    /// smaller id can still appear; SQLite's writers take turns anyway.
+    fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>>;
+
+    /// Whether the anchors table exists.
+    fn has_anchors(&mut self) -> QueryResult<bool>;
+
+    /// The anchors table's rows (of one history table, or all), in id order.
+    fn anchors(&mut self, table: Option<&str>) -> QueryResult<Vec<AnchorRow>>;
+
+    /// Inserts an anchor row, id and hash included.
+    fn insert_anchor(&mut self, row: &AnchorRow) -> QueryResult<usize>;
+
+    /// Locks the anchors table against other anchoring until this transaction ends (the
+    /// anchors' own chain must not fork).
+    fn lock_anchors(&mut self) -> QueryResult<()>;
+
+    /// Who the database says is connected (`current_user`), where it knows.
+    fn actor(&mut self) -> Option<String>;
+}
+
+/// `'text'` as an SQL literal.
+pub(crate) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+macro_rules! common {
+    () => {
+    fn anchors(&mut self, table: Option<&str>) -> QueryResult<Vec<AnchorRow>> {
+        let q = |c: &str| Self::DIALECT.quote(c);
+        let at = match Self::DIALECT {
+            Dialect::Postgres => format!(
+                "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
+                q("anchored_at")
+            ),
+            Dialect::Sqlite | Dialect::Mysql => format!("replace({}, ' ', 'T')", q("anchored_at")),
+        };
+        let filter = match table {
+            Some(table) => format!(" WHERE {} = {}", q("history_table"), literal(table)),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {}, {at} AS {}, {}, {}, {}, {} FROM {}{filter} ORDER BY {}",
+            q("anchor_id"),
+            q("history_table"),
+            q("operation"),
+            q("detail"),
+            q("anchored_by"),
+            q("anchored_at"),
+            q("rows_removed"),
+            q("rows_rehashed"),
+            q("prev_anchor_id"),
+            q("anchor_hash"),
+            q(ANCHORS_TABLE),
+            q("anchor_id"),
+        );
+        diesel::sql_query(sql).load(self)
+    }
+
+        fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>> {
+            diesel::sql_query(select).load(self)
+        }
+
+        fn scalar(&mut self, select: &str) -> QueryResult<Option<i64>> {
+            let rows: Vec<Scalar> = diesel::sql_query(select).load(self)?;
+            Ok(rows.into_iter().next().and_then(|r| r.value))
+        }
+
+        fn relink(
+            &mut self,
+            table: &str,
+            history_id: i64,
+            prev: Option<i64>,
+            hash: &[u8],
+        ) -> QueryResult<usize> {
+            let q = |c: &str| Self::DIALECT.quote(c);
+            let sql = format!(
+                "UPDATE {} SET {} = {}, {} = {} WHERE {} = {}",
+                q(table),
+                q(crate::schema::spec::meta::HISTORY_PREV_ID),
+                Self::placeholder(1),
+                q(crate::schema::spec::meta::HISTORY_HASH),
+                Self::placeholder(2),
+                q(crate::schema::spec::meta::HISTORY_ID),
+                Self::placeholder(3),
+            );
+            diesel::sql_query(sql)
+                .bind::<Nullable<BigInt>, _>(prev)
+                .bind::<Binary, _>(hash)
+                .bind::<BigInt, _>(history_id)
+                .execute(self)
+        }
+
+        fn insert_anchor(&mut self, row: &AnchorRow) -> QueryResult<usize> {
+            let q = |c: &str| Self::DIALECT.quote(c);
+            let columns = crate::schema::ddl::ANCHOR_COLUMNS
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let values = (1..=crate::schema::ddl::ANCHOR_COLUMNS.len())
+                .map(|n| match (n, Self::DIALECT) {
+                    // The date's text is UTC.
+                    (6, Dialect::Postgres) => format!("CAST({} || '+00' AS TIMESTAMPTZ)", Self::placeholder(n)),
+                    (6, _) => format!("replace({}, 'T', ' ')", Self::placeholder(n)),
+                    _ => Self::placeholder(n),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            diesel::sql_query(format!(
+                "INSERT INTO {} ({columns}) VALUES ({values})",
+                q(ANCHORS_TABLE)
+            ))
+            .bind::<BigInt, _>(row.anchor_id)
+            .bind::<Text, _>(&row.history_table)
+            .bind::<Text, _>(&row.operation)
+            .bind::<Text, _>(&row.detail)
+            .bind::<Nullable<Text>, _>(&row.anchored_by)
+            .bind::<Text, _>(&row.anchored_at)
+            .bind::<BigInt, _>(row.rows_removed)
+            .bind::<BigInt, _>(row.rows_rehashed)
+            .bind::<Nullable<BigInt>, _>(row.prev_anchor_id)
+            .bind::<Binary, _>(&row.anchor_hash)
+            .execute(self)
+        }
+    };
+}
+
+#[cfg(feature = "sqlite")]
+impl ChainDb for diesel::SqliteConnection {
+    const DIALECT: Dialect = Dialect::Sqlite;
+
+    common!();
+
+    fn stream(
+        &mut self,
+        select: &str,
+        each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
+    ) -> Result<(), super::ChainError> {
+        let mut batch = Vec::with_capacity(FETCH);
+        let rows = diesel::sql_query(select).load_iter::<ChainRow, DefaultLoadingMode>(self)?;
+        for row in rows {
+            batch.push(row?);
+            if batch.len() == FETCH {
+                each(std::mem::take(&mut batch))?;
+            }
+        }
+        if !batch.is_empty() {
+            each(batch)?;
+        }
+        Ok(())
+    }
+
+    fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>> {
+        self.scalar(&format!(
+            "SELECT max({}) AS value FROM {}",
+            Self::DIALECT.quote(crate::schema::spec::meta::HISTORY_ID),
+            Self::DIALECT.quote(table)
+        ))
+    }
+
+    fn has_anchors(&mut self) -> QueryResult<bool> {
+        Ok(self
+            .scalar(&format!(
+                "SELECT count(*) AS value FROM sqlite_master WHERE type = 'table' AND name = {}",
+                literal(ANCHORS_TABLE)
+            ))?
+            .unwrap_or(0)
+            > 0)
+    }
+
+    fn lock_anchors(&mut self) -> QueryResult<()> {
+        Ok(())
+    }
+
+    fn actor(&mut self) -> Option<String> {
+        None
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl ChainDb for diesel::PgConnection {
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    common!();
+
+    fn stream(
+        &mut self,
+        select: &str,
+        each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
+    ) -> Result<(), super::ChainError> {
+        // A cursor in a transaction of its own (a savepoint inside the caller's): one snapshot,
+        // fetched in slices.
+        self.transaction(|conn| {
+            conn.batch_execute(&format!(
+                "DECLARE audit_chain_walk NO SCROLL CURSOR FOR {select}"
+            ))?;
+            loop {
+                let batch: Vec<ChainRow> =
+                    diesel::sql_query(format!("FETCH FORWARD {FETCH} FROM audit_chain_walk"))
+                        .load(conn)?;
+                if batch.is_empty() {
+                    break;
+                }
+                each(batch)?;
+            }
+            conn.batch_execute("CLOSE audit_chain_walk")?;
+            Ok(())
+        })
+    }
+
+    fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>> {
+        let table = Self::DIALECT.quote(table);
+        self.transaction(|conn| {
+            conn.batch_execute(&format!("LOCK TABLE {table} IN SHARE MODE"))?;
+            conn.scalar(&format!(
+                "SELECT max({}) AS value FROM {table}",
+                Self::DIALECT.quote(crate::schema::spec::meta::HISTORY_ID)
+            ))
+        })
+    }
+
+    fn has_anchors(&mut self) -> QueryResult<bool> {
+        Ok(self
+            .scalar(&format!(
+                "SELECT count(*) AS value FROM pg_catalog.pg_class WHERE oid = to_regclass({})",
+                literal(&Self::DIALECT.quote(ANCHORS_TABLE))
+            ))?
+            .unwrap_or(0)
+            > 0)
+    }
+
+    fn lock_anchors(&mut self) -> QueryResult<()> {
+        self.batch_execute(&format!(
+            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+            Self::DIALECT.quote(ANCHORS_TABLE)
+        ))
+    }
+
+    fn actor(&mut self) -> Option<String> {
+        #[derive(QueryableByName)]
+        struct Who {
+            #[diesel(sql_type = Text)]
+            who: String,
+        }
+        diesel::sql_query("SELECT CAST(current_user AS TEXT) AS who")
+            .load::<Who>(self)
+            .ok()
+            .and_then(|rows| rows.into_iter().next())
+            .map(|w| w.who)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[diesel::expression::functions::declare_sql_function]
+extern "SQL" {
+    /// `sha256(prev || encoding)`: what SQLite's chain triggers hash with.
+    fn audit_chain_link(prev: Nullable<Binary>, encoding: Text) -> Binary;
+}
+
+/// Registers `audit_chain_link(prev, encoding)` on a SQLite connection unless it has it: the
+/// chain trigger of every chained table calls it. Probed with a prepared statement the
+/// connection caches, so it costs one step per audited call.
+#[cfg(feature = "sqlite")]
+pub(crate) fn prepare_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    debug_assert_eq!(SQLITE_LINK_FUNCTION, "audit_chain_link");
+    let probe = diesel::select(audit_chain_link(None::<Vec<u8>>, "")).get_result::<Vec<u8>>(conn);
+    match probe {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("no such function") =>
+        {
+            audit_chain_link_utils::register_impl(
+                conn,
+                |prev: Option<Vec<u8>>, encoding: String| {
+                    use sha2::{Digest, Sha256};
+                    let mut hasher = Sha256::new();
+                    hasher.update(prev.unwrap_or_default());
+                    hasher.update(encoding.as_bytes());
+                    hasher.finalize().to_vec()
+                },
+            )
+        }
+        Err(other) => Err(other),
+    }
+}

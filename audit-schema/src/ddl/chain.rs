@@ -1,0 +1,520 @@
+//! The hash chain of a history table: two columns, the trigger that fills them as each row is
+//! inserted, the canonical encoding of a row that both the trigger and `verify` hash, and the
+//! shared log of re-anchoring (`audit_chain_anchors`).
+//!
+//! Every object (one primary-key value of the source) has its own chain, in the trail's order,
+//! `(history_date, history_id)`. Each row stores
+//!
+//! - `history_prev_id`: the `history_id` of the object's previous row (NULL for its first), and
+//! - `history_hash`: `sha256(hash of that previous row || encoding of this row)`, where the
+//!   encoding ([`chain_encoding_sql`](HistoryTableSpec::chain_encoding_sql)) covers every stored
+//!   column but the hash itself, `history_prev_id` included.
+//!
+//! The library inserts each history row with an empty `history_hash` (the marker "chain me"); a
+//! trigger replaces it:
+//!
+//! | dialect | trigger | ordering of concurrent writers |
+//! |---|---|---|
+//! | PostgreSQL | `BEFORE INSERT` row trigger, PL/pgSQL, `sha256()` | `pg_advisory_xact_lock` on (table, object), then the previous row is read with a fresh snapshot: writers of one object queue (they already queue on its row lock), writers of different objects do not |
+//! | SQLite | `AFTER INSERT` trigger that updates the new row, hashing with `audit_chain_link()`, a function audit-diesel registers on the connection | SQLite's writers take turns |
+//!
+//! A row inserted without the marker keeps its value (NULL by default) and `verify` reports it as
+//! not chained: rows the library did not write stand out. A row dated before its object's latest
+//! row is refused: an append-only, tamper-evident trail has no room for records slipped into the
+//! past (import old history before the newer rows of the same object).
+
+use super::Dialect;
+use crate::spec::{meta, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+
+/// The table that records every re-anchoring of a chain by the library's maintenance: which
+/// history table, which operation, by whom, when and why, and how many rows it removed and
+/// re-hashed. Shared by all history tables of a database; itself append-only and chained.
+pub const ANCHORS_TABLE: &str = "audit_chain_anchors";
+
+/// The SQLite function the chain trigger calls: `audit_chain_link(prev BLOB, encoding TEXT)`
+/// is `sha256(prev || encoding)`. audit-diesel registers it on each connection it writes with.
+pub const SQLITE_LINK_FUNCTION: &str = "audit_chain_link";
+
+/// The columns of the anchors table, in order (its encoding for its own chain follows this order).
+pub const ANCHOR_COLUMNS: [&str; 10] = [
+    "anchor_id",
+    "history_table",
+    "operation",
+    "detail",
+    "anchored_by",
+    "anchored_at",
+    "rows_removed",
+    "rows_rehashed",
+    "prev_anchor_id",
+    "anchor_hash",
+];
+
+/// How one column's value is written in the encoding.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// A column of this SQL type.
+    Sql(&'a SqlType),
+    /// Text, numbers, UUIDs, JSON: the value's text form, which no session setting changes.
+    Plain,
+    /// `history_date`: an instant.
+    Instant,
+}
+
+/// A column of the encoding: its name and how its value is written.
+type Field<'a> = (&'a str, Kind<'a>);
+
+/// `'text'` as an SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+impl HistoryTableSpec {
+    /// Whether this table's history is chained: [`chain`](Self::chain) and a `BIGINT`
+    /// `history_id` (which orders the chain's checkpoints).
+    pub fn chained(&self) -> bool {
+        self.chain && self.history_id == HistoryIdType::BigInt
+    }
+
+    /// The columns of the base encoding, in table order: every stored column but the two of the
+    /// chain (`history_prev_id` follows them, `history_hash` is the result).
+    fn chain_fields(&self) -> Vec<Field<'_>> {
+        let mut fields: Vec<Field<'_>> = vec![(meta::HISTORY_ID, Kind::Plain)];
+        fields.extend(
+            self.columns
+                .iter()
+                .map(|c| (&*c.name, Kind::Sql(&c.sql_type))),
+        );
+        fields.push((meta::HISTORY_DATE, Kind::Instant));
+        fields.push((meta::HISTORY_TYPE, Kind::Plain));
+        fields.push((meta::HISTORY_USER_ID, Kind::Plain));
+        fields.push((meta::HISTORY_CHANGE_REASON, Kind::Plain));
+        if self.metadata {
+            fields.push((meta::HISTORY_METADATA, Kind::Plain));
+        }
+        if self.changeset {
+            fields.push((meta::HISTORY_CHANGESET_ID, Kind::Plain));
+        }
+        fields.extend(
+            self.history_fields
+                .iter()
+                .map(|c| (&*c.name, Kind::Sql(&c.sql_type))),
+        );
+        fields
+    }
+
+    /// The SQL expression of the base encoding of a row of this table, the columns read as
+    /// `<row>."<column>"` (`row` is `NEW` in the trigger, a table alias in `verify`). A row's
+    /// whole encoding is its base encoding followed by
+    /// [`chain_prev_encoding`](Self::chain_prev_encoding) of its `history_prev_id`, and its hash
+    /// is `sha256(previous row's hash || whole encoding)` (an empty previous hash for the first
+    /// row of an object, or after a row without hash).
+    ///
+    /// Each non-NULL column contributes `name=<quoted value>,`, in table order; a NULL column
+    /// contributes nothing, so a column added later (NULL in older rows) leaves older rows'
+    /// encodings as they were. Values are written in forms no session setting changes:
+    /// instants in UTC with microseconds, floating-point numbers by their IEEE bytes on
+    /// PostgreSQL (SQLite's `quote()` writes them exactly), bytes in hex.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use audit_schema::*;
+    /// # let spec = HistoryTableSpec { model: "T".into(), source_table: "t".into(),
+    /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![
+    /// #     ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false }]),
+    /// #   primary_key: Cow::Owned(vec!["id".into()]), excluded: Cow::Owned(vec![]),
+    /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
+    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true };
+    /// let sql = spec.chain_encoding_sql(Dialect::Sqlite, "h");
+    /// assert!(sql.starts_with(r#"CASE WHEN "h"."history_id" IS NULL THEN '' ELSE 'history_id=' || quote("h"."history_id") || ',' END || "#));
+    /// assert_eq!(HistoryTableSpec::chain_prev_encoding(Dialect::Sqlite, Some(7)), "history_prev_id=7,");
+    /// assert_eq!(HistoryTableSpec::chain_prev_encoding(Dialect::Postgres, Some(7)), "history_prev_id='7',");
+    /// ```
+    pub fn chain_encoding_sql(&self, dialect: Dialect, row: &str) -> String {
+        self.encoding_of(dialect, row, &self.chain_fields())
+    }
+
+    /// The part of a row's encoding that `history_prev_id` contributes, as the SQL of the
+    /// trigger writes it: what the library appends in Rust to a base encoding.
+    pub fn chain_prev_encoding(dialect: Dialect, prev: Option<i64>) -> String {
+        match (dialect, prev) {
+            (_, None) => String::new(),
+            (Dialect::Postgres, Some(id)) => format!("{}='{id}',", meta::HISTORY_PREV_ID),
+            (Dialect::Sqlite | Dialect::Mysql, Some(id)) => {
+                format!("{}={id},", meta::HISTORY_PREV_ID)
+            }
+        }
+    }
+
+    /// The SQL of the part `history_prev_id` contributes, its value being `expr`.
+    fn prev_encoding_sql(dialect: Dialect, expr: &str) -> String {
+        Self::part(dialect, meta::HISTORY_PREV_ID, expr, Kind::Plain)
+    }
+
+    /// The encoding of the object key alone (the primary-key columns): the text that names an
+    /// object in `verify`'s report and keys PostgreSQL's advisory lock.
+    pub fn chain_object_sql(&self, dialect: Dialect, row: &str) -> String {
+        let fields: Vec<Field<'_>> = self
+            .primary_key
+            .iter()
+            .map(|k| {
+                let kind = self
+                    .column(k)
+                    .map_or(Kind::Plain, |c| Kind::Sql(&c.sql_type));
+                (&**k, kind)
+            })
+            .collect();
+        self.encoding_of(dialect, row, &fields)
+    }
+
+    fn encoding_of(&self, dialect: Dialect, row: &str, fields: &[Field<'_>]) -> String {
+        let parts: Vec<String> = fields
+            .iter()
+            .map(|(name, kind)| {
+                let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(name));
+                Self::part(dialect, name, &expr, *kind)
+            })
+            .collect();
+        if parts.is_empty() {
+            return "''".to_owned();
+        }
+        parts.join(" || ")
+    }
+
+    /// `name=<quoted value>,`, or nothing when the value is NULL.
+    fn part(dialect: Dialect, name: &str, expr: &str, kind: Kind<'_>) -> String {
+        let label = literal(&format!("{name}="));
+        match dialect {
+            Dialect::Postgres => format!(
+                "coalesce({label} || quote_literal({}) || ',', '')",
+                pg_value(expr, kind)
+            ),
+            Dialect::Sqlite => {
+                format!("CASE WHEN {expr} IS NULL THEN '' ELSE {label} || quote({expr}) || ',' END")
+            }
+            Dialect::Mysql => format!(
+                "coalesce(concat({label}, quote({}), ','), '')",
+                mysql_value(expr, kind)
+            ),
+        }
+    }
+
+    /// `<a>."k1" = <b>."k1" AND ...` over the primary key.
+    fn same_object(&self, dialect: Dialect, a: &str, b: &str) -> String {
+        self.primary_key
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}.{k} = {}.{k}",
+                    qualifier(dialect, a),
+                    qualifier(dialect, b),
+                    k = dialect.quote(k)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// The definitions of the two chain columns: `history_prev_id` and `history_hash`.
+    pub(super) fn chain_definitions(&self, dialect: Dialect) -> [(&'static str, String); 2] {
+        let bytes = match dialect {
+            Dialect::Postgres => "BYTEA",
+            Dialect::Sqlite => "BLOB",
+            Dialect::Mysql => "VARBINARY(32)",
+        };
+        [
+            (
+                meta::HISTORY_PREV_ID,
+                format!("{} BIGINT", dialect.quote(meta::HISTORY_PREV_ID)),
+            ),
+            (
+                meta::HISTORY_HASH,
+                format!("{} {bytes}", dialect.quote(meta::HISTORY_HASH)),
+            ),
+        ]
+    }
+
+    fn chain_name(&self, dialect: Dialect) -> String {
+        self.index_name(dialect, "chain")
+    }
+
+    /// The statements that install the chain's trigger (none unless [`chained`](Self::chained);
+    /// MySQL's comes with its runtime).
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use audit_schema::*;
+    /// # let spec = HistoryTableSpec { model: "T".into(), source_table: "t".into(),
+    /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![
+    /// #     ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false }]),
+    /// #   primary_key: Cow::Owned(vec!["id".into()]), excluded: Cow::Owned(vec![]),
+    /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
+    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true };
+    /// let pg = spec.chain_trigger_sql(Dialect::Postgres);
+    /// assert!(pg[0].starts_with(r#"CREATE OR REPLACE FUNCTION "historical_t_chain"() RETURNS trigger"#));
+    /// assert!(pg[1].starts_with(r#"CREATE TRIGGER "historical_t_chain" BEFORE INSERT ON "historical_t""#));
+    /// ```
+    pub fn chain_trigger_sql(&self, dialect: Dialect) -> Vec<String> {
+        if !self.chained() {
+            return Vec::new();
+        }
+        let name = self.chain_name(dialect);
+        let table = dialect.quote(&self.history_table);
+        let q = |c: &str| dialect.quote(c);
+        let (id, date, hash, prev) = (
+            q(meta::HISTORY_ID),
+            q(meta::HISTORY_DATE),
+            q(meta::HISTORY_HASH),
+            q(meta::HISTORY_PREV_ID),
+        );
+        let backwards = |object: &str| {
+            format!(
+                "a history row of {object} in {} dated before that object's latest row is \
+                 refused (the chain is append-only in time)",
+                self.history_table
+            )
+        };
+        match dialect {
+            Dialect::Postgres => vec![
+                format!(
+                    "CREATE OR REPLACE FUNCTION {fun}() RETURNS trigger LANGUAGE plpgsql AS $audit$\n\
+                     DECLARE\n\
+                     \x20   head record;\n\
+                     BEGIN\n\
+                     \x20   IF NEW.{hash} IS DISTINCT FROM '\\x'::bytea THEN\n\
+                     \x20       RETURN NEW;\n\
+                     \x20   END IF;\n\
+                     \x20   PERFORM pg_advisory_xact_lock(hashtextextended({key_prefix} || {key}, 0));\n\
+                     \x20   SELECT p.{id}, p.{date}, p.{hash} INTO head FROM {table} AS p\n\
+                     \x20       WHERE {same} ORDER BY p.{date} DESC, p.{id} DESC LIMIT 1;\n\
+                     \x20   IF head.{id} IS NOT NULL AND (head.{date}, head.{id}) > (NEW.{date}, NEW.{id}) THEN\n\
+                     \x20       RAISE EXCEPTION '{message}', rtrim({key}, ',')\n\
+                     \x20           USING ERRCODE = '22008', DETAIL = format('dated %s, the latest row (history id %s) %s', NEW.{date}, head.{id}, head.{date});\n\
+                     \x20   END IF;\n\
+                     \x20   NEW.{prev} := head.{id};\n\
+                     \x20   NEW.{hash} := sha256(coalesce(head.{hash}, '\\x'::bytea) || convert_to({encoding} || {prev_part}, 'UTF8'));\n\
+                     \x20   RETURN NEW;\n\
+                     END\n\
+                     $audit$",
+                    fun = name_quoted(dialect, &name),
+                    key_prefix = literal(&format!("{}:", self.history_table)),
+                    key = self.chain_object_sql(dialect, "NEW"),
+                    same = self.same_object(dialect, "p", "NEW"),
+                    message = backwards("%").replace('\'', "''"),
+                    encoding = self.chain_encoding_sql(dialect, "NEW"),
+                    prev_part = Self::prev_encoding_sql(dialect, &format!("NEW.{prev}")),
+                ),
+                format!(
+                    "CREATE TRIGGER {trigger} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {fun}()",
+                    trigger = name_quoted(dialect, &name),
+                    fun = name_quoted(dialect, &name),
+                ),
+            ],
+            Dialect::Sqlite => {
+                let head = |column: &str| {
+                    format!(
+                        "SELECT p.{column} FROM {table} AS p WHERE {same} AND p.{id} <> NEW.{id} \
+                         ORDER BY p.{date} DESC, p.{id} DESC LIMIT 1",
+                        same = self.same_object(dialect, "p", "NEW"),
+                    )
+                };
+                let head_id = head(&id);
+                vec![format!(
+                    "CREATE TRIGGER IF NOT EXISTS {trigger} AFTER INSERT ON {table} WHEN NEW.{hash} = X'' BEGIN\n\
+                     \x20   SELECT RAISE(ABORT, {message}) FROM ({head_row}) AS head\n\
+                     \x20       WHERE head.d > NEW.{date} OR (head.d = NEW.{date} AND head.i > NEW.{id});\n\
+                     \x20   UPDATE {table} SET {prev} = ({head_id}),\n\
+                     \x20       {hash} = {link}(coalesce((SELECT p.{hash} FROM {table} AS p WHERE p.{id} = ({head_id})), X''), {encoding} || {prev_part})\n\
+                     \x20       WHERE {id} = NEW.{id};\n\
+                     END",
+                    trigger = name_quoted(dialect, &name),
+                    message = literal(&backwards("an object")),
+                    head_row = format!(
+                        "SELECT p.{date} AS d, p.{id} AS i FROM {table} AS p WHERE {same} AND p.{id} <> NEW.{id} \
+                         ORDER BY p.{date} DESC, p.{id} DESC LIMIT 1",
+                        same = self.same_object(dialect, "p", "NEW"),
+                    ),
+                    link = SQLITE_LINK_FUNCTION,
+                    encoding = self.chain_encoding_sql(dialect, &self.history_table),
+                    prev_part = Self::prev_encoding_sql(dialect, &format!("({head_id})")),
+                )]
+            }
+            Dialect::Mysql => Vec::new(),
+        }
+    }
+
+    /// The statements that remove the chain's trigger (the reverse of
+    /// [`chain_trigger_sql`](Self::chain_trigger_sql)).
+    pub fn drop_chain_trigger_sql(&self, dialect: Dialect) -> Vec<String> {
+        if !self.chained() {
+            return Vec::new();
+        }
+        let name = name_quoted(dialect, &self.chain_name(dialect));
+        let table = dialect.quote(&self.history_table);
+        match dialect {
+            Dialect::Postgres => vec![
+                format!("DROP TRIGGER IF EXISTS {name} ON {table}"),
+                format!("DROP FUNCTION IF EXISTS {name}()"),
+            ],
+            Dialect::Sqlite => vec![format!("DROP TRIGGER IF EXISTS {name}")],
+            Dialect::Mysql => Vec::new(),
+        }
+    }
+
+    /// Everything a chained table needs besides its columns: the trigger, and the anchors table
+    /// with its own append-only guard (created if missing: the tables of a database share it).
+    pub(super) fn chain_sql(&self, dialect: Dialect) -> Vec<String> {
+        if !self.chained() {
+            return Vec::new();
+        }
+        let mut statements = anchors_table_sql(dialect);
+        statements.extend(self.chain_trigger_sql(dialect));
+        statements
+    }
+
+    /// Adds the chain to an existing history table: its two columns, then
+    /// [`chain_sql`](Self::chain_sql). Rows already there stay unchained until
+    /// `anchor` hashes them (and records that it did).
+    pub fn add_chain_sql(&self, dialect: Dialect) -> Vec<String> {
+        if !self.chained() {
+            return Vec::new();
+        }
+        let table = dialect.quote(&self.history_table);
+        let mut statements: Vec<String> = self
+            .chain_definitions(dialect)
+            .into_iter()
+            .map(|(_, definition)| format!("ALTER TABLE {table} ADD COLUMN {definition}"))
+            .collect();
+        if dialect == Dialect::Sqlite && self.append_only {
+            // The guard's UPDATE trigger gains the exception for the chain's own update.
+            statements.extend(self.drop_append_only_sql(dialect));
+            statements.extend(self.append_only_sql(dialect));
+        }
+        statements.extend(self.chain_sql(dialect));
+        statements
+    }
+
+    /// Removes the chain from a history table: its trigger and its two columns (the anchors
+    /// table stays, for the other tables and for the record).
+    pub fn drop_chain_sql(&self, dialect: Dialect) -> Vec<String> {
+        if !self.chained() {
+            return Vec::new();
+        }
+        let table = dialect.quote(&self.history_table);
+        let mut statements = self.drop_chain_trigger_sql(dialect);
+        // SQLite drops no column a trigger names: the guard's exception names the hash.
+        let reguard = dialect == Dialect::Sqlite && self.append_only;
+        if reguard {
+            statements.extend(self.drop_append_only_sql(dialect));
+        }
+        for column in [meta::HISTORY_HASH, meta::HISTORY_PREV_ID] {
+            statements.push(format!(
+                "ALTER TABLE {table} DROP COLUMN {}",
+                dialect.quote(column)
+            ));
+        }
+        if reguard {
+            let unchained = HistoryTableSpec {
+                chain: false,
+                ..self.clone()
+            };
+            statements.extend(unchained.append_only_sql(dialect));
+        }
+        statements
+    }
+}
+
+/// `row` as the qualifier of its columns: a table or alias, quoted, or a trigger's `NEW`.
+fn qualifier(dialect: Dialect, row: &str) -> String {
+    if row == "NEW" {
+        row.to_owned()
+    } else {
+        dialect.quote(row)
+    }
+}
+
+/// A function or trigger name, quoted.
+fn name_quoted(dialect: Dialect, name: &str) -> String {
+    dialect.quote(name)
+}
+
+/// A PostgreSQL value as text that no session setting changes.
+fn pg_value(expr: &str, kind: Kind<'_>) -> String {
+    const INSTANT: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS.US'";
+    match kind {
+        Kind::Instant | Kind::Sql(SqlType::Timestamptz) => {
+            format!("to_char({expr} AT TIME ZONE 'UTC', {INSTANT})")
+        }
+        Kind::Sql(SqlType::Timestamp) => format!("to_char({expr}, {INSTANT})"),
+        Kind::Sql(SqlType::Date) => format!("to_char({expr}, 'YYYY-MM-DD')"),
+        Kind::Sql(SqlType::Double) => format!("encode(float8send({expr}), 'hex')"),
+        Kind::Sql(SqlType::Float) => format!("encode(float4send({expr}), 'hex')"),
+        Kind::Sql(SqlType::Binary) => format!("encode({expr}, 'hex')"),
+        Kind::Plain | Kind::Sql(_) => format!("{expr}::text"),
+    }
+}
+
+/// A MySQL value as text (the chain's MySQL runtime comes with that backend).
+fn mysql_value(expr: &str, kind: Kind<'_>) -> String {
+    match kind {
+        Kind::Sql(SqlType::Binary) | Kind::Sql(SqlType::Uuid) => format!("hex({expr})"),
+        _ => expr.to_owned(),
+    }
+}
+
+/// The anchors table, its index and its append-only guard, each created only if missing.
+///
+/// ```
+/// let sql = audit_schema::ddl::anchors_table_sql(audit_schema::Dialect::Sqlite);
+/// assert!(sql[0].starts_with(r#"CREATE TABLE IF NOT EXISTS "audit_chain_anchors""#));
+/// ```
+pub fn anchors_table_sql(dialect: Dialect) -> Vec<String> {
+    let q = |c: &str| dialect.quote(c);
+    let table = q(ANCHORS_TABLE);
+    let (id, instant, bytes, text) = match dialect {
+        Dialect::Postgres => (
+            "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+            "TIMESTAMPTZ",
+            "BYTEA",
+            "TEXT",
+        ),
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "BLOB", "TEXT"),
+        Dialect::Mysql => (
+            "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+            "DATETIME(6)",
+            "VARBINARY(32)",
+            "VARCHAR(255)",
+        ),
+    };
+    let user = super::Dialect::user_id(dialect, UserIdType::Text);
+    let definitions = [
+        format!("{} {id}", q("anchor_id")),
+        format!("{} {text} NOT NULL", q("history_table")),
+        format!("{} {text} NOT NULL", q("operation")),
+        format!("{} TEXT NOT NULL", q("detail")),
+        format!("{} {user}", q("anchored_by")),
+        format!("{} {instant} NOT NULL", q("anchored_at")),
+        format!("{} BIGINT NOT NULL", q("rows_removed")),
+        format!("{} BIGINT NOT NULL", q("rows_rehashed")),
+        format!("{} BIGINT", q("prev_anchor_id")),
+        format!("{} {bytes} NOT NULL", q("anchor_hash")),
+    ];
+    let mut statements = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {table} (\n    {}\n)",
+        definitions.join(",\n    ")
+    )];
+    let index = q(&format!("{ANCHORS_TABLE}_table_idx"));
+    statements.push(match dialect {
+        Dialect::Mysql => format!(
+            "CREATE INDEX {index} ON {table} ({}, {})",
+            q("history_table"),
+            q("anchor_id")
+        ),
+        _ => format!(
+            "CREATE INDEX IF NOT EXISTS {index} ON {table} ({}, {})",
+            q("history_table"),
+            q("anchor_id")
+        ),
+    });
+    statements.extend(super::guard::guard_sql(dialect, ANCHORS_TABLE, None, true));
+    statements
+}
