@@ -175,6 +175,11 @@ macro_rules! evolution_test {
                 (HistoryType::Update, "north", Some(4.5))
             ]
         );
+        // The chain holds across the new column (the trigger was made anew with it).
+        let report =
+            audit_diesel::chain::verify_history::<v2::Pen, _>(conn, &Default::default(), |_| {})
+                .unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
 
         // v3: the model loses `name`; history keeps the column and its values, now nullable.
         conn.batch_execute("ALTER TABLE pens DROP COLUMN name")
@@ -215,6 +220,12 @@ macro_rules! evolution_test {
         );
         assert_eq!(trail[3].history_type, HistoryType::Delete);
         assert_eq!(trail[3].depth_m, Some(4.5));
+        // And across the retired one, which the table keeps and the chain still covers.
+        let report =
+            audit_diesel::chain::verify_history::<v3::Pen, _>(conn, &Default::default(), |_| {})
+                .unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!(report.rows, 4);
 
         // Nothing left to generate.
         let again = Migrations::new(dir, $dialect)

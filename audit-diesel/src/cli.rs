@@ -390,7 +390,7 @@ impl<C: AuditConnection> Registry<C> {
                 auto,
                 against,
             } => {
-                let entries = self.select("verify", &models, auto)?;
+                let entries = chained(self.select("verify", &models, auto)?, auto, out)?;
                 let checkpoints = match &against {
                     Some(path) => read_checkpoints(path)?,
                     None => Vec::new(),
@@ -415,7 +415,7 @@ impl<C: AuditConnection> Registry<C> {
                 }
             }
             Command::Checkpoint { models, auto } => {
-                for entry in self.select("checkpoint", &models, auto)? {
+                for entry in chained(self.select("checkpoint", &models, auto)?, auto, out)? {
                     let report = crate::chain::verify_table(
                         conn,
                         entry.spec,
@@ -430,7 +430,7 @@ impl<C: AuditConnection> Registry<C> {
                 auto,
                 reason,
             } => {
-                for entry in self.select("anchor", &models, auto)? {
+                for entry in chained(self.select("anchor", &models, auto)?, auto, out)? {
                     let report = crate::chain::anchor_table(conn, entry.spec, &reason)?;
                     match &report.anchor {
                         Some(anchor) => writeln!(out, "{:<24} {anchor}", report.model)?,
@@ -477,6 +477,27 @@ impl<C: AuditConnection> Registry<C> {
             }
         }
     }
+}
+
+/// The chained models among `entries`: with `--auto` the others are skipped with a line saying
+/// so (a model named that has no chain is an error, from the command itself).
+fn chained<'e, C: AuditConnection>(
+    entries: Vec<&'e Entry<C>>,
+    auto: bool,
+    out: &mut dyn Write,
+) -> Result<Vec<&'e Entry<C>>, CliError> {
+    if !auto {
+        return Ok(entries);
+    }
+    let mut kept = Vec::new();
+    for entry in entries {
+        if entry.spec.chained() {
+            kept.push(entry);
+        } else {
+            writeln!(out, "{:<24} has no hash chain (skipped)", entry.spec.model)?;
+        }
+    }
+    Ok(kept)
 }
 
 /// The checkpoint lines of a file (blank lines and `#` comments skipped).

@@ -256,7 +256,7 @@ where
     HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
-    DeleteDoomedReturning<M>: LoadQuery<'static, C, (i64, Option<Vec<u8>>)>,
+    DeleteDoomedReturning<M>: LoadQuery<'static, C, crate::maintenance::sql::GoneRow>,
     SetReason<M>: ExecuteDsl<C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,

@@ -48,7 +48,13 @@ pub(crate) fn render(
             }
             Change::MakeNullable(columns) => {
                 let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-                up.extend(after.set_nullability_sql(&columns, dialect));
+                // A SQLite rebuild copies the columns the table has now: the chain's come and
+                // go with their own change, after this one.
+                let rebuilt = audit_schema::HistoryTableSpec {
+                    chain: plan.before.as_ref().is_some_and(|b| b.spec.chain),
+                    ..after.clone()
+                };
+                up.extend(rebuilt.set_nullability_sql(&columns, dialect));
                 let before = &plan
                     .before
                     .as_ref()

@@ -4,14 +4,15 @@
 //! still matches its old hash (so that no earlier forgery is laundered), and records what it did
 //! in the anchors table, itself a chain, which `verify` reads.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use super::db::{AnchorRow, ChainDb};
-use super::walk::{relink, ChainRow};
-use super::{object_rows_sql, Anchor};
+use super::walk::{relink, ChainRow, Gone};
+use super::{object_rows_sql, rows_sql, Anchor};
+use crate::maintenance::sql::GoneRow;
 use crate::schema::spec::meta;
 use crate::schema::HistoryTableSpec;
 use crate::AuditError;
@@ -75,7 +76,7 @@ pub(crate) fn record<D: ChainDb>(
     rows_rehashed: u64,
 ) -> Result<Anchor, AuditError> {
     db.lock_anchors()?;
-    let head = db.anchors(None)?.into_iter().last();
+    let head = db.last_anchor()?;
     let anchored_by = db
         .actor()
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
@@ -119,7 +120,8 @@ pub(crate) fn object_rows<D: ChainDb>(
     spec: &HistoryTableSpec,
     any_row: i64,
 ) -> Result<Vec<ChainRow>, AuditError> {
-    Ok(db.rows(&object_rows_sql(spec, D::DIALECT, any_row))?)
+    let columns = db.columns(&spec.history_table)?;
+    Ok(db.rows(&object_rows_sql(spec, &columns, D::DIALECT, any_row))?)
 }
 
 /// Writes new links; returns how many rows changed.
@@ -134,59 +136,49 @@ fn apply<D: ChainDb>(
     Ok(u64::try_from(links.len()).unwrap_or(u64::MAX))
 }
 
-/// After rows were removed (`gone`: their ids and hashes, from the `DELETE ... RETURNING`):
-/// re-links the rows that followed them, re-hashes each of those chains to its head, and
-/// records the anchor. Runs inside the maintenance transaction, guard lifted.
+/// After rows were removed (`gone`, from the `DELETE ... RETURNING`: id, hash, link and the
+/// object as a condition on its key): re-links the chain of each object that lost rows from the
+/// first row after them to its head, checking first that those rows are where their links say
+/// and match their hashes, and records the anchor. Runs inside the maintenance transaction,
+/// guard lifted and writers held off.
 pub(crate) fn after_removal<D: ChainDb>(
     db: &mut D,
     what: &Maintenance<'_>,
-    gone: &[(i64, Option<Vec<u8>>)],
+    gone: &[GoneRow],
 ) -> Result<(), AuditError> {
     let spec = what.spec;
-    let gone_hashes: HashMap<i64, Vec<u8>> = gone
+    let removed: HashMap<i64, Gone> = gone
         .iter()
-        .map(|(id, hash)| (*id, hash.clone().unwrap_or_default()))
+        .map(|(id, hash, prev_id, _)| {
+            (
+                *id,
+                Gone {
+                    hash: hash.clone().unwrap_or_default(),
+                    prev_id: *prev_id,
+                },
+            )
+        })
         .collect();
-    let q = |c: &str| D::DIALECT.quote(c);
-    // The first surviving row after each run of removed rows.
-    let mut successors: Vec<i64> = Vec::new();
-    for chunk in gone.chunks(1_000) {
-        let ids = chunk
-            .iter()
-            .map(|(id, _)| id.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT CAST({id} AS TEXT) AS {object}, {id} AS {id}, {prev} AS prev_id, {hash} AS hash, \
-             '' AS encoding FROM {table} WHERE {prev} IN ({ids})",
-            id = q(meta::HISTORY_ID),
-            object = q("object"),
-            prev = q(meta::HISTORY_PREV_ID),
-            hash = q(meta::HISTORY_HASH),
-            table = q(&spec.history_table),
-        );
-        successors.extend(db.rows(&sql)?.into_iter().map(|r| r.history_id));
-    }
-    let mut done: HashSet<String> = HashSet::new();
+    let objects: BTreeSet<&str> = gone.iter().map(|(.., key)| key.as_str()).collect();
+    let columns = db.columns(&spec.history_table)?;
     let mut rehashed = 0u64;
-    let mut objects = 0u64;
-    for successor in successors {
-        let rows = object_rows(db, spec, successor)?;
-        let Some(first) = rows.first() else { continue };
-        if !done.insert(first.object.clone()) {
-            continue;
-        }
-        let from = rows
+    let mut relinked = 0u64;
+    for key in objects {
+        let rows = db.rows(&rows_sql(spec, &columns, D::DIALECT, Some(key)))?;
+        let Some(from) = rows
             .iter()
-            .position(|r| r.prev_id.is_some_and(|p| gone_hashes.contains_key(&p)))
-            .unwrap_or(0);
-        let links = relink(D::DIALECT, &rows, from, &gone_hashes, None, false)
+            .position(|r| r.prev_id.is_some_and(|p| removed.contains_key(&p)))
+        else {
+            // Nothing left linked to a removed row: the object lost its newest rows, or all.
+            continue;
+        };
+        let links = relink(D::DIALECT, &rows, from, &removed, None, false)
             .map_err(|b| broken(spec, b.history_id))?;
         rehashed = rehashed.saturating_add(apply(db, spec, &links)?);
-        objects = objects.saturating_add(1);
+        relinked = relinked.saturating_add(1);
     }
     let detail = format!(
-        "{}; re-linked the chains of {objects} object(s)",
+        "{}; re-linked the chains of {relinked} object(s)",
         what.detail
     );
     record(

@@ -1,12 +1,16 @@
 //! What the chain reads and writes, on each backend's own connection: streamed chain rows, one
 //! object's rows, re-linking a row, and the anchors table.
 
-use diesel::connection::{DefaultLoadingMode, SimpleConnection};
+#[cfg(feature = "sqlite")]
+use diesel::connection::DefaultLoadingMode;
+use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{Connection, QueryResult, QueryableByName, RunQueryDsl};
 
 use super::walk::ChainRow;
-use crate::schema::ddl::{ANCHORS_TABLE, SQLITE_LINK_FUNCTION};
+use crate::schema::ddl::ANCHORS_TABLE;
+#[cfg(feature = "sqlite")]
+use crate::schema::ddl::SQLITE_LINK_FUNCTION;
 use crate::schema::Dialect;
 
 /// Rows per fetch when streaming a table's chains.
@@ -87,7 +91,23 @@ pub(crate) trait ChainDb: Connection + SimpleConnection {
     fn has_anchors(&mut self) -> QueryResult<bool>;
 
     /// The anchors table's rows (of one history table, or all), in id order.
-    fn anchors(&mut self, table: Option<&str>) -> QueryResult<Vec<AnchorRow>>;
+    fn anchors(&mut self, table: Option<&str>) -> QueryResult<Vec<AnchorRow>> {
+        let sql = anchors_sql(Self::DIALECT, table, false);
+        self.anchor_rows(&sql)
+    }
+
+    /// The newest anchor row.
+    fn last_anchor(&mut self) -> QueryResult<Option<AnchorRow>> {
+        let sql = anchors_sql(Self::DIALECT, None, true);
+        Ok(self.anchor_rows(&sql)?.into_iter().next())
+    }
+
+    /// The anchor rows `sql` selects.
+    fn anchor_rows(&mut self, sql: &str) -> QueryResult<Vec<AnchorRow>>;
+
+    /// The columns of `table` and their types, as the database's catalog names them: what the
+    /// encoding covers, whatever the model says.
+    fn columns(&mut self, table: &str) -> QueryResult<Vec<(String, String)>>;
 
     /// Inserts an anchor row, id and hash included.
     fn insert_anchor(&mut self, row: &AnchorRow) -> QueryResult<usize>;
@@ -100,6 +120,63 @@ pub(crate) trait ChainDb: Connection + SimpleConnection {
     fn actor(&mut self) -> Option<String>;
 }
 
+/// A column of a table, from the catalog.
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    ty: String,
+}
+
+/// The catalog query of a table's columns.
+fn columns_sql(dialect: Dialect, table: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!(
+            "SELECT CAST(a.attname AS TEXT) AS name, format_type(a.atttypid, a.atttypmod) AS ty \
+             FROM pg_catalog.pg_attribute AS a WHERE a.attrelid = to_regclass({}) AND a.attnum > 0 \
+             AND NOT a.attisdropped ORDER BY a.attnum",
+            literal(&dialect.quote(table))
+        ),
+        Dialect::Sqlite | Dialect::Mysql => format!(
+            "SELECT name AS name, type AS ty FROM pragma_table_info({})",
+            literal(table)
+        ),
+    }
+}
+
+/// The anchors query: of one table or all, in id order, or only the newest.
+fn anchors_sql(dialect: Dialect, table: Option<&str>, newest_only: bool) -> String {
+    let q = |c: &str| dialect.quote(c);
+    let at = match dialect {
+        Dialect::Postgres => format!(
+            "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
+            q("anchored_at")
+        ),
+        Dialect::Sqlite | Dialect::Mysql => format!("replace({}, ' ', 'T')", q("anchored_at")),
+    };
+    let filter = match table {
+        Some(table) => format!(" WHERE {} = {}", q("history_table"), literal(table)),
+        None => String::new(),
+    };
+    let order = if newest_only { " DESC LIMIT 1" } else { "" };
+    format!(
+        "SELECT {}, {}, {}, {}, {}, {at} AS {}, {}, {}, {}, {} FROM {}{filter} ORDER BY {}{order}",
+        q("anchor_id"),
+        q("history_table"),
+        q("operation"),
+        q("detail"),
+        q("anchored_by"),
+        q("anchored_at"),
+        q("rows_removed"),
+        q("rows_rehashed"),
+        q("prev_anchor_id"),
+        q("anchor_hash"),
+        q(ANCHORS_TABLE),
+        q("anchor_id"),
+    )
+}
+
 /// `'text'` as an SQL literal.
 pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -107,36 +184,15 @@ pub(crate) fn literal(text: &str) -> String {
 
 macro_rules! common {
     () => {
-    fn anchors(&mut self, table: Option<&str>) -> QueryResult<Vec<AnchorRow>> {
-        let q = |c: &str| Self::DIALECT.quote(c);
-        let at = match Self::DIALECT {
-            Dialect::Postgres => format!(
-                "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
-                q("anchored_at")
-            ),
-            Dialect::Sqlite | Dialect::Mysql => format!("replace({}, ' ', 'T')", q("anchored_at")),
-        };
-        let filter = match table {
-            Some(table) => format!(" WHERE {} = {}", q("history_table"), literal(table)),
-            None => String::new(),
-        };
-        let sql = format!(
-            "SELECT {}, {}, {}, {}, {}, {at} AS {}, {}, {}, {}, {} FROM {}{filter} ORDER BY {}",
-            q("anchor_id"),
-            q("history_table"),
-            q("operation"),
-            q("detail"),
-            q("anchored_by"),
-            q("anchored_at"),
-            q("rows_removed"),
-            q("rows_rehashed"),
-            q("prev_anchor_id"),
-            q("anchor_hash"),
-            q(ANCHORS_TABLE),
-            q("anchor_id"),
-        );
-        diesel::sql_query(sql).load(self)
-    }
+        fn anchor_rows(&mut self, sql: &str) -> QueryResult<Vec<AnchorRow>> {
+            diesel::sql_query(sql).load(self)
+        }
+
+        fn columns(&mut self, table: &str) -> QueryResult<Vec<(String, String)>> {
+            let rows: Vec<Column> =
+                diesel::sql_query(columns_sql(Self::DIALECT, table)).load(self)?;
+            Ok(rows.into_iter().map(|c| (c.name, c.ty)).collect())
+        }
 
         fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>> {
             diesel::sql_query(select).load(self)
@@ -182,7 +238,9 @@ macro_rules! common {
             let values = (1..=crate::schema::ddl::ANCHOR_COLUMNS.len())
                 .map(|n| match (n, Self::DIALECT) {
                     // The date's text is UTC.
-                    (6, Dialect::Postgres) => format!("CAST({} || '+00' AS TIMESTAMPTZ)", Self::placeholder(n)),
+                    (6, Dialect::Postgres) => {
+                        format!("CAST({} || '+00' AS TIMESTAMPTZ)", Self::placeholder(n))
+                    }
                     (6, _) => format!("replace({}, 'T', ' ')", Self::placeholder(n)),
                     _ => Self::placeholder(n),
                 })

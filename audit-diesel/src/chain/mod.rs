@@ -493,7 +493,11 @@ fn lifted_on<D: ChainDb, T>(
     work: impl FnOnce(&mut D) -> Result<T, AuditError>,
 ) -> Result<T, AuditError> {
     let (lift, restore) = spec.lift_guard_sql(D::DIALECT);
+    let lock = spec.chain_lock_sql(D::DIALECT);
     db.transaction(|db| {
+        if let Some(lock) = &lock {
+            db.batch_execute(lock)?;
+        }
         for statement in &lift {
             db.batch_execute(statement)?;
         }
@@ -507,7 +511,12 @@ fn lifted_on<D: ChainDb, T>(
 
 /// `SELECT <object>, history_id, prev, hash, <encoding> FROM <table> AS h [WHERE ...] ORDER BY
 /// <key>, history_date, history_id`.
-fn rows_sql(spec: &HistoryTableSpec, dialect: Dialect, condition: Option<&str>) -> String {
+pub(crate) fn rows_sql(
+    spec: &HistoryTableSpec,
+    columns: &[(String, String)],
+    dialect: Dialect,
+    condition: Option<&str>,
+) -> String {
     let q = |c: &str| dialect.quote(c);
     let h = "h";
     let col = |c: &str| format!("{}.{}", q(h), q(c));
@@ -525,7 +534,7 @@ fn rows_sql(spec: &HistoryTableSpec, dialect: Dialect, condition: Option<&str>) 
         p = q("prev_id"),
         hash = col(meta::HISTORY_HASH),
         hh = q("hash"),
-        encoding = spec.chain_encoding_sql(dialect, h),
+        encoding = crate::schema::ddl::chain_encoding_of_columns(dialect, h, columns),
         e = q("encoding"),
         table = q(&spec.history_table),
         h_alias = q(h),
@@ -535,7 +544,12 @@ fn rows_sql(spec: &HistoryTableSpec, dialect: Dialect, condition: Option<&str>) 
 }
 
 /// The rows of the object that history row `any_row` belongs to, in chain order.
-pub(crate) fn object_rows_sql(spec: &HistoryTableSpec, dialect: Dialect, any_row: i64) -> String {
+pub(crate) fn object_rows_sql(
+    spec: &HistoryTableSpec,
+    columns: &[(String, String)],
+    dialect: Dialect,
+    any_row: i64,
+) -> String {
     let q = |c: &str| dialect.quote(c);
     let keys = |alias: &str| {
         spec.primary_key
@@ -553,7 +567,7 @@ pub(crate) fn object_rows_sql(spec: &HistoryTableSpec, dialect: Dialect, any_row
         q("x"),
         q(meta::HISTORY_ID),
     );
-    rows_sql(spec, dialect, Some(&condition))
+    rows_sql(spec, columns, dialect, Some(&condition))
 }
 
 fn verify_on<D: ChainDb>(
@@ -594,7 +608,8 @@ fn verify_on<D: ChainDb>(
         group.clear();
     };
     let model = spec.model.to_string();
-    db.stream(&rows_sql(spec, dialect, None), &mut |batch| {
+    let columns = db.columns(&table)?;
+    db.stream(&rows_sql(spec, &columns, dialect, None), &mut |batch| {
         rows = rows.saturating_add(u64::try_from(batch.len()).unwrap_or(u64::MAX));
         for row in batch {
             if group.last().is_some_and(|last| last.object != row.object) {
@@ -710,7 +725,7 @@ fn unsupported(spec: &HistoryTableSpec) -> AuditError {
 pub(crate) fn after_removal<C: 'static>(
     conn: &mut C,
     what: &Maintenance<'_>,
-    gone: &[(i64, Option<Vec<u8>>)],
+    gone: &[crate::maintenance::sql::GoneRow],
 ) -> Result<(), AuditError> {
     if !what.spec.chained() {
         return Ok(());

@@ -197,20 +197,29 @@ pub(crate) struct Broken {
     pub history_id: i64,
 }
 
+/// A row a maintenance operation removed: its hash and its link, from `DELETE ... RETURNING`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Gone {
+    pub hash: Vec<u8>,
+    pub prev_id: Option<i64>,
+}
+
 /// The new links of one object's rows (in chain order) from row `from` on: each row links to
 /// the row before it and is hashed again. With `seal`, rows without a hash get one (the rows
 /// written before the chain); otherwise they stay as they are.
 ///
-/// Before anything changes, each chained row from `from` on must match its stored hash under its
-/// stored link, the hash of a row no longer there coming from `gone` (rows the maintenance
-/// operation removed): a row that does not is [`Broken`], and nothing is re-hashed. `trust`
-/// names a row whose content the operation itself just changed (a reason edit), which is not
-/// checked.
+/// Before anything changes, each chained row from `from` on must be where its chain says and
+/// match its stored hash: its link, followed through the rows the operation removed (`gone`),
+/// must reach the row before it now, and its hash must be that of its content after the hash
+/// of the row it links to. A row that fails is [`Broken`], and nothing is re-hashed: re-hashing
+/// would hide an edit, a deletion or an insertion made outside the library. `trust` names a row
+/// whose content the operation itself just changed (a reason edit): its hash is not checked,
+/// its place is.
 pub(crate) fn relink(
     dialect: Dialect,
     rows: &[ChainRow],
     from: usize,
-    gone: &HashMap<i64, Vec<u8>>,
+    gone: &HashMap<i64, Gone>,
     trust: Option<i64>,
     seal: bool,
 ) -> Result<Vec<Relink>, Broken> {
@@ -219,8 +228,26 @@ pub(crate) fn relink(
         .enumerate()
         .map(|(i, r)| (r.history_id, i))
         .collect();
-    for row in rows.iter().skip(from) {
+    for (k, row) in rows.iter().enumerate().skip(from) {
         let Some(stored) = row.stored() else { continue };
+        let broken = Broken {
+            history_id: row.history_id,
+        };
+        // Where its link leads once the removed rows are skipped (at most one step per row
+        // removed: a cycle of links is broken too).
+        let mut reached = row.prev_id;
+        let mut steps = 0usize;
+        while let Some(g) = reached.and_then(|p| gone.get(&p)) {
+            steps = steps.saturating_add(1);
+            if steps > gone.len() {
+                return Err(broken);
+            }
+            reached = g.prev_id;
+        }
+        let before = k.checked_sub(1).map(|j| rows[j].history_id);
+        if reached != before {
+            return Err(broken);
+        }
         if Some(row.history_id) == trust {
             continue;
         }
@@ -228,15 +255,13 @@ pub(crate) fn relink(
             None => Some(&[]),
             Some(p) => match index.get(&p) {
                 Some(&j) => Some(rows[j].stored().unwrap_or(&[])),
-                None => gone.get(&p).map(Vec::as_slice),
+                None => gone.get(&p).map(|g| g.hash.as_slice()),
             },
         };
         let matches =
             prev_hash.is_some_and(|prev| link(dialect, prev, &row.encoding, row.prev_id) == stored);
         if !matches {
-            return Err(Broken {
-                history_id: row.history_id,
-            });
+            return Err(broken);
         }
     }
     let mut out = Vec::new();
@@ -345,7 +370,14 @@ mod tests {
     #[test]
     fn relinking_after_a_removal_checks_then_rehashes() {
         let mut rows = chain(4);
-        let gone: HashMap<i64, Vec<u8>> = [(2, rows[1].hash.clone().unwrap())].into();
+        let gone: HashMap<i64, Gone> = [(
+            2,
+            Gone {
+                hash: rows[1].hash.clone().unwrap(),
+                prev_id: Some(1),
+            },
+        )]
+        .into();
         rows.remove(1);
         let links = relink(D, &rows, 1, &gone, None, false).unwrap();
         assert_eq!(links.len(), 2);
@@ -363,11 +395,59 @@ mod tests {
         // An edit already there is not hidden.
         let mut tampered = chain(4);
         tampered[3].encoding = "history_id=4,reason='forged',".into();
-        let gone: HashMap<i64, Vec<u8>> = [(2, tampered[1].hash.clone().unwrap())].into();
+        let gone: HashMap<i64, Gone> = [(
+            2,
+            Gone {
+                hash: tampered[1].hash.clone().unwrap(),
+                prev_id: Some(1),
+            },
+        )]
+        .into();
         tampered.remove(1);
         assert_eq!(
             relink(D, &tampered, 1, &gone, None, false),
             Err(Broken { history_id: 4 })
+        );
+
+        // A deletion made outside the library before the cleanup is not hidden either: row 2
+        // was deleted by hand, the cleanup removes row 3, and row 4 does not lead back to 1.
+        let mut rows = chain(4);
+        let gone: HashMap<i64, Gone> = [(
+            3,
+            Gone {
+                hash: rows[2].hash.clone().unwrap(),
+                prev_id: Some(2),
+            },
+        )]
+        .into();
+        rows.remove(2);
+        rows.remove(1);
+        assert_eq!(
+            relink(D, &rows, 1, &gone, None, false),
+            Err(Broken { history_id: 4 })
+        );
+
+        // Nor an insertion: a row linked in after row 1, with a valid hash.
+        let mut rows = chain(3);
+        let forged_hash = link(
+            D,
+            rows[0].hash.as_deref().unwrap(),
+            "history_id=9,",
+            Some(1),
+        );
+        rows.insert(
+            1,
+            ChainRow {
+                object: "id=1,".into(),
+                history_id: 9,
+                prev_id: Some(1),
+                hash: Some(forged_hash),
+                encoding: "history_id=9,".into(),
+            },
+        );
+        assert_eq!(
+            relink(D, &rows, 0, &HashMap::new(), None, false),
+            Err(Broken { history_id: 2 })
         );
     }
 }

@@ -232,8 +232,9 @@ where
 
 /// Runs `work` in a transaction in which `M`'s append-only guard is lifted, for that
 /// transaction only ([`HistoryTableSpec::lift_guard_sql`]): how the library's own maintenance
-/// (cleanups, reason edits, `cascade_delete_history`) updates and deletes history rows. Without
-/// a guard it just runs `work`.
+/// (cleanups, reason edits, `cascade_delete_history`) updates and deletes history rows. A
+/// chained table's history is first locked against inserts
+/// ([`HistoryTableSpec::chain_lock_sql`]). Without a guard or a chain it just runs `work`.
 pub(crate) fn lifted<M, C, T, E>(
     conn: &mut C,
     work: impl FnOnce(&mut C) -> Result<T, E>,
@@ -246,10 +247,15 @@ where
 {
     let dialect = <C::Backend as AuditBackend>::DIALECT;
     let (lift, restore) = M::HISTORY.lift_guard_sql(dialect);
-    if lift.is_empty() {
+    // A chained table's maintenance re-links in the same transaction, with writers held off.
+    if lift.is_empty() && !M::HISTORY.chained() {
         return work(conn);
     }
+    let lock = M::HISTORY.chain_lock_sql(dialect);
     let done = conn.transaction(|conn| {
+        if let Some(lock) = &lock {
+            conn.batch_execute(lock)?;
+        }
         for statement in &lift {
             conn.batch_execute(statement)?;
         }
@@ -298,6 +304,7 @@ where
     C: Connection + LoadConnection,
     BatchEnd<M>: LoadQuery<'q, C, M::Id>,
     HistoryInsert<M, TableSource<BatchRows<M>>>: ExecuteDsl<C>,
+    C::Backend: AuditBackend,
 {
     let db = |source| maintenance_error::<M>(source, "backfill");
     let mut after: Option<M::Id> = None;
@@ -316,9 +323,17 @@ where
             end: end.clone().map(GeneratedOf::<M>::key_values),
             only_missing: options.only_missing,
         };
-        let written = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone())
-            .execute(conn)
-            .map_err(db)?;
+        let insert = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone());
+        // A chained table's batch holds writers off, so that it links each object to the row
+        // its `NOT EXISTS` saw (and none of them to it concurrently).
+        let written = match M::HISTORY.chain_lock_sql(<C::Backend as AuditBackend>::DIALECT) {
+            Some(lock) => conn.transaction(|conn| {
+                conn.batch_execute(&lock)?;
+                insert.execute(conn)
+            }),
+            None => insert.execute(conn),
+        }
+        .map_err(db)?;
         report.written = report
             .written
             .saturating_add(u64::try_from(written).unwrap_or(u64::MAX));
@@ -503,7 +518,7 @@ where
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
-    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, sql::GoneRow>,
 {
     let since = options.since()?;
     options.check_fields(M::HISTORY)?;
@@ -544,7 +559,7 @@ where
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
-    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, sql::GoneRow>,
 {
     if options.batch_size == Some(0) {
         return Err(AuditError::InvalidBatchSize { requested: 0 });
@@ -590,7 +605,7 @@ where
     C::Backend: AuditBackend,
     CountDoomed<M>: LoadQuery<'q, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
-    DeleteDoomedReturning<M>: LoadQuery<'q, C, (i64, Option<Vec<u8>>)>,
+    DeleteDoomedReturning<M>: LoadQuery<'q, C, sql::GoneRow>,
 {
     let db = |source| maintenance_error::<M>(source, operation);
     let model = std::marker::PhantomData;
@@ -615,7 +630,7 @@ where
         // the anchor recorded, in the same transaction.
         let detail = doomed.describe();
         lifted::<M, C, _, AuditError>(conn, |conn| {
-            let gone: Vec<(i64, Option<Vec<u8>>)> =
+            let gone: Vec<sql::GoneRow> =
                 DeleteDoomedReturning(DeleteDoomed::<M> { doomed, model })
                     .load(conn)
                     .map_err(db)?;

@@ -310,12 +310,17 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomed<M> {
     }
 }
 
-/// [`DeleteDoomed`] ` RETURNING "history_id", "history_hash"`: the rows a cleanup of a chained
-/// table removed, whose successors it re-links.
+/// [`DeleteDoomed`] ` RETURNING "history_id", "history_hash", "history_prev_id", <key condition>`:
+/// the rows a cleanup of a chained table removed, whose objects' chains it re-links.
 #[doc(hidden)]
 pub struct DeleteDoomedReturning<M>(pub(crate) DeleteDoomed<M>);
 
-query!(impl[M] DeleteDoomedReturning<M> => (BigInt, diesel::sql_types::Nullable<diesel::sql_types::Binary>));
+query!(impl[M] DeleteDoomedReturning<M> => (
+    BigInt,
+    diesel::sql_types::Nullable<diesel::sql_types::Binary>,
+    diesel::sql_types::Nullable<BigInt>,
+    diesel::sql_types::Text,
+));
 
 impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomedReturning<M> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -323,9 +328,18 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomedReturnin
         out.push_sql(" RETURNING ");
         out.push_identifier(meta::HISTORY_ID)?;
         out.push_sql(", ");
-        out.push_identifier(meta::HISTORY_HASH)
+        out.push_identifier(meta::HISTORY_HASH)?;
+        out.push_sql(", ");
+        out.push_identifier(meta::HISTORY_PREV_ID)?;
+        out.push_sql(", ");
+        out.push_sql(&M::HISTORY.chain_key_condition_sql(DB::DIALECT));
+        Ok(())
     }
 }
+
+/// What [`DeleteDoomedReturning`] returns of each row: id, hash, link, and its object as a
+/// condition on the key columns.
+pub(crate) type GoneRow = (i64, Option<Vec<u8>>, Option<i64>, String);
 
 impl Doomed {
     /// What the cleanup removes, in words (for the anchor it records).

@@ -300,27 +300,43 @@ where
         // The delete without its `-` row, then the deleted objects' history, atomically.
         meta.skip = true;
         return conn.transaction(|conn| {
-            let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)?;
+            let written = <C::Backend as WriteBackend<M, Op, C>>::write(conn, op, meta)
+                .map_err(|source| write_error::<M>(source, Op::NAME, key.clone()))?;
             crate::maintenance::lifted::<M, C, _, AuditError>(conn, |conn| {
+                let mut removed = 0u64;
+                let mut objects = Vec::new();
                 for model in written.models() {
                     let id = model.id();
-                    let removed = DeleteHistoryOf::<M> {
+                    let deleted = DeleteHistoryOf::<M> {
                         filter: GeneratedOf::<M>::history_key_filter(&id),
                     }
                     .execute(conn)
                     .map_err(|source| write_error::<M>(source, Op::NAME, key.clone()))?;
-                    // Nothing follows an object's whole history: only the record of it.
-                    let what = crate::chain::Maintenance {
-                        operation: "cascade_delete_history",
-                        detail: format!("deleted {:?} and its history", id),
-                        rows_removed: u64::try_from(removed).unwrap_or(u64::MAX),
-                        spec: M::HISTORY,
-                    };
-                    crate::chain::record_removal(conn, &what)?;
+                    removed = removed.saturating_add(u64::try_from(deleted).unwrap_or(u64::MAX));
+                    objects.push(format!("{id:?}"));
                 }
-                Ok(())
+                // Nothing follows an object's whole history: only the record of it, one per
+                // statement.
+                let shown = objects
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let more = objects.len().saturating_sub(10);
+                let what = crate::chain::Maintenance {
+                    operation: "cascade_delete_history",
+                    detail: if more > 0 {
+                        format!("deleted {shown} and {more} more, with their history")
+                    } else {
+                        format!("deleted {shown} with its history")
+                    },
+                    rows_removed: removed,
+                    spec: M::HISTORY,
+                };
+                crate::chain::record_removal(conn, &what)
             })?;
-            Ok::<_, AuditError>(written)
+            Ok(written)
         });
     }
     if GeneratedOf::<M>::HOOKS && !meta.skip {

@@ -15,7 +15,7 @@
 //!
 //! | dialect | trigger | ordering of concurrent writers |
 //! |---|---|---|
-//! | PostgreSQL | `BEFORE INSERT` row trigger, PL/pgSQL, `sha256()` | `pg_advisory_xact_lock` on (table, object), then the previous row is read with a fresh snapshot: writers of one object queue (they already queue on its row lock), writers of different objects do not |
+//! | PostgreSQL | `BEFORE INSERT` row trigger, PL/pgSQL, `sha256()` | the object's latest row is read with a fresh snapshot, after the write took the source row's lock: writers of one object queue on that lock (a create on the key's unique index), writers of different objects do not; the library's maintenance and backfill lock the history table against inserts for their transaction |
 //! | SQLite | `AFTER INSERT` trigger that updates the new row, hashing with `audit_chain_link()`, a function audit-diesel registers on the connection | SQLite's writers take turns |
 //!
 //! A row inserted without the marker keeps its value (NULL by default) and `verify` reports it as
@@ -24,7 +24,7 @@
 //! past (import old history before the newer rows of the same object).
 
 use super::Dialect;
-use crate::spec::{meta, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+use crate::spec::{meta, HistoryIdType, HistoryTableSpec, UserIdType};
 
 /// The table that records every re-anchoring of a chain by the library's maintenance: which
 /// history table, which operation, by whom, when and why, and how many rows it removed and
@@ -49,23 +49,94 @@ pub const ANCHOR_COLUMNS: [&str; 10] = [
     "anchor_hash",
 ];
 
-/// How one column's value is written in the encoding.
+/// How one column's value is written in the encoding, from its SQL type's name.
 #[derive(Clone, Copy)]
-enum Kind<'a> {
-    /// A column of this SQL type.
-    Sql(&'a SqlType),
+enum Kind {
+    /// An instant (`timestamptz`): in UTC.
+    Instant,
+    /// A `timestamp` without zone.
+    Timestamp,
+    /// A `date`.
+    Date,
+    /// `double precision`: its IEEE bytes.
+    Double,
+    /// `real`: its IEEE bytes.
+    Float,
+    /// `bytea`: hex.
+    Binary,
     /// Text, numbers, UUIDs, JSON: the value's text form, which no session setting changes.
     Plain,
-    /// `history_date`: an instant.
-    Instant,
 }
 
-/// A column of the encoding: its name and how its value is written.
-type Field<'a> = (&'a str, Kind<'a>);
+impl Kind {
+    /// The kind of a column whose type is named `name`, as DDL writes it (`TIMESTAMPTZ NOT
+    /// NULL`) or as PostgreSQL's catalog does (`timestamp with time zone`): the same for both,
+    /// so the trigger (written from the model) and `verify` (reading the catalog) agree.
+    fn of_type(name: &str) -> Kind {
+        let lower = name.trim().to_ascii_lowercase();
+        let base = lower
+            .split(['(', '['])
+            .next()
+            .unwrap_or(&lower)
+            .split(" not null")
+            .next()
+            .unwrap_or(&lower)
+            .split(" generated")
+            .next()
+            .unwrap_or(&lower)
+            .trim();
+        match base {
+            "timestamptz" | "timestamp with time zone" => Kind::Instant,
+            "timestamp" | "timestamp without time zone" => Kind::Timestamp,
+            "date" => Kind::Date,
+            "double precision" | "float8" => Kind::Double,
+            "real" | "float4" => Kind::Float,
+            "bytea" => Kind::Binary,
+            _ => Kind::Plain,
+        }
+    }
+}
 
 /// `'text'` as an SQL string literal.
 fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `parts` joined by `||`, or the empty string.
+fn join_parts(parts: Vec<String>) -> String {
+    if parts.is_empty() {
+        return "''".to_owned();
+    }
+    parts.join(" || ")
+}
+
+/// The base encoding over `columns` (name, SQL type name), in name order: what
+/// [`HistoryTableSpec::chain_encoding_sql`] writes from a model, and what `verify` writes from
+/// the database's catalog, so that both encode the same columns the same way whatever their
+/// order in the struct or the table, and a column the model no longer tracks (kept in the
+/// table) on both sides. The chain's own two columns are left out.
+pub fn chain_encoding_of_columns(
+    dialect: Dialect,
+    row: &str,
+    columns: &[(String, String)],
+) -> String {
+    let mut columns: Vec<&(String, String)> = columns
+        .iter()
+        .filter(|(name, _)| name != meta::HISTORY_PREV_ID && name != meta::HISTORY_HASH)
+        .collect();
+    columns.sort_by(|a, b| a.0.cmp(&b.0));
+    let parts = columns
+        .into_iter()
+        .map(|(name, ty)| {
+            let kind = match dialect {
+                Dialect::Postgres => Kind::of_type(ty),
+                Dialect::Sqlite | Dialect::Mysql => Kind::Plain,
+            };
+            let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(name));
+            HistoryTableSpec::part(dialect, name, &expr, kind)
+        })
+        .collect();
+    join_parts(parts)
 }
 
 impl HistoryTableSpec {
@@ -75,31 +146,22 @@ impl HistoryTableSpec {
         self.chain && self.history_id == HistoryIdType::BigInt
     }
 
-    /// The columns of the base encoding, in table order: every stored column but the two of the
-    /// chain (`history_prev_id` follows them, `history_hash` is the result).
-    fn chain_fields(&self) -> Vec<Field<'_>> {
-        let mut fields: Vec<Field<'_>> = vec![(meta::HISTORY_ID, Kind::Plain)];
-        fields.extend(
-            self.columns
-                .iter()
-                .map(|c| (&*c.name, Kind::Sql(&c.sql_type))),
-        );
-        fields.push((meta::HISTORY_DATE, Kind::Instant));
-        fields.push((meta::HISTORY_TYPE, Kind::Plain));
-        fields.push((meta::HISTORY_USER_ID, Kind::Plain));
-        fields.push((meta::HISTORY_CHANGE_REASON, Kind::Plain));
-        if self.metadata {
-            fields.push((meta::HISTORY_METADATA, Kind::Plain));
-        }
-        if self.changeset {
-            fields.push((meta::HISTORY_CHANGESET_ID, Kind::Plain));
-        }
-        fields.extend(
-            self.history_fields
-                .iter()
-                .map(|c| (&*c.name, Kind::Sql(&c.sql_type))),
-        );
-        fields
+    /// Every column of the table with its DDL type, the chain's own two excepted: what the
+    /// encoding covers.
+    pub fn chain_columns(&self, dialect: Dialect) -> Vec<(String, String)> {
+        self.column_definitions(dialect)
+            .into_iter()
+            .filter(|(name, _)| *name != meta::HISTORY_PREV_ID && *name != meta::HISTORY_HASH)
+            .map(|(name, definition)| {
+                let quoted = dialect.quote(name);
+                let ty = definition
+                    .strip_prefix(quoted.as_str())
+                    .unwrap_or(&definition)
+                    .trim()
+                    .to_owned();
+                (name.to_owned(), ty)
+            })
+            .collect()
     }
 
     /// The SQL expression of the base encoding of a row of this table, the columns read as
@@ -109,11 +171,13 @@ impl HistoryTableSpec {
     /// is `sha256(previous row's hash || whole encoding)` (an empty previous hash for the first
     /// row of an object, or after a row without hash).
     ///
-    /// Each non-NULL column contributes `name=<quoted value>,`, in table order; a NULL column
-    /// contributes nothing, so a column added later (NULL in older rows) leaves older rows'
-    /// encodings as they were. Values are written in forms no session setting changes:
-    /// instants in UTC with microseconds, floating-point numbers by their IEEE bytes on
-    /// PostgreSQL (SQLite's `quote()` writes them exactly), bytes in hex.
+    /// Each non-NULL column contributes `name=<quoted value>,`, in the order of the column
+    /// names; a NULL column contributes nothing, so a column added later (NULL in older rows)
+    /// leaves older rows' encodings as they were. Values are written in forms no session setting
+    /// changes: instants in UTC with microseconds, floating-point numbers by their IEEE bytes on
+    /// PostgreSQL (SQLite's `quote()` writes them exactly), bytes in hex. Types the library does
+    /// not know (a custom `ddl_type`, arrays) are written as their text, which some settings
+    /// change (PostgreSQL's `IntervalStyle`, for one).
     ///
     /// ```
     /// # use std::borrow::Cow;
@@ -125,12 +189,12 @@ impl HistoryTableSpec {
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
     /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true };
     /// let sql = spec.chain_encoding_sql(Dialect::Sqlite, "h");
-    /// assert!(sql.starts_with(r#"CASE WHEN "h"."history_id" IS NULL THEN '' ELSE 'history_id=' || quote("h"."history_id") || ',' END || "#));
+    /// assert!(sql.starts_with(r#"CASE WHEN "h"."history_change_reason" IS NULL THEN '' ELSE 'history_change_reason=' || quote("h"."history_change_reason") || ',' END || "#));
     /// assert_eq!(HistoryTableSpec::chain_prev_encoding(Dialect::Sqlite, Some(7)), "history_prev_id=7,");
     /// assert_eq!(HistoryTableSpec::chain_prev_encoding(Dialect::Postgres, Some(7)), "history_prev_id='7',");
     /// ```
     pub fn chain_encoding_sql(&self, dialect: Dialect, row: &str) -> String {
-        self.encoding_of(dialect, row, &self.chain_fields())
+        chain_encoding_of_columns(dialect, row, &self.chain_columns(dialect))
     }
 
     /// The part of a row's encoding that `history_prev_id` contributes, as the SQL of the
@@ -150,38 +214,47 @@ impl HistoryTableSpec {
         Self::part(dialect, meta::HISTORY_PREV_ID, expr, Kind::Plain)
     }
 
-    /// The encoding of the object key alone (the primary-key columns): the text that names an
-    /// object in `verify`'s report and keys PostgreSQL's advisory lock.
+    /// The encoding of the object key alone (the primary-key columns, in key order): the text
+    /// that names an object in `verify`'s report.
     pub fn chain_object_sql(&self, dialect: Dialect, row: &str) -> String {
-        let fields: Vec<Field<'_>> = self
+        let parts: Vec<String> = self
             .primary_key
             .iter()
             .map(|k| {
-                let kind = self
-                    .column(k)
-                    .map_or(Kind::Plain, |c| Kind::Sql(&c.sql_type));
-                (&**k, kind)
+                let kind = match (dialect, self.column(k)) {
+                    (Dialect::Postgres, Some(c)) => {
+                        Kind::of_type(&dialect.column_type(&c.sql_type, true))
+                    }
+                    _ => Kind::Plain,
+                };
+                let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(k));
+                Self::part(dialect, k, &expr, kind)
             })
             .collect();
-        self.encoding_of(dialect, row, &fields)
+        join_parts(parts)
     }
 
-    fn encoding_of(&self, dialect: Dialect, row: &str, fields: &[Field<'_>]) -> String {
-        let parts: Vec<String> = fields
+    /// An SQL expression that writes the key of the row as a condition on the table's key
+    /// columns (`"id" = '7' AND ...`), each value a literal the column reads back: how a
+    /// cleanup's `DELETE ... RETURNING` names the objects whose chains it re-links.
+    pub fn chain_key_condition_sql(&self, dialect: Dialect) -> String {
+        let parts: Vec<String> = self
+            .primary_key
             .iter()
-            .map(|(name, kind)| {
-                let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(name));
-                Self::part(dialect, name, &expr, *kind)
+            .map(|k| {
+                let label = literal(&format!("{} = ", dialect.quote(k)));
+                let value = match dialect {
+                    Dialect::Postgres => format!("quote_literal({}::text)", dialect.quote(k)),
+                    Dialect::Sqlite | Dialect::Mysql => format!("quote({})", dialect.quote(k)),
+                };
+                format!("{label} || {value}")
             })
             .collect();
-        if parts.is_empty() {
-            return "''".to_owned();
-        }
-        parts.join(" || ")
+        parts.join(" || ' AND ' || ")
     }
 
     /// `name=<quoted value>,`, or nothing when the value is NULL.
-    fn part(dialect: Dialect, name: &str, expr: &str, kind: Kind<'_>) -> String {
+    fn part(dialect: Dialect, name: &str, expr: &str, kind: Kind) -> String {
         let label = literal(&format!("{name}="));
         match dialect {
             Dialect::Postgres => format!(
@@ -283,7 +356,6 @@ impl HistoryTableSpec {
                      \x20   IF NEW.{hash} IS DISTINCT FROM '\\x'::bytea THEN\n\
                      \x20       RETURN NEW;\n\
                      \x20   END IF;\n\
-                     \x20   PERFORM pg_advisory_xact_lock(hashtextextended({key_prefix} || {key}, 0));\n\
                      \x20   SELECT p.{id}, p.{date}, p.{hash} INTO head FROM {table} AS p\n\
                      \x20       WHERE {same} ORDER BY p.{date} DESC, p.{id} DESC LIMIT 1;\n\
                      \x20   IF head.{id} IS NOT NULL AND (head.{date}, head.{id}) > (NEW.{date}, NEW.{id}) THEN\n\
@@ -296,10 +368,12 @@ impl HistoryTableSpec {
                      END\n\
                      $audit$",
                     fun = name_quoted(dialect, &name),
-                    key_prefix = literal(&format!("{}:", self.history_table)),
                     key = self.chain_object_sql(dialect, "NEW"),
                     same = self.same_object(dialect, "p", "NEW"),
-                    message = backwards("%").replace('\'', "''"),
+                    message = backwards("\u{1}")
+                        .replace('%', "%%")
+                        .replace('\u{1}', "%")
+                        .replace('\'', "''"),
                     encoding = self.chain_encoding_sql(dialect, "NEW"),
                     prev_part = Self::prev_encoding_sql(dialect, &format!("NEW.{prev}")),
                 ),
@@ -360,10 +434,23 @@ impl HistoryTableSpec {
         }
     }
 
+    /// What the library's maintenance and backfill run first in their transaction on a chained
+    /// table: on PostgreSQL `LOCK TABLE <history> IN SHARE ROW EXCLUSIVE MODE`, which waits for
+    /// the writers inserting into it and holds new ones until the transaction ends, so that no
+    /// writer links to a row being removed or re-hashed (SQLite's writers take turns anyway).
+    pub fn chain_lock_sql(&self, dialect: Dialect) -> Option<String> {
+        (self.chained() && dialect == Dialect::Postgres).then(|| {
+            format!(
+                "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+                dialect.quote(&self.history_table)
+            )
+        })
+    }
+
     /// Everything a chained table needs besides its columns: the trigger, and the anchors table
     /// with its own append-only guard (created if missing: the tables of a database share it).
     pub(super) fn chain_sql(&self, dialect: Dialect) -> Vec<String> {
-        if !self.chained() {
+        if !self.chained() || dialect == Dialect::Mysql {
             return Vec::new();
         }
         let mut statements = anchors_table_sql(dialect);
@@ -438,25 +525,38 @@ fn name_quoted(dialect: Dialect, name: &str) -> String {
 }
 
 /// A PostgreSQL value as text that no session setting changes.
-fn pg_value(expr: &str, kind: Kind<'_>) -> String {
+fn pg_value(expr: &str, kind: Kind) -> String {
     const INSTANT: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS.US'";
+    // `to_char` writes no era, and nothing for infinity: those values are written as text.
+    let finite = |written: String, min: &str| {
+        format!(
+            "CASE WHEN isfinite({expr}) AND {expr} >= {min} THEN {written} ELSE {expr}::text END"
+        )
+    };
     match kind {
-        Kind::Instant | Kind::Sql(SqlType::Timestamptz) => {
-            format!("to_char({expr} AT TIME ZONE 'UTC', {INSTANT})")
-        }
-        Kind::Sql(SqlType::Timestamp) => format!("to_char({expr}, {INSTANT})"),
-        Kind::Sql(SqlType::Date) => format!("to_char({expr}, 'YYYY-MM-DD')"),
-        Kind::Sql(SqlType::Double) => format!("encode(float8send({expr}), 'hex')"),
-        Kind::Sql(SqlType::Float) => format!("encode(float4send({expr}), 'hex')"),
-        Kind::Sql(SqlType::Binary) => format!("encode({expr}, 'hex')"),
-        Kind::Plain | Kind::Sql(_) => format!("{expr}::text"),
+        Kind::Instant => finite(
+            format!("to_char({expr} AT TIME ZONE 'UTC', {INSTANT})"),
+            "TIMESTAMPTZ '0001-01-02 00:00:00+00'",
+        ),
+        Kind::Timestamp => finite(
+            format!("to_char({expr}, {INSTANT})"),
+            "TIMESTAMP '0001-01-01 00:00:00'",
+        ),
+        Kind::Date => finite(
+            format!("to_char({expr}, 'YYYY-MM-DD')"),
+            "DATE '0001-01-01'",
+        ),
+        Kind::Double => format!("encode(float8send({expr}), 'hex')"),
+        Kind::Float => format!("encode(float4send({expr}), 'hex')"),
+        Kind::Binary => format!("encode({expr}, 'hex')"),
+        Kind::Plain => format!("{expr}::text"),
     }
 }
 
 /// A MySQL value as text (the chain's MySQL runtime comes with that backend).
-fn mysql_value(expr: &str, kind: Kind<'_>) -> String {
+fn mysql_value(expr: &str, kind: Kind) -> String {
     match kind {
-        Kind::Sql(SqlType::Binary) | Kind::Sql(SqlType::Uuid) => format!("hex({expr})"),
+        Kind::Binary => format!("hex({expr})"),
         _ => expr.to_owned(),
     }
 }

@@ -220,9 +220,13 @@ impl HistoryTableSpec {
     ///     r#"CREATE INDEX IF NOT EXISTS "historical_tanks_date_idx" ON "historical_tanks" ("history_date")"#
     /// );
     /// ```
+    ///
+    /// A chained table keeps its object index: the chain's trigger reads each object's latest
+    /// row through it, once per inserted row.
     pub fn rebuildable_indexes(&self, dialect: Dialect) -> Vec<RebuildableIndex> {
         self.index_columns()
             .iter()
+            .filter(|(suffix, _)| !(self.chained() && suffix == "object_idx"))
             .map(|(suffix, columns)| RebuildableIndex {
                 name: self.index_name(dialect, suffix),
                 drop_if_exists: self.drop_index(dialect, suffix, true),

@@ -251,6 +251,9 @@ mod chain;
 mod create;
 mod guard;
 
-pub use chain::{anchors_table_sql, ANCHORS_TABLE, ANCHOR_COLUMNS, SQLITE_LINK_FUNCTION};
+pub use chain::{
+    anchors_table_sql, chain_encoding_of_columns, ANCHORS_TABLE, ANCHOR_COLUMNS,
+    SQLITE_LINK_FUNCTION,
+};
 #[cfg(test)]
 mod tests;
