@@ -67,6 +67,28 @@ on_each_backend! {
         assert_eq!(out, "Tank                     every row has its hash\n");
     }
 
+    /// `drift` reports writes made without the library and fails; `--record` writes their
+    /// history; then there is none.
+    fn the_cli_finds_and_records_drift(db) {
+        let conn = &mut db.conn;
+        let registry = Registry::new().model::<Tank>().model::<Feeding>();
+        let tank = Tank::create(conn, &ctx(7, "commissioned"), &NewTank::named("T1")).unwrap();
+        diesel::update(tanks::table.find(tank.id)).set(tanks::volume_m3.eq(12.5)).execute(conn).unwrap();
+
+        let (result, out) = cli!(conn, registry, "drift", "Tank");
+        assert!(matches!(result, Err(CliError::Drift { ref models }) if models == &["Tank"]), "{result:?}");
+        assert!(out.starts_with("Tank                     1 rows: 1 drifted\n"), "{out}");
+        assert!(out.contains("was updated without history: volume_m3 differ from its latest row"), "{out}");
+
+        let (result, out) = cli!(conn, registry, "drift", "Tank", "--record");
+        result.unwrap();
+        assert!(out.starts_with("Tank                     1 rows: 1 drifted, 1 history rows recorded"), "{out}");
+        let (result, out) = cli!(conn, registry, "drift", "--auto");
+        result.unwrap();
+        assert!(out.contains("Tank                     1 rows: no drift"), "{out}");
+        assert!(out.contains("Feeding                  0 rows: no drift"), "{out}");
+    }
+
     fn the_cli_lists_populates_and_reports_per_model(db) {
         let conn = &mut db.conn;
         let registry = Registry::new().model::<Tank>().model::<Feeding>().model::<Assignment>();

@@ -11,6 +11,7 @@
 //! <app> verify (MODEL... | --auto) [--against FILE]
 //! <app> checkpoint (MODEL... | --auto)
 //! <app> anchor MODEL... --reason TEXT
+//! <app> drift (MODEL... | --auto) [--record] [--batch-size N]
 //! <app> make-migrations --dialect D --dir DIR [--check]
 //! ```
 //!
@@ -98,6 +99,13 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+    /// `drift` found writes that bypassed the library and was not asked to record them (the
+    /// report names them).
+    #[error("drift found writes to {} that bypassed the library: see the report (--record writes their history)", models.join(", "))]
+    Drift {
+        /// The models with drift.
+        models: Vec<String>,
+    },
     /// `verify` found forgeries, broken anchors or a checkpoint that does not match (the report
     /// names them).
     #[error("verify found the history of {} not as written: see the report", models.join(", "))]
@@ -220,6 +228,21 @@ enum Command {
         /// Why, for the record.
         #[arg(long)]
         reason: String,
+    },
+    /// Compare the live rows with their latest history rows: report creates, updates and
+    /// deletes made without the library.
+    Drift {
+        /// Models to check, by name or history table.
+        models: Vec<String>,
+        /// Every registered model.
+        #[arg(long, conflicts_with = "models")]
+        auto: bool,
+        /// Write the missing history rows (no user; the reason names the check).
+        #[arg(long)]
+        record: bool,
+        /// Live rows per batch.
+        #[arg(long, default_value_t = maintenance::DEFAULT_BACKFILL_BATCH)]
+        batch_size: usize,
     },
     /// Write the migrations of the registered models' history tables (or check them).
     MakeMigrations {
@@ -436,6 +459,37 @@ impl<C: AuditConnection> Registry<C> {
                         Some(anchor) => writeln!(out, "{:<24} {anchor}", report.model)?,
                         None => writeln!(out, "{:<24} every row has its hash", report.model)?,
                     }
+                }
+            }
+            Command::Drift {
+                models,
+                auto,
+                record,
+                batch_size,
+            } => {
+                let entries = self.select("drift", &models, auto)?;
+                let options = crate::drift::Drift { batch_size, record };
+                let mut bar = progress_bar();
+                let mut drifted = Vec::new();
+                for entry in entries {
+                    let report = (entry.drift)(conn, &options, &mut bar)?;
+                    let verdict = match (report.findings.len(), record) {
+                        (0, _) => "no drift".to_owned(),
+                        (n, true) => {
+                            format!("{n} drifted, {} history rows recorded", report.recorded)
+                        }
+                        (n, false) => format!("{n} drifted"),
+                    };
+                    writeln!(out, "{:<24} {} rows: {verdict}", report.model, report.rows)?;
+                    for finding in &report.findings {
+                        writeln!(out, "  {finding}")?;
+                    }
+                    if !report.findings.is_empty() && !record {
+                        drifted.push(report.model);
+                    }
+                }
+                if !drifted.is_empty() {
+                    return Err(CliError::Drift { models: drifted });
                 }
             }
             Command::MakeMigrations {

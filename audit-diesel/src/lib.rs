@@ -95,6 +95,7 @@ pub mod cli;
 pub mod connection;
 mod contract;
 pub mod diff;
+pub mod drift;
 pub mod dsl;
 mod error;
 mod historical;

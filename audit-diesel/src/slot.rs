@@ -138,6 +138,13 @@ pub trait Slot<M: Historical, C: Connection>:
     ) -> Result<CleanReport, AuditError>;
     /// [`maintenance::clean_old_history`].
     fn clean_old(self, conn: &mut C, options: &CleanOld) -> Result<CleanReport, AuditError>;
+    /// [`drift::check_drift`](crate::drift::check_drift).
+    fn drift(
+        self,
+        conn: &mut C,
+        options: &crate::drift::Drift,
+        progress: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<crate::drift::DriftReport, AuditError>;
     /// [`Historical::update_change_reason`].
     fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError>;
     /// The object's live row, if it has one.
@@ -257,6 +264,10 @@ where
     CountDoomed<M>: LoadQuery<'static, C, i64>,
     DeleteDoomed<M>: ExecuteDsl<C>,
     DeleteDoomedReturning<M>: LoadQuery<'static, C, crate::maintenance::sql::GoneRow>,
+    crate::drift::sql::DriftRows<M>: LoadQuery<'static, C, crate::drift::sql::DriftRow>,
+    crate::drift::sql::DriftDeletes<M>: LoadQuery<'static, C, crate::drift::sql::DriftRow>,
+    HistoryInsert<M, TableSource<crate::drift::sql::Drifted<M>>>: ExecuteDsl<C>,
+    HistoryInsert<M, crate::drift::sql::DeletedSource>: ExecuteDsl<C>,
     SetReason<M>: ExecuteDsl<C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,
@@ -400,6 +411,15 @@ where
         maintenance::clean_old_on::<M, C>(conn, options)
     }
 
+    fn drift(
+        self,
+        conn: &mut C,
+        options: &crate::drift::Drift,
+        progress: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<crate::drift::DriftReport, AuditError> {
+        crate::drift::drift_on::<M, C>(conn, options, progress)
+    }
+
     fn live(self, conn: &mut C, id: M::Id) -> Result<Option<M>, AuditError> {
         use diesel::{OptionalExtension, RunQueryDsl};
         LoadLive::<M, C::Backend> {
@@ -539,6 +559,14 @@ where
         Err(unsupported::<M, C>())
     }
     fn clean_old(self, _: &mut C, _: &CleanOld) -> Result<CleanReport, AuditError> {
+        Err(unsupported::<M, C>())
+    }
+    fn drift(
+        self,
+        _: &mut C,
+        _: &crate::drift::Drift,
+        _: &mut dyn FnMut(&Progress<'_>),
+    ) -> Result<crate::drift::DriftReport, AuditError> {
         Err(unsupported::<M, C>())
     }
     fn set_reason(self, _: &mut C, _: &M::Id, _: &str) -> Result<M::Record, AuditError> {

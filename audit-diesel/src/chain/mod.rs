@@ -56,6 +56,7 @@ use serde::Serialize;
 
 pub(crate) use self::anchor::Maintenance;
 use self::db::{AnchorRow, ChainDb};
+pub(crate) use self::walk::object_label;
 use self::walk::{check_object, ChainRow, Heads};
 use crate::connection::{AuditConnection, BackendConnection};
 use crate::maintenance::Progress;

@@ -49,6 +49,11 @@ pub(crate) type DetailsFn<C> =
 pub(crate) type RevertFn<C> =
     fn(&mut C, &AuditContext, &str) -> Result<Option<serde_json::Value>, AuditError>;
 pub(crate) type CountsFn<C> = fn(&mut C) -> Result<ModelCounts, AuditError>;
+pub(crate) type DriftFn<C> = fn(
+    &mut C,
+    &crate::drift::Drift,
+    &mut dyn FnMut(&Progress<'_>),
+) -> Result<crate::drift::DriftReport, AuditError>;
 pub(crate) type AsOfFn<C> =
     fn(&mut C, &str, DateTime<Utc>) -> Result<Option<serde_json::Value>, AuditError>;
 
@@ -72,6 +77,7 @@ pub(crate) struct Entry<C> {
     pub(crate) details: DetailsFn<C>,
     pub(crate) revert: RevertFn<C>,
     pub(crate) counts: CountsFn<C>,
+    pub(crate) drift: DriftFn<C>,
 }
 
 /// The historical models of an application, for connections of type `C`: one list that
@@ -152,6 +158,9 @@ impl<C: AuditConnection> Registry<C> {
             details: by_name::details_of::<M, C>,
             revert: by_name::revert_of::<M, C>,
             counts: by_name::counts_of::<M, C>,
+            drift: |conn, options, progress| {
+                crate::drift::check_drift::<M, C>(conn, options, progress)
+            },
         });
         self
     }

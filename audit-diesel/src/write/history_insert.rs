@@ -32,7 +32,10 @@ pub trait SnapshotSource<M: Historical, DB: Backend> {
 }
 
 /// `, $type, $user, $reason, <date>[, $metadata]`: one row's history values.
-fn walk_meta<'b, M, DB>(meta: &'b HistoryMeta<M>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+pub(crate) fn walk_meta<'b, M, DB>(
+    meta: &'b HistoryMeta<M>,
+    out: &mut AstPass<'_, 'b, DB>,
+) -> QueryResult<()>
 where
     M: Historical,
     M::UserId: BindUserId<DB>,

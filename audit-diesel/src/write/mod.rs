@@ -25,6 +25,7 @@ use diesel::connection::LoadConnection;
 use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
 use diesel::Connection;
 
+pub(crate) use history_insert::walk_meta;
 #[doc(hidden)]
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 

@@ -459,7 +459,7 @@ impl HistoryTableSpec {
     }
 
     /// Adds the chain to an existing history table: its two columns, then
-    /// [`chain_sql`](Self::chain_sql). Rows already there stay unchained until
+    /// the trigger and the anchors table. Rows already there stay unchained until
     /// `anchor` hashes them (and records that it did).
     pub fn add_chain_sql(&self, dialect: Dialect) -> Vec<String> {
         if !self.chained() {
