@@ -235,6 +235,7 @@ pub(crate) fn relink(
         };
         // Where its link leads once the removed rows are skipped (at most one step per row
         // removed: a cycle of links is broken too).
+        let before = k.checked_sub(1).map(|j| rows[j].history_id);
         let mut reached = row.prev_id;
         let mut steps = 0usize;
         while let Some(g) = reached.and_then(|p| gone.get(&p)) {
@@ -242,9 +243,14 @@ pub(crate) fn relink(
             if steps > gone.len() {
                 return Err(broken);
             }
+            if g.hash.is_empty() {
+                // A removed row from before the chain: it kept no link to follow, and proves
+                // nothing either way.
+                reached = before;
+                break;
+            }
             reached = g.prev_id;
         }
-        let before = k.checked_sub(1).map(|j| rows[j].history_id);
         if reached != before {
             return Err(broken);
         }
@@ -426,6 +432,26 @@ mod tests {
             relink(D, &rows, 1, &gone, None, false),
             Err(Broken { history_id: 4 })
         );
+
+        // A removed row from before the chain (no hash, no link) is no reason to refuse.
+        let mut rows = chain(3);
+        rows[0].hash = None;
+        rows[0].prev_id = None;
+        rows[1].hash = None;
+        rows[1].prev_id = None;
+        rows[2].hash = Some(link(D, &[], &rows[2].encoding, Some(2)));
+        let gone: HashMap<i64, Gone> = [(
+            2,
+            Gone {
+                hash: Vec::new(),
+                prev_id: None,
+            },
+        )]
+        .into();
+        rows.remove(1);
+        let links = relink(D, &rows, 1, &gone, None, false).unwrap();
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].prev_id, Some(1));
 
         // Nor an insertion: a row linked in after row 1, with a valid hash.
         let mut rows = chain(3);

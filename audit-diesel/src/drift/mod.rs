@@ -245,32 +245,32 @@ where
         .get_result(conn)
         .optional()
         .map_err(db)?;
-        let found: Vec<DriftRow> = DriftRows::<M> {
-            batch: batch(&after, &end),
-        }
-        .load(conn)
-        .map_err(db)?;
-        let has_created = found.iter().any(|r| r.1 == "created");
-        let has_updated = found.iter().any(|r| r.1 == "updated");
-        report
-            .findings
-            .extend(found.into_iter().filter_map(finding));
-        if options.record && (has_created || has_updated) {
-            let recorded = record_batch::<M, C>(conn, |conn| {
+        let detect = |conn: &mut C| -> Result<Vec<DriftRow>, AuditError> {
+            DriftRows::<M> {
+                batch: batch(&after, &end),
+            }
+            .load(conn)
+            .map_err(db)
+        };
+        if options.record {
+            // Found and recorded in one transaction, audited writes held off: what is
+            // recorded is what is reported.
+            let (found, recorded) = record_batch::<M, C, _>(conn, |conn| {
+                let found = detect(conn)?;
                 let mut written = 0usize;
-                for (created, wanted) in [(true, has_created), (false, has_updated)] {
-                    if !wanted {
+                for kind in [DriftKind::Created, DriftKind::Updated] {
+                    let label = if kind == DriftKind::Created {
+                        "created"
+                    } else {
+                        "updated"
+                    };
+                    if !found.iter().any(|r| r.1 == label) {
                         continue;
                     }
-                    let kind = if created {
-                        DriftKind::Created
-                    } else {
-                        DriftKind::Updated
-                    };
                     let source = TableSource {
                         condition: Drifted::<M> {
                             batch: batch(&after, &end),
-                            created,
+                            created: kind == DriftKind::Created,
                         },
                     };
                     written = written.saturating_add(
@@ -279,9 +279,16 @@ where
                             .map_err(db)?,
                     );
                 }
-                Ok(written)
+                Ok((found, written))
             })?;
+            report
+                .findings
+                .extend(found.into_iter().filter_map(finding));
             report.recorded = report.recorded.saturating_add(recorded);
+        } else {
+            report
+                .findings
+                .extend(detect(conn)?.into_iter().filter_map(finding));
         }
         let done = match &end {
             Some(_) => report
@@ -302,22 +309,32 @@ where
             None => break,
         }
     }
-    let deleted: Vec<DriftRow> = DriftDeletes::<M> {
-        model: std::marker::PhantomData,
-    }
-    .load(conn)
-    .map_err(db)?;
-    let any_deleted = !deleted.is_empty();
-    report
-        .findings
-        .extend(deleted.into_iter().filter_map(finding));
-    if options.record && any_deleted {
-        let recorded = record_batch::<M, C>(conn, |conn| {
-            HistoryInsert::<M, _>::new(DeletedSource, meta(DriftKind::Deleted)?)
+    let detect_deleted = |conn: &mut C| -> Result<Vec<DriftRow>, AuditError> {
+        DriftDeletes::<M> {
+            model: std::marker::PhantomData,
+        }
+        .load(conn)
+        .map_err(db)
+    };
+    if options.record {
+        let (deleted, recorded) = record_batch::<M, C, _>(conn, |conn| {
+            let deleted = detect_deleted(conn)?;
+            if deleted.is_empty() {
+                return Ok((deleted, 0));
+            }
+            let written = HistoryInsert::<M, _>::new(DeletedSource, meta(DriftKind::Deleted)?)
                 .execute(conn)
-                .map_err(db)
+                .map_err(db)?;
+            Ok((deleted, written))
         })?;
+        report
+            .findings
+            .extend(deleted.into_iter().filter_map(finding));
         report.recorded = report.recorded.saturating_add(recorded);
+    } else {
+        report
+            .findings
+            .extend(detect_deleted(conn)?.into_iter().filter_map(finding));
     }
     report.elapsed = started.elapsed();
     Ok(report)
@@ -342,23 +359,31 @@ fn finding((object, kind, latest, changed): DriftRow) -> Option<DriftFinding> {
     })
 }
 
-/// Runs `work` (the inserts of one batch) in a transaction that, on a chained PostgreSQL table,
-/// holds the model's audited writes off, so that what the inserts select is what they link to.
-fn record_batch<M, C>(
+/// Runs `work` (finding and recording one batch) in a transaction that, on PostgreSQL, first
+/// locks the history table `SHARE ROW EXCLUSIVE`: audited writes of the model (whose statements
+/// insert into it) wait until it commits, and it waits for those in flight, so that what it
+/// finds and records is what the table holds (SQLite's writers take turns anyway).
+fn record_batch<M, C, T>(
     conn: &mut C,
-    work: impl FnOnce(&mut C) -> Result<usize, AuditError>,
-) -> Result<u64, AuditError>
+    work: impl FnOnce(&mut C) -> Result<(T, usize), AuditError>,
+) -> Result<(T, u64), AuditError>
 where
     M: Historical,
     C: Connection,
     C::Backend: AuditBackend,
 {
-    let lock = M::HISTORY.chain_lock_sql(<C::Backend as AuditBackend>::DIALECT);
-    let written = conn.transaction(|conn| {
+    let dialect = <C::Backend as AuditBackend>::DIALECT;
+    let lock = (dialect == crate::schema::Dialect::Postgres).then(|| {
+        format!(
+            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+            dialect.quote(&M::HISTORY.history_table)
+        )
+    });
+    let (out, written) = conn.transaction(|conn| {
         if let Some(lock) = &lock {
             conn.batch_execute(lock)?;
         }
         work(conn)
     })?;
-    Ok(u64::try_from(written).unwrap_or(u64::MAX))
+    Ok((out, u64::try_from(written).unwrap_or(u64::MAX)))
 }

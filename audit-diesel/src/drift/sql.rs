@@ -58,12 +58,37 @@ fn latest_of<DB: AuditBackend>(
     Ok(())
 }
 
+/// `<source>.c NULL_SAFE_EQ <latest>.c`: the column is the same in the live row and the latest
+/// history row (PostgreSQL's `json` has no equality: compared as its text).
+fn same<DB: AuditBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    spec: &crate::HistoryTableSpec,
+    c: &crate::schema::ColumnSpec,
+) -> QueryResult<()> {
+    let as_text = DB::DIALECT == crate::schema::Dialect::Postgres
+        && c.sql_type == crate::schema::SqlType::Json;
+    for (i, table) in [&*spec.source_table, LATEST].into_iter().enumerate() {
+        if i > 0 {
+            out.push_sql(" ");
+            out.push_sql(DB::NULL_SAFE_EQ);
+            out.push_sql(" ");
+        }
+        if as_text {
+            out.push_sql("CAST(");
+        }
+        column(out, table, &c.name)?;
+        if as_text {
+            out.push_sql(" AS TEXT)");
+        }
+    }
+    Ok(())
+}
+
 /// `NOT ((<source>.c NULL_SAFE_EQ <latest>.c) AND ...)`: a tracked column differs.
 fn differs<DB: AuditBackend>(
     out: &mut AstPass<'_, '_, DB>,
     spec: &crate::HistoryTableSpec,
 ) -> QueryResult<()> {
-    let source: &str = &spec.source_table;
     if spec.columns.is_empty() {
         out.push_sql("1 = 0");
         return Ok(());
@@ -74,11 +99,7 @@ fn differs<DB: AuditBackend>(
             out.push_sql(" AND ");
         }
         out.push_sql("(");
-        column(out, source, &c.name)?;
-        out.push_sql(" ");
-        out.push_sql(DB::NULL_SAFE_EQ);
-        out.push_sql(" ");
-        column(out, LATEST, &c.name)?;
+        same(out, spec, c)?;
         out.push_sql(")");
     }
     out.push_sql(")");
@@ -122,11 +143,7 @@ where
         out.push_sql(" AS TEXT), ''");
         for c in spec.columns.iter() {
             out.push_sql(" || CASE WHEN ");
-            column(&mut out, source, &c.name)?;
-            out.push_sql(" ");
-            out.push_sql(DB::NULL_SAFE_EQ);
-            out.push_sql(" ");
-            column(&mut out, LATEST, &c.name)?;
+            same(&mut out, spec, c)?;
             out.push_sql(" THEN '' ELSE ");
             out.push_sql(&format!("'{},'", c.name.replace('\'', "''")));
             out.push_sql(" END");
