@@ -148,14 +148,21 @@ impl Browser {
 
     /// Clicks `css` and waits until the browser is on a page whose path starts with `path`.
     async fn click_to(&self, css: &str, path: &str) {
+        // The page the click leaves: a target that is a prefix of its path (a confirmation page
+        // under the listing it returns to) must not count as arrived before the browser moved.
+        let before = self.client.current_url().await.ok().map(|u| u.to_string());
         self.find(css).await.click().await.unwrap();
-        self.wait_for_path(path).await;
+        self.wait_for_path_from(path, before).await;
     }
 
     async fn wait_for_path(&self, path: &str) {
+        self.wait_for_path_from(path, None).await;
+    }
+
+    async fn wait_for_path_from(&self, path: &str, before: Option<String>) {
         for _ in 0..300 {
             if let Ok(url) = self.client.current_url().await {
-                if url.path().starts_with(path) {
+                if url.path().starts_with(path) && before.as_deref() != Some(url.as_str()) {
                     // The new document has loaded once its main is there.
                     self.find("main h1").await;
                     return;
