@@ -107,11 +107,8 @@ macro_rules! on_backend {
             #[cfg(feature = "sqlite")]
             $crate::connection::BackendConnection::Sqlite($c) => {
                 let $slot = <$crate::contract::SqliteSlotOf<$m> as Default>::default();
-                if <$m as $crate::Historical>::HISTORY.chained() {
-                    // The chain's trigger calls a function of the connection's: when it cannot
-                    // be registered, the write that needs it fails and says so.
-                    let _ = $crate::chain::prepare_sqlite($c);
-                }
+                // The chain's trigger calls a function of the connection's.
+                $crate::chain::prepare_sqlite(<$m as $crate::Historical>::HISTORY, $c);
                 $body
             }
             #[cfg(feature = "postgres")]

@@ -400,8 +400,18 @@ extern "SQL" {
 /// Registers `audit_chain_link(prev, encoding)` on a SQLite connection unless it has it: the
 /// chain trigger of every chained table calls it. Probed with a prepared statement the
 /// connection caches, so it costs one step per audited call.
+///
+/// Nothing for a table without a chain. A failure is not reported here: the write that needs
+/// the function fails and says so.
 #[cfg(feature = "sqlite")]
-pub(crate) fn prepare_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+pub(crate) fn prepare_sqlite(spec: &crate::HistoryTableSpec, conn: &mut diesel::SqliteConnection) {
+    if spec.chained() {
+        let _ = register_link(conn);
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn register_link(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
     debug_assert_eq!(SQLITE_LINK_FUNCTION, "audit_chain_link");
     let probe = diesel::select(audit_chain_link(None::<Vec<u8>>, "")).get_result::<Vec<u8>>(conn);
     match probe {

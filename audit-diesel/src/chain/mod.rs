@@ -471,7 +471,9 @@ pub fn anchor_table<C: AuditConnection>(
         return Err(not_chained(spec));
     }
     let (rows, objects, anchor) = on_chain_db!(conn.backend_connection(), |db| {
-        lifted_on(db, spec, |db| anchor::seal(db, spec, reason))
+        crate::maintenance::lifted_table(db, spec, db_dialect(db), |db| {
+            anchor::seal(db, spec, reason)
+        })
     })?;
     Ok(AnchorReport {
         model: spec.model.to_string(),
@@ -481,33 +483,15 @@ pub fn anchor_table<C: AuditConnection>(
     })
 }
 
+/// The dialect of a chain connection.
+fn db_dialect<D: ChainDb>(_: &D) -> Dialect {
+    D::DIALECT
+}
+
 fn not_chained(spec: &HistoryTableSpec) -> AuditError {
     AuditError::NotChained {
         model: spec.model.to_string(),
     }
-}
-
-/// Runs `work` in a transaction with the append-only guard of `spec`'s table lifted.
-fn lifted_on<D: ChainDb, T>(
-    db: &mut D,
-    spec: &HistoryTableSpec,
-    work: impl FnOnce(&mut D) -> Result<T, AuditError>,
-) -> Result<T, AuditError> {
-    let (lift, restore) = spec.lift_guard_sql(D::DIALECT);
-    let lock = spec.chain_lock_sql(D::DIALECT);
-    db.transaction(|db| {
-        if let Some(lock) = &lock {
-            db.batch_execute(lock)?;
-        }
-        for statement in &lift {
-            db.batch_execute(statement)?;
-        }
-        let out = work(db)?;
-        for statement in &restore {
-            db.batch_execute(statement)?;
-        }
-        Ok(out)
-    })
 }
 
 /// `SELECT <object>, history_id, prev, hash, <encoding> FROM <table> AS h [WHERE ...] ORDER BY

@@ -372,13 +372,7 @@ where
     C: Connection,
     C::Backend: AuditBackend,
 {
-    let dialect = <C::Backend as AuditBackend>::DIALECT;
-    let lock = (dialect == crate::schema::Dialect::Postgres).then(|| {
-        format!(
-            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
-            dialect.quote(&M::HISTORY.history_table)
-        )
-    });
+    let lock = M::HISTORY.history_lock_sql(<C::Backend as AuditBackend>::DIALECT);
     let (out, written) = conn.transaction(|conn| {
         if let Some(lock) = &lock {
             conn.batch_execute(lock)?;

@@ -245,13 +245,31 @@ where
     C::Backend: AuditBackend,
     E: From<diesel::result::Error>,
 {
-    let dialect = <C::Backend as AuditBackend>::DIALECT;
-    let (lift, restore) = M::HISTORY.lift_guard_sql(dialect);
+    lifted_table(
+        conn,
+        M::HISTORY,
+        <C::Backend as AuditBackend>::DIALECT,
+        work,
+    )
+}
+
+/// [`lifted`] for the table `spec` describes, on a connection of `dialect`.
+pub(crate) fn lifted_table<C, T, E>(
+    conn: &mut C,
+    spec: &HistoryTableSpec,
+    dialect: crate::schema::Dialect,
+    work: impl FnOnce(&mut C) -> Result<T, E>,
+) -> Result<T, E>
+where
+    C: Connection,
+    E: From<diesel::result::Error>,
+{
+    let (lift, restore) = spec.lift_guard_sql(dialect);
     // A chained table's maintenance re-links in the same transaction, with writers held off.
-    if lift.is_empty() && !M::HISTORY.chained() {
+    if lift.is_empty() && !spec.chained() {
         return work(conn);
     }
-    let lock = M::HISTORY.chain_lock_sql(dialect);
+    let lock = spec.chain_lock_sql(dialect);
     let done = conn.transaction(|conn| {
         if let Some(lock) = &lock {
             conn.batch_execute(lock)?;

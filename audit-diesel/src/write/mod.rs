@@ -153,10 +153,7 @@ where
     match conn.backend_connection() {
         #[cfg(feature = "sqlite")]
         BackendConnection::Sqlite(c) => {
-            if M::HISTORY.chained() {
-                // See `on_backend!`: the chain trigger's function.
-                let _ = crate::chain::prepare_sqlite(c);
-            }
+            crate::chain::prepare_sqlite(M::HISTORY, c);
             op.write_sqlite(c, ctx, key)
         }
         #[cfg(feature = "postgres")]

@@ -465,17 +465,23 @@ impl HistoryTableSpec {
         }
     }
 
-    /// What the library's maintenance and backfill run first in their transaction on a chained
-    /// table: on PostgreSQL `LOCK TABLE <history> IN SHARE ROW EXCLUSIVE MODE`, which waits for
-    /// the writers inserting into it and holds new ones until the transaction ends, so that no
-    /// writer links to a row being removed or re-hashed (SQLite's writers take turns anyway).
-    pub fn chain_lock_sql(&self, dialect: Dialect) -> Option<String> {
-        (self.chained() && dialect == Dialect::Postgres).then(|| {
+    /// `LOCK TABLE <history> IN SHARE ROW EXCLUSIVE MODE` on PostgreSQL: waits for the writers
+    /// inserting into the history table and holds new ones until the transaction ends (SQLite's
+    /// writers take turns anyway, and MySQL has no runtime yet).
+    pub fn history_lock_sql(&self, dialect: Dialect) -> Option<String> {
+        (dialect == Dialect::Postgres).then(|| {
             format!(
                 "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
                 dialect.quote(&self.history_table)
             )
         })
+    }
+
+    /// What the library's maintenance and backfill run first in their transaction on a chained
+    /// table ([`history_lock_sql`](Self::history_lock_sql)), so that no writer links to a row
+    /// being removed or re-hashed; nothing for a table without a chain.
+    pub fn chain_lock_sql(&self, dialect: Dialect) -> Option<String> {
+        self.history_lock_sql(dialect).filter(|_| self.chained())
     }
 
     /// Everything a chained table needs besides its columns: the trigger, and the anchors table
