@@ -107,8 +107,8 @@ macro_rules! on_backend {
             #[cfg(feature = "sqlite")]
             $crate::connection::BackendConnection::Sqlite($c) => {
                 let $slot = <$crate::contract::SqliteSlotOf<$m> as Default>::default();
-                // The chain's trigger calls a function of the connection's.
-                $crate::chain::prepare_sqlite(<$m as $crate::Historical>::HISTORY, $c);
+                // The chain's and the guard's triggers call functions of the connection's.
+                $crate::guard::prepare_for(<$m as $crate::Historical>::HISTORY, $c);
                 $body
             }
             #[cfg(feature = "postgres")]

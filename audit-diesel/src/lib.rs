@@ -98,6 +98,7 @@ pub mod diff;
 pub mod drift;
 pub mod dsl;
 mod error;
+pub mod guard;
 mod historical;
 pub mod history_id;
 pub mod hooks;
@@ -120,7 +121,7 @@ pub use audit_core::{
 };
 pub use audit_derive::Historical;
 pub use audit_schema as schema;
-pub use audit_schema::{HistoryIdType, HistoryTableSpec, UserIdType};
+pub use audit_schema::{HistoryIdType, HistoryTableSpec, SourceGuard, UserIdType};
 pub use connection::{AuditConnection, BackendConnection};
 pub use error::AuditError;
 pub use historical::{Historical, Rows, DEFAULT_BATCH_SIZE};

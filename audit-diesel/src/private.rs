@@ -215,6 +215,7 @@ pub mod poison {
         changeset: false,
         append_only: false,
         chain: false,
+        guard: crate::SourceGuard::Off,
     };
 
     /// The record of a model whose derive failed: no value of it exists.

@@ -35,6 +35,13 @@ pub enum Change {
     AddChain,
     /// Remove it (`#[historical(chain = false)]`).
     DropChain,
+    /// Install, change or remove the source table's guard (`#[historical(guard = ...)]`).
+    Guard {
+        /// The guard the table has.
+        from: audit_schema::SourceGuard,
+        /// The guard the model asks for.
+        to: audit_schema::SourceGuard,
+    },
 }
 
 /// The changes of one history table, and its state before and after them.
@@ -73,6 +80,12 @@ impl TablePlan {
                 Change::DropAppendOnly => "let it be updated and deleted".to_owned(),
                 Change::AddChain => "add the hash chain".to_owned(),
                 Change::DropChain => "drop the hash chain".to_owned(),
+                Change::Guard { to, .. } if to.is_on() => {
+                    format!("guard `{}` ({to:?})", self.after.spec.source_table)
+                }
+                Change::Guard { .. } => {
+                    format!("unguard `{}`", self.after.spec.source_table)
+                }
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -235,6 +248,19 @@ pub(crate) fn plan_table(
             )),
             Some(_) => {}
         }
+    }
+    if spec.guard != state.spec.guard {
+        changes.push(Change::Guard {
+            from: state.spec.guard,
+            to: spec.guard,
+        });
+        if !spec.guard.is_on() {
+            notes.push(format!(
+                "`{}` will accept writes that bypass audit-diesel again: `{}` turned its guard off",
+                spec.source_table, spec.model
+            ));
+        }
+        after.spec.guard = spec.guard;
     }
     // Last: the chain's trigger encodes every column, those added above included.
     if spec.chained() != state.spec.chained() {

@@ -22,7 +22,9 @@ pub(crate) fn render(
         match change {
             Change::Create => {
                 up.extend(after.create_table_sql(dialect));
-                down.push(vec![after.drop_table_sql(dialect)]);
+                let mut drop = after.drop_source_guard_sql(dialect);
+                drop.push(after.drop_table_sql(dialect));
+                down.push(drop);
             }
             Change::AddColumn(column) => {
                 up.extend(after.add_column_sql(column, dialect)?);
@@ -83,6 +85,8 @@ pub(crate) fn render(
                 up.extend(after.add_chain_sql(dialect));
                 down.push(after.drop_chain_sql(dialect));
             }
+            // The guard is made anew around every change below.
+            Change::Guard { .. } => {}
             Change::DropChain => {
                 let chained = audit_schema::HistoryTableSpec {
                     chain: true,
@@ -112,6 +116,17 @@ pub(crate) fn render(
             down.insert(0, before.chain_trigger_sql(dialect));
         }
         down.push(after.drop_chain_trigger_sql(dialect));
+    }
+    // The source table's guard names the history table's columns (and SQLite checks every
+    // trigger when a table is rebuilt or renamed): around any change to an existing table, the
+    // old guard goes first and the new one comes last.
+    if let Some(before) = plan.before.as_ref().map(|b| &b.spec) {
+        if before.guard.is_on() || after.guard.is_on() {
+            up.splice(0..0, before.drop_source_guard_sql(dialect));
+            up.extend(after.source_guard_sql(dialect));
+            down.insert(0, before.source_guard_sql(dialect));
+            down.push(after.drop_source_guard_sql(dialect));
+        }
     }
     // Undo in the reverse order: what was added last goes first.
     let down: Vec<String> = down.into_iter().rev().flatten().collect();

@@ -178,6 +178,7 @@ mod tests {
             changeset: true,
             append_only: false,
             chain: false,
+            guard: audit_schema::SourceGuard::Off,
         })
     }
 

@@ -32,6 +32,7 @@ fn pens(columns: Vec<ColumnSpec>) -> HistoryTableSpec {
         changeset: true,
         append_only: false,
         chain: false,
+        guard: audit_schema::SourceGuard::Off,
     }
 }
 

@@ -18,7 +18,7 @@ pub mod parse;
 pub mod spec;
 
 pub use ddl::{Dialect, RebuildableIndex, UnknownColumn};
-pub use spec::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+pub use spec::{ColumnSpec, HistoryIdType, HistoryTableSpec, SourceGuard, SqlType, UserIdType};
 
 /// `BatchContainerAssignment` → `batch_container_assignment`, as Diesel derives foreign keys (and
 /// as the history HTTP API names models in its URLs).

@@ -258,6 +258,68 @@ fn expected<T: PartialEq>(names: &[(&str, T)]) -> String {
     }
 }
 
+/// What the database does with a write to a model's source table that did not come through
+/// the library (a plain `diesel::update`, a SQL console, another program): the guard of
+/// `#[historical(guard = refuse)]` or `#[historical(guard = record)]`.
+///
+/// Its triggers sit on the source table and let the library's own writes through: on PostgreSQL
+/// they compare a transaction-local marker that the library's statement sets with the current
+/// statement's start time, so the marker never covers a later statement; on SQLite they call a
+/// function the library registers on its connections, true only while it runs its own change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum SourceGuard {
+    /// No guard (the default): writes that bypass the library leave no history, and `drift`
+    /// finds them afterwards.
+    #[default]
+    Off,
+    /// The database refuses `INSERT`, `UPDATE`, `DELETE` (and `TRUNCATE` on PostgreSQL) of the
+    /// source table that do not come through the library.
+    Refuse,
+    /// The database lets them through and writes their history rows itself, with no user and a
+    /// reason starting with [`SourceGuard::UNATTRIBUTED`].
+    Record,
+}
+
+impl SourceGuard {
+    /// How the change reason of a row the guard recorded starts; the statement's kind follows
+    /// (`unattributed: UPDATE outside audit-diesel`).
+    pub const UNATTRIBUTED: &'static str = "unattributed";
+
+    const ATTR_NAMES: &'static [(&'static str, SourceGuard)] = &[
+        ("off", SourceGuard::Off),
+        ("refuse", SourceGuard::Refuse),
+        ("record", SourceGuard::Record),
+    ];
+
+    /// The attribute value that selects it: `off`, `refuse` or `record`.
+    ///
+    /// ```
+    /// # use audit_schema::spec::SourceGuard;
+    /// assert_eq!(SourceGuard::from_attr("record"), Some(SourceGuard::Record));
+    /// assert_eq!(SourceGuard::from_attr("deny"), None);
+    /// ```
+    pub fn from_attr(name: &str) -> Option<SourceGuard> {
+        from_attr(Self::ATTR_NAMES, name)
+    }
+
+    /// The accepted attribute values, for messages: `` `off`, `refuse` or `record` ``.
+    pub fn expected() -> String {
+        expected(Self::ATTR_NAMES)
+    }
+
+    /// Whether the source table has a guard at all.
+    pub fn is_on(self) -> bool {
+        self != SourceGuard::Off
+    }
+
+    /// The reason of a row the guard recorded for a statement of kind `op` (`INSERT`, ...).
+    pub fn reason(op: &str) -> String {
+        format!("{}: {op} outside audit-diesel", Self::UNATTRIBUTED)
+    }
+}
+
 /// Everything needed to create, query and check one model's history table.
 ///
 /// The derive emits it as `<Model as Historical>::HISTORY`; `audit_schema::parse` builds the same
@@ -304,6 +366,10 @@ pub struct HistoryTableSpec {
     /// table created before the chain, which a migration upgrades.
     #[cfg_attr(feature = "serde", serde(default))]
     pub chain: bool,
+    /// What the source table does with writes that bypass the library
+    /// (`#[historical(guard = refuse | record)]`); [`SourceGuard::Off`] unless asked for.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub guard: SourceGuard,
 }
 
 impl HistoryTableSpec {

@@ -61,6 +61,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pens (id) {
+        id -> Integer,
+        name -> Text,
+        depth_m -> Double,
+    }
+}
+
+diesel::table! {
+    nets (id) {
+        id -> Integer,
+        mesh_mm -> Integer,
+        label -> Nullable<Text>,
+        installed_at -> Nullable<Timestamp>,
+    }
+}
+
 /// A user: not audited here; history only stores its id.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -170,4 +187,41 @@ pub struct Sensor {
 pub struct Profile {
     pub id: i32,
     pub display_name: String,
+}
+
+/// A pen: its table refuses writes that do not come through the library.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Historical)]
+#[diesel(table_name = pens)]
+#[historical(guard = refuse)]
+pub struct Pen {
+    pub id: i32,
+    pub name: String,
+    pub depth_m: f64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = pens)]
+pub struct NewPen {
+    pub name: String,
+    pub depth_m: f64,
+}
+
+/// A net: its table records writes that do not come through the library as unattributed
+/// history; `installed_at` is not tracked.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Historical)]
+#[diesel(table_name = nets)]
+#[historical(guard = record)]
+pub struct Net {
+    pub id: i32,
+    pub mesh_mm: i32,
+    pub label: Option<String>,
+    #[historical(exclude)]
+    pub installed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = nets)]
+pub struct NewNet {
+    pub mesh_mm: i32,
+    pub label: Option<String>,
 }

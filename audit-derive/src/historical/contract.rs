@@ -2,7 +2,7 @@
 //! (`Generated`: the slots, snapshot, changeset, key filters and restore the calls run on).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use audit_schema::parse::Field;
 use audit_schema::HistoryTableSpec;
@@ -347,6 +347,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
     let metadata = spec.metadata;
     let append_only = spec.append_only;
     let chain = spec.chain;
+    let guard = format_ident!("{}", format!("{:?}", spec.guard));
     quote! {
         #k::HistoryTableSpec {
             model: #p::Cow::Borrowed(#model),
@@ -362,6 +363,7 @@ pub(super) fn spec_tokens(spec: &HistoryTableSpec) -> TokenStream {
             changeset: true,
             append_only: #append_only,
             chain: #chain,
+            guard: #k::SourceGuard::#guard,
         }
     }
 }

@@ -7,9 +7,7 @@ use super::{audit_backend_binds, AsOfStrategy, AuditBackend};
 use crate::schema::Dialect;
 
 /// The current transaction's changeset id, made up by its first history row.
-pub(crate) const TRANSACTION_CHANGESET: &str =
-    "CAST(COALESCE(NULLIF(current_setting('audit.changeset', true), ''), \
-     set_config('audit.changeset', CAST(gen_random_uuid() AS text), true)) AS uuid)";
+pub(crate) const TRANSACTION_CHANGESET: &str = crate::schema::ddl::PG_TRANSACTION_CHANGESET;
 
 impl AuditBackend for Pg {
     const NAME: &'static str = "PostgreSQL";

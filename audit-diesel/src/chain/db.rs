@@ -397,39 +397,16 @@ extern "SQL" {
     fn audit_chain_link(prev: Nullable<Binary>, encoding: Text) -> Binary;
 }
 
-/// Registers `audit_chain_link(prev, encoding)` on a SQLite connection unless it has it: the
-/// chain trigger of every chained table calls it. Probed with a prepared statement the
-/// connection caches, so it costs one step per audited call.
-///
-/// Nothing for a table without a chain. A failure is not reported here: the write that needs
-/// the function fails and says so.
+/// Registers `audit_chain_link(prev, encoding)` on a SQLite connection: the chain trigger of
+/// every chained table calls it ([`crate::guard::register`] probes and calls this).
 #[cfg(feature = "sqlite")]
-pub(crate) fn prepare_sqlite(spec: &crate::HistoryTableSpec, conn: &mut diesel::SqliteConnection) {
-    if spec.chained() {
-        let _ = register_link(conn);
-    }
-}
-
-#[cfg(feature = "sqlite")]
-fn register_link(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+pub(crate) fn register_link(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
     debug_assert_eq!(SQLITE_LINK_FUNCTION, "audit_chain_link");
-    let probe = diesel::select(audit_chain_link(None::<Vec<u8>>, "")).get_result::<Vec<u8>>(conn);
-    match probe {
-        Ok(_) => Ok(()),
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("no such function") =>
-        {
-            audit_chain_link_utils::register_impl(
-                conn,
-                |prev: Option<Vec<u8>>, encoding: String| {
-                    use sha2::{Digest, Sha256};
-                    let mut hasher = Sha256::new();
-                    hasher.update(prev.unwrap_or_default());
-                    hasher.update(encoding.as_bytes());
-                    hasher.finalize().to_vec()
-                },
-            )
-        }
-        Err(other) => Err(other),
-    }
+    audit_chain_link_utils::register_impl(conn, |prev: Option<Vec<u8>>, encoding: String| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(prev.unwrap_or_default());
+        hasher.update(encoding.as_bytes());
+        hasher.finalize().to_vec()
+    })
 }

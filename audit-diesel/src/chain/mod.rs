@@ -65,7 +65,7 @@ use crate::schema::{Dialect, HistoryTableSpec};
 use crate::{AuditError, Historical};
 
 #[cfg(feature = "sqlite")]
-pub(crate) use self::db::prepare_sqlite;
+pub(crate) use self::db::register_link;
 
 /// The errors of the chain's own code.
 pub(crate) type ChainError = AuditError;

@@ -153,7 +153,7 @@ where
     match conn.backend_connection() {
         #[cfg(feature = "sqlite")]
         BackendConnection::Sqlite(c) => {
-            crate::chain::prepare_sqlite(M::HISTORY, c);
+            crate::guard::prepare_for(M::HISTORY, c);
             op.write_sqlite(c, ctx, key)
         }
         #[cfg(feature = "postgres")]

@@ -150,13 +150,23 @@ where
         }
         out.push_sql(" SELECT * FROM ");
         out.push_identifier(alias::CHANGED)?;
+        let mut clause = " WHERE ";
+        if M::HISTORY.guard.is_on() {
+            // The source table's guard lets this statement through: its row triggers fire at
+            // the end of the statement and compare the mark with the statement's start time.
+            out.push_sql(" WHERE (SELECT ");
+            out.push_sql(crate::schema::ddl::PG_WRITE_MARK);
+            out.push_sql(") IS NOT NULL");
+            clause = " AND ";
+        }
         let expected = match self.rows {
             RowCount::Any => return Ok(()),
             RowCount::One => 1,
             RowCount::Exactly(rows) => rows,
         };
         // Not a constant, so PostgreSQL cannot fold the failing branches at plan time.
-        out.push_sql(" WHERE (SELECT CASE WHEN COUNT(*) > ");
+        out.push_sql(clause);
+        out.push_sql("(SELECT CASE WHEN COUNT(*) > ");
         out.push_sql(&expected.to_string());
         out.push_sql(" THEN CAST('");
         out.push_sql(KeyNotUnique::MARKER);

@@ -8,6 +8,9 @@
 //! upgrade a read transaction whose snapshot another writer made stale, so the rows read are the
 //! rows changed.
 //!
+//! The change statement runs inside [`guard::open_while`]: a guarded table's triggers let it
+//! through (and only it: the history insert and anything after it run with the guard closed).
+//!
 //! `history_date` is read from the Rust clock after the change succeeded, that is while this
 //! connection holds SQLite's write lock, so dates follow the order in which writes were serialized.
 
@@ -28,6 +31,7 @@ use super::statement::{self, SelectOld};
 use super::WriteBackend;
 
 use crate::contract::{Generated, GeneratedOf, SnapshotOf};
+use crate::guard;
 use crate::sql::query;
 use crate::write::{
     one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, KeyNotUnique,
@@ -123,7 +127,7 @@ where
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
-        let models: Vec<M> = statement.load(conn)?;
+        let models: Vec<M> = guard::open_while(|| statement.load(conn))?;
         if single && models.len() > 1 {
             return Err(KeyNotUnique::error(models.len()));
         }
@@ -160,8 +164,8 @@ where
         } else {
             Vec::new()
         };
-        let new: Vec<M> =
-            Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes)).load(conn)?;
+        let update = Returning::<_, M>::new(statement::update::<M, Tg, Ch>(target, changes));
+        let new: Vec<M> = guard::open_while(|| update.load(conn))?;
         if single && new.len() > 1 {
             return Err(KeyNotUnique::error(new.len()));
         }
@@ -212,7 +216,8 @@ where
             };
             let update =
                 statement::UpdateFromRows::new(Some(statement::SavedRows::new(models)), false);
-            let new: Vec<M> = Returning::<_, M>::new(update).load(conn)?;
+            let update = Returning::<_, M>::new(update);
+            let new: Vec<M> = guard::open_while(|| update.load(conn))?;
             let new = statement::in_order(models, new)?;
             record_changed(conn, &old, &new, meta)?;
             Ok(new)

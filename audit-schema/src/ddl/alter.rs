@@ -202,7 +202,8 @@ impl HistoryTableSpec {
     /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![]),
     /// #   primary_key: Cow::Owned(vec![]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: false, chain: false };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: false, chain: false,
+    /// #   guard: SourceGuard::Off };
     /// assert_eq!(spec.drop_table_sql(Dialect::Sqlite), r#"DROP TABLE IF EXISTS "historical_t""#);
     /// ```
     pub fn drop_table_sql(&self, dialect: Dialect) -> String {

@@ -129,7 +129,7 @@ impl Kind {
 }
 
 /// `'text'` as an SQL string literal.
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
@@ -218,7 +218,8 @@ impl HistoryTableSpec {
     /// #     ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false }]),
     /// #   primary_key: Cow::Owned(vec!["id".into()]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true,
+    /// #   guard: SourceGuard::Off };
     /// let sql = spec.chain_encoding_sql(Dialect::Sqlite, "h");
     /// assert!(sql.starts_with(r#"CASE WHEN "h"."history_change_reason" IS NULL THEN '' ELSE 'history_change_reason=' || quote("h"."history_change_reason") || ',' END || "#));
     /// assert_eq!(HistoryTableSpec::chain_prev_encoding(Dialect::Sqlite, Some(7)), "history_prev_id=7,");
@@ -303,7 +304,7 @@ impl HistoryTableSpec {
     }
 
     /// `<a>."k1" = <b>."k1" AND ...` over the primary key.
-    fn same_object(&self, dialect: Dialect, a: &str, b: &str) -> String {
+    pub(super) fn same_object(&self, dialect: Dialect, a: &str, b: &str) -> String {
         self.primary_key
             .iter()
             .map(|k| {
@@ -352,7 +353,8 @@ impl HistoryTableSpec {
     /// #     ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false }]),
     /// #   primary_key: Cow::Owned(vec!["id".into()]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true,
+    /// #   guard: SourceGuard::Off };
     /// let pg = spec.chain_trigger_sql(Dialect::Postgres);
     /// assert!(pg[0].starts_with(r#"CREATE OR REPLACE FUNCTION "historical_t_chain"() RETURNS trigger"#));
     /// assert!(pg[1].starts_with(r#"CREATE TRIGGER "historical_t_chain" BEFORE INSERT ON "historical_t""#));
@@ -549,7 +551,7 @@ impl HistoryTableSpec {
 
 /// `row` as the qualifier of its columns: a table or alias, quoted, or a trigger's `NEW`.
 fn qualifier(dialect: Dialect, row: &str) -> String {
-    if row == "NEW" {
+    if row == "NEW" || row == "OLD" {
         row.to_owned()
     } else {
         dialect.quote(row)

@@ -8,7 +8,8 @@ use crate::spec::{meta, ColumnSpec, HistoryTableSpec};
 
 impl HistoryTableSpec {
     /// The statements that create the history table, its indexes, its append-only guard
-    /// ([`append_only_sql`](Self::append_only_sql)) and its hash chain's trigger, in order.
+    /// ([`append_only_sql`](Self::append_only_sql)), its hash chain's trigger and the source table's
+    /// guard ([`source_guard_sql`](Self::source_guard_sql)), in order.
     ///
     /// Each statement is complete and has no trailing semicolon.
     pub fn create_table_sql(&self, dialect: Dialect) -> Vec<String> {
@@ -16,6 +17,7 @@ impl HistoryTableSpec {
         statements.extend(self.index_sql(dialect));
         statements.extend(self.append_only_sql(dialect));
         statements.extend(self.chain_sql(dialect));
+        statements.extend(self.source_guard_sql(dialect));
         statements
     }
 
@@ -195,7 +197,7 @@ impl HistoryTableSpec {
     ///
     /// ```
     /// use std::borrow::Cow;
-    /// use audit_schema::{ColumnSpec, Dialect, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+    /// use audit_schema::{ColumnSpec, Dialect, HistoryIdType, HistoryTableSpec, SourceGuard, SqlType, UserIdType};
     /// let spec = HistoryTableSpec {
     ///     model: "Tank".into(),
     ///     source_table: "tanks".into(),
@@ -210,7 +212,7 @@ impl HistoryTableSpec {
     ///     metadata: false,
     ///     history_fields: Cow::Owned(vec![]),
     ///     changeset: true,
-    ///     append_only: true, chain: false,
+    ///     append_only: true, chain: false, guard: SourceGuard::Off,
     /// };
     /// let indexes = spec.rebuildable_indexes(Dialect::Postgres);
     /// assert_eq!(indexes.len(), 4);

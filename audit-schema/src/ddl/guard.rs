@@ -115,7 +115,8 @@ impl HistoryTableSpec {
     /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![]),
     /// #   primary_key: Cow::Owned(vec![]), excluded: Cow::Owned(vec![]),
     /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
-    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: true, chain: false };
+    /// #   history_fields: Cow::Owned(vec![]), changeset: true, append_only: true, chain: false,
+    /// #   guard: SourceGuard::Off };
     /// let sql = spec.append_only_sql(Dialect::Sqlite);
     /// assert_eq!(sql.len(), 2);
     /// assert!(sql[0].starts_with(r#"CREATE TRIGGER IF NOT EXISTS "historical_t_append_only_update" BEFORE UPDATE ON "historical_t""#));

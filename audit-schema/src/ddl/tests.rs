@@ -35,6 +35,7 @@ fn feeding() -> HistoryTableSpec {
         changeset: true,
         append_only: false,
         chain: false,
+        guard: crate::SourceGuard::Off,
     }
 }
 

@@ -8,7 +8,7 @@ use syn::{Attribute, Ident, LitStr, Path, Token, Type};
 
 use super::errors::Errors;
 use super::symbol::*;
-use crate::{HistoryIdType, UserIdType};
+use crate::{HistoryIdType, SourceGuard, UserIdType};
 
 /// A foreign key declared with `#[diesel(belongs_to(Parent, foreign_key = column))]`.
 pub(crate) struct BelongsTo {
@@ -34,6 +34,8 @@ pub(crate) struct StructAttrs {
     pub append_only: Option<(bool, Span)>,
     /// `#[historical(chain = false)]`.
     pub chain: Option<(bool, Span)>,
+    /// `#[historical(guard = refuse | record)]`.
+    pub guard: Option<(SourceGuard, Span)>,
     /// `#[historical(hooks)]`: the model implements `HistoryHooks`.
     pub hooks: Option<Span>,
     /// `#[historical(history_field(name: Type))]`, in order.
@@ -297,6 +299,20 @@ fn historical_struct_key(
                 "`chain` takes `true` or `false`: `#[historical(chain = false)]` leaves the \
                  history table without a hash chain"
                     .to_owned(),
+            ),
+        }
+    } else if meta.path.is_ident(GUARD) {
+        let value: Ident = meta.value()?.parse()?;
+        match SourceGuard::from_attr(&value.to_string()) {
+            Some(kind) => set_once(&mut out.guard, (kind, value.span()), meta, errors),
+            None => errors.at(
+                value.span(),
+                format!(
+                    "unknown guard `{value}`; expected {}: `refuse` makes the database refuse \
+                     writes to the table that bypass audit-diesel, `record` records them as \
+                     unattributed history",
+                    SourceGuard::expected()
+                ),
             ),
         }
     } else if meta.path.is_ident(CRATE) {

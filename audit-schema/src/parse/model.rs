@@ -12,7 +12,7 @@ use super::check::{check, Checked};
 use super::errors::Errors;
 use super::rust_type::{last_segment, option_inner, sql_type_of_rust_type};
 use crate::spec::meta;
-use crate::{ColumnSpec, HistoryIdType, HistoryTableSpec, SqlType, UserIdType};
+use crate::{ColumnSpec, HistoryIdType, HistoryTableSpec, SourceGuard, SqlType, UserIdType};
 
 /// Where a tracked field's Diesel SQL type comes from.
 #[derive(Clone)]
@@ -100,6 +100,9 @@ pub struct Model {
     /// The history table has a hash chain per object; `#[historical(chain = false)]` turns it
     /// off, and a UUID history id has none.
     pub chain: bool,
+    /// `#[historical(guard = refuse | record)]`: what the source table does with writes that
+    /// bypass the library.
+    pub guard: SourceGuard,
     /// The backends the model is written on.
     pub backends: Backends,
     /// `#[historical(crate = path)]`: the path of `audit_diesel` in generated code, when it is
@@ -249,6 +252,7 @@ impl Model {
             changeset: true,
             append_only: self.append_only,
             chain: self.chain,
+            guard: self.guard,
             history_fields: Cow::Owned(
                 self.history_fields
                     .iter()
@@ -346,6 +350,7 @@ fn lower(checked: Checked<'_>, errors: &mut Errors) -> Option<Model> {
         cascade_delete_history: attrs.cascade_delete_history.is_some(),
         append_only: attrs.append_only.is_none_or(|(on, _)| on),
         chain,
+        guard: attrs.guard.map(|(g, _)| g).unwrap_or_default(),
         hooks: attrs.hooks.is_some(),
         history_fields,
         backends,

@@ -25,6 +25,7 @@ pub const HISTORY_FIELD: &str = "history_field";
 pub const HOOKS: &str = "hooks";
 pub const APPEND_ONLY: &str = "append_only";
 pub const CHAIN: &str = "chain";
+pub const GUARD: &str = "guard";
 pub const STRUCT_KEYS: &[&str] = &[
     TABLE_NAME,
     USER_ID_TYPE,
@@ -35,6 +36,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     CASCADE_DELETE_HISTORY,
     APPEND_ONLY,
     CHAIN,
+    GUARD,
     HISTORY_FIELD,
     HOOKS,
     CRATE,

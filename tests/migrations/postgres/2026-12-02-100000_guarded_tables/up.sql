@@ -1,0 +1,7 @@
+-- Two tables whose models guard them against writes that bypass the library: pens refuse them,
+-- nets record them (the application's migration, written by hand).
+CREATE TABLE pens (id SERIAL PRIMARY KEY, name TEXT NOT NULL,
+    depth_m DOUBLE PRECISION NOT NULL);
+
+CREATE TABLE nets (id SERIAL PRIMARY KEY, mesh_mm INTEGER NOT NULL,
+    label TEXT, installed_at TIMESTAMP);
