@@ -1,5 +1,5 @@
 //! The source-table guard (`#[historical(guard = refuse | record)]`): a plain `diesel::insert_into`,
-//! `diesel::update` or `diesel::delete` of a guarded table is refused (`Pen`) or recorded as
+//! `diesel::update` or `diesel::delete` of a guarded table is refused (`Mooring`) or recorded as
 //! unattributed history (`Net`), while every write through the library passes and is recorded
 //! once, attributed. On every backend.
 
@@ -13,10 +13,10 @@ use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-fn pens(conn: &mut AnyConnection) -> Vec<(i32, String, f64)> {
-    pens::table
-        .order(pens::id)
-        .select((pens::id, pens::name, pens::depth_m))
+fn moorings(conn: &mut AnyConnection) -> Vec<(i32, String, f64)> {
+    moorings::table
+        .order(moorings::id)
+        .select((moorings::id, moorings::name, moorings::depth_m))
         .load(conn)
         .unwrap()
 }
@@ -26,13 +26,13 @@ fn refused<T: std::fmt::Debug>(result: QueryResult<T>, op: &str) {
     let error = result.expect_err("the guard refuses a write that bypasses the library");
     let message = error.to_string();
     assert!(
-        message.contains(&format!("table pens is audited: {op} refused")),
+        message.contains(&format!("table moorings is audited: {op} refused")),
         "{message}"
     );
 }
 
-fn pen(name: &str) -> NewPen {
-    NewPen {
+fn mooring(name: &str) -> NewMooring {
+    NewMooring {
         name: name.to_owned(),
         depth_m: 8.0,
     }
@@ -60,18 +60,18 @@ on_each_backend! {
     fn refuse_mode_refuses_plain_writes(db) {
         let conn = &mut db.conn;
         let ctx = ctx(7, "stocked");
-        let a = Pen::create(conn, &ctx, &pen("A")).unwrap();
-        let before = pens(conn);
+        let a = Mooring::create(conn, &ctx, &mooring("A")).unwrap();
+        let before = moorings(conn);
 
-        refused(diesel::insert_into(pens::table).values(&pen("B")).execute(conn), "INSERT");
+        refused(diesel::insert_into(moorings::table).values(&mooring("B")).execute(conn), "INSERT");
         refused(
-            diesel::update(pens::table.find(a.id)).set(pens::depth_m.eq(99.0)).execute(conn),
+            diesel::update(moorings::table.find(a.id)).set(moorings::depth_m.eq(99.0)).execute(conn),
             "UPDATE",
         );
-        refused(diesel::delete(pens::table.find(a.id)).execute(conn), "DELETE");
-        refused(diesel::update(pens::table).set(pens::name.eq("all")).execute(conn), "UPDATE");
-        assert_eq!(pens(conn), before);
-        assert_eq!(Pen::history(&a.id).trail(conn).unwrap().len(), 1);
+        refused(diesel::delete(moorings::table.find(a.id)).execute(conn), "DELETE");
+        refused(diesel::update(moorings::table).set(moorings::name.eq("all")).execute(conn), "UPDATE");
+        assert_eq!(moorings(conn), before);
+        assert_eq!(Mooring::history(&a.id).trail(conn).unwrap().len(), 1);
     }
 
     /// Every write through the library passes the guard and is recorded: create, create_many,
@@ -79,29 +79,29 @@ on_each_backend! {
     fn refuse_mode_lets_every_library_write_through(db) {
         let conn = &mut db.conn;
         let ctx = ctx(7, "stocked");
-        let a = Pen::create(conn, &ctx, &pen("A")).unwrap();
-        let many = Pen::create_many(conn, &ctx, &[pen("B"), pen("C")][..]).unwrap();
-        let a = Pen::update(conn, &ctx, a.id, pens::depth_m.eq(9.5)).unwrap();
-        Pen::update_where(conn, &ctx, pens::name.eq("B"), pens::depth_m.eq(7.0)).unwrap();
+        let a = Mooring::create(conn, &ctx, &mooring("A")).unwrap();
+        let many = Mooring::create_many(conn, &ctx, &[mooring("B"), mooring("C")][..]).unwrap();
+        let a = Mooring::update(conn, &ctx, a.id, moorings::depth_m.eq(9.5)).unwrap();
+        Mooring::update_where(conn, &ctx, moorings::name.eq("B"), moorings::depth_m.eq(7.0)).unwrap();
         let mut b = many[0].clone();
         b.name = "B-north".to_owned();
         let b = b.save(conn, &ctx).unwrap();
         let mut c = many[1].clone();
         c.depth_m = 3.0;
-        Pen::save_many(conn, &ctx, &[c.clone()]).unwrap();
-        let first = Pen::history(&a.id).earliest(conn).unwrap().unwrap();
-        let reverted = Pen::revert(conn, &ctx, &first).unwrap();
+        Mooring::save_many(conn, &ctx, &[c.clone()]).unwrap();
+        let first = Mooring::history(&a.id).earliest(conn).unwrap().unwrap();
+        let reverted = Mooring::revert(conn, &ctx, &first).unwrap();
         assert_eq!(reverted.depth_m, 8.0);
-        Pen::delete(conn, &ctx, b.id).unwrap();
-        Pen::delete_where(conn, &ctx, pens::id.eq(c.id)).unwrap();
+        Mooring::delete(conn, &ctx, b.id).unwrap();
+        Mooring::delete_where(conn, &ctx, moorings::id.eq(c.id)).unwrap();
 
-        assert_eq!(pens(conn), vec![(a.id, "A".to_owned(), 8.0)]);
-        let trail = Pen::history(&a.id).trail(conn).unwrap();
+        assert_eq!(moorings(conn), vec![(a.id, "A".to_owned(), 8.0)]);
+        let trail = Mooring::history(&a.id).trail(conn).unwrap();
         let kinds: Vec<HistoryType> = trail.iter().map(|r| r.history_type).collect();
         assert_eq!(kinds, [HistoryType::Update, HistoryType::Update, HistoryType::Create]);
         assert!(trail.iter().all(|r| r.history_user_id == Some(7)));
-        assert_eq!(Pen::history(&b.id).trail(conn).unwrap().len(), 4);
-        assert_eq!(Pen::history(&c.id).trail(conn).unwrap().len(), 3);
+        assert_eq!(Mooring::history(&b.id).trail(conn).unwrap().len(), 4);
+        assert_eq!(Mooring::history(&c.id).trail(conn).unwrap().len(), 3);
     }
 
     /// The library's pass covers its own statement only: a plain write right after an audited
@@ -109,15 +109,15 @@ on_each_backend! {
     fn a_plain_write_after_an_audited_one_is_refused(db) {
         let conn = &mut db.conn;
         let ctx = ctx(7, "stocked");
-        let a = Pen::create(conn, &ctx, &pen("A")).unwrap();
+        let a = Mooring::create(conn, &ctx, &mooring("A")).unwrap();
         let outcome = conn.transaction::<(), diesel::result::Error, _>(|conn| {
-            Pen::update(conn, &ctx, a.id, pens::depth_m.eq(9.0)).unwrap();
-            diesel::update(pens::table.find(a.id)).set(pens::depth_m.eq(99.0)).execute(conn)?;
+            Mooring::update(conn, &ctx, a.id, moorings::depth_m.eq(9.0)).unwrap();
+            diesel::update(moorings::table.find(a.id)).set(moorings::depth_m.eq(99.0)).execute(conn)?;
             Ok(())
         });
         refused(outcome, "UPDATE");
-        assert_eq!(pens(conn), vec![(a.id, "A".to_owned(), 8.0)]);
-        assert_eq!(Pen::history(&a.id).trail(conn).unwrap().len(), 1);
+        assert_eq!(moorings(conn), vec![(a.id, "A".to_owned(), 8.0)]);
+        assert_eq!(Mooring::history(&a.id).trail(conn).unwrap().len(), 1);
     }
 
     /// Plain writes of a recording table go through and get their history rows: no user, a reason
@@ -189,13 +189,16 @@ fn postgres_truncate_is_refused_or_recorded() {
     let mut db = TestDb::any_postgres();
     let conn = &mut db.conn;
     let ctx = ctx(7, "stocked");
-    Pen::create(conn, &ctx, &pen("A")).unwrap();
-    let error = conn.batch_execute("TRUNCATE pens").unwrap_err().to_string();
+    Mooring::create(conn, &ctx, &mooring("A")).unwrap();
+    let error = conn
+        .batch_execute("TRUNCATE moorings")
+        .unwrap_err()
+        .to_string();
     assert!(
-        error.contains("table pens is audited: TRUNCATE refused"),
+        error.contains("table moorings is audited: TRUNCATE refused"),
         "{error}"
     );
-    assert_eq!(pens(conn).len(), 1);
+    assert_eq!(moorings(conn).len(), 1);
 
     let a = Net::create(conn, &ctx, &net(10)).unwrap();
     let b = Net::create(conn, &ctx, &net(20)).unwrap();
@@ -220,9 +223,9 @@ fn postgres_guarded_write_is_one_statement() {
     let ctx = ctx(7, "stocked");
     let statements = Statements::default();
     conn.set_instrumentation(statements.clone());
-    let a = Pen::create(conn, &ctx, &pen("A")).unwrap();
-    Pen::update(conn, &ctx, a.id, pens::depth_m.eq(9.0)).unwrap();
-    Pen::delete(conn, &ctx, a.id).unwrap();
+    let a = Mooring::create(conn, &ctx, &mooring("A")).unwrap();
+    Mooring::update(conn, &ctx, a.id, moorings::depth_m.eq(9.0)).unwrap();
+    Mooring::delete(conn, &ctx, a.id).unwrap();
     let sent = statements.take();
     assert_eq!(sent.len(), 3, "{sent:#?}");
     assert!(

@@ -120,8 +120,11 @@ pub(crate) fn render(
     // The source table's guard names the history table's columns (and SQLite checks every
     // trigger when a table is rebuilt or renamed): around any change to an existing table, the
     // old guard goes first and the new one comes last.
-    if let Some(before) = plan.before.as_ref().map(|b| &b.spec) {
-        if before.guard.is_on() || after.guard.is_on() {
+    // It copies the tracked columns only: not those the model retired, which the source table
+    // may have lost.
+    if let Some(before) = plan.before.as_ref() {
+        if before.spec.guard.is_on() || after.guard.is_on() {
+            let (before, after) = (before.tracked(), plan.after.tracked());
             up.splice(0..0, before.drop_source_guard_sql(dialect));
             up.extend(after.source_guard_sql(dialect));
             down.insert(0, before.source_guard_sql(dialect));

@@ -41,6 +41,13 @@ impl TableState {
             .find(|c| c.name == name)
     }
 
+    /// The table's spec without its retired columns: what the model tracks.
+    pub(crate) fn tracked(&self) -> audit_schema::HistoryTableSpec {
+        let mut spec = self.spec.clone();
+        spec.columns.to_mut().retain(|c| !self.is_retired(&c.name));
+        spec
+    }
+
     pub(crate) fn is_retired(&self, name: &str) -> bool {
         self.retired.iter().any(|r| r == name)
     }

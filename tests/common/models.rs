@@ -62,7 +62,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    pens (id) {
+    moorings (id) {
         id -> Integer,
         name -> Text,
         depth_m -> Double,
@@ -189,19 +189,19 @@ pub struct Profile {
     pub display_name: String,
 }
 
-/// A pen: its table refuses writes that do not come through the library.
+/// A mooring: its table refuses writes that do not come through the library.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Historical)]
-#[diesel(table_name = pens)]
+#[diesel(table_name = moorings)]
 #[historical(guard = refuse)]
-pub struct Pen {
+pub struct Mooring {
     pub id: i32,
     pub name: String,
     pub depth_m: f64,
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = pens)]
-pub struct NewPen {
+#[diesel(table_name = moorings)]
+pub struct NewMooring {
     pub name: String,
     pub depth_m: f64,
 }

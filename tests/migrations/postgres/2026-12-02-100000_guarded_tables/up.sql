@@ -1,6 +1,6 @@
--- Two tables whose models guard them against writes that bypass the library: pens refuse them,
+-- Two tables whose models guard them against writes that bypass the library: moorings refuse them,
 -- nets record them (the application's migration, written by hand).
-CREATE TABLE pens (id SERIAL PRIMARY KEY, name TEXT NOT NULL,
+CREATE TABLE moorings (id SERIAL PRIMARY KEY, name TEXT NOT NULL,
     depth_m DOUBLE PRECISION NOT NULL);
 
 CREATE TABLE nets (id SERIAL PRIMARY KEY, mesh_mm INTEGER NOT NULL,

@@ -1,2 +1,2 @@
 DROP TABLE nets;
-DROP TABLE pens;
+DROP TABLE moorings;

@@ -1,6 +1,6 @@
--- Two tables whose models guard them against writes that bypass the library: pens refuse them,
+-- Two tables whose models guard them against writes that bypass the library: moorings refuse them,
 -- nets record them (the application's migration, written by hand).
-CREATE TABLE pens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+CREATE TABLE moorings (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
     depth_m DOUBLE NOT NULL);
 
 CREATE TABLE nets (id INTEGER PRIMARY KEY AUTOINCREMENT, mesh_mm INTEGER NOT NULL,
