@@ -31,6 +31,15 @@ fn refused<T: std::fmt::Debug>(result: QueryResult<T>, op: &str) {
     );
 }
 
+/// What a test reads of a history row: kind, user, reason, mesh, label.
+type Row = (
+    HistoryType,
+    Option<i64>,
+    Option<String>,
+    i32,
+    Option<String>,
+);
+
 fn mooring(name: &str) -> NewMooring {
     NewMooring {
         name: name.to_owned(),
@@ -139,7 +148,7 @@ on_each_backend! {
         diesel::delete(nets::table.find(id)).execute(conn).unwrap();
 
         let trail = Net::history(&id).trail(conn).unwrap();
-        let rows: Vec<(HistoryType, Option<i64>, Option<String>, i32, Option<String>)> = trail
+        let rows: Vec<Row> = trail
             .iter()
             .rev()
             .map(|r| (r.history_type, r.history_user_id, r.history_change_reason.clone(), r.mesh_mm, r.label.clone()))
