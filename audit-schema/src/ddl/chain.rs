@@ -129,6 +129,23 @@ impl Kind {
 }
 
 /// `'text'` as an SQL string literal.
+/// `message` as the format string of PL/pgSQL's `RAISE` inside a quoted literal: its `%` kept,
+/// its `\u{1}` the one placeholder, its quotes doubled.
+pub(super) fn plpgsql_message(message: &str) -> String {
+    message
+        .replace('%', "%%")
+        .replace('\u{1}', "%")
+        .replace('\'', "''")
+}
+
+/// The empty hash the library inserts to mark a history row "chain me".
+pub(super) fn chain_marker(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "'\\x'::bytea",
+        Dialect::Sqlite | Dialect::Mysql => "X''",
+    }
+}
+
 pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
@@ -403,10 +420,7 @@ impl HistoryTableSpec {
                     fun = name_quoted(dialect, &name),
                     key = self.chain_object_sql(dialect, "NEW"),
                     same = self.same_object(dialect, "p", "NEW"),
-                    message = backwards("\u{1}")
-                        .replace('%', "%%")
-                        .replace('\u{1}', "%")
-                        .replace('\'', "''"),
+                    message = plpgsql_message(&backwards("\u{1}")),
                     encoding = self.chain_encoding_sql(dialect, "NEW"),
                     prev_part = Self::prev_encoding_sql(dialect, &format!("NEW.{prev}")),
                 ),

@@ -13,7 +13,7 @@
 //! PostgreSQL, the transaction's changeset; it is chained like any other row. An `UPDATE` that
 //! changes no tracked column is not recorded.
 
-use super::chain::literal;
+use super::chain::{chain_marker, literal, plpgsql_message};
 use super::Dialect;
 use crate::spec::{meta, HistoryTableSpec, SourceGuard};
 
@@ -34,8 +34,13 @@ pub const PG_TRANSACTION_CHANGESET: &str =
     "CAST(COALESCE(NULLIF(current_setting('audit.changeset', true), ''), \
      set_config('audit.changeset', CAST(gen_random_uuid() AS text), true)) AS uuid)";
 
-/// The statements a guard takes: `INSERT`, `UPDATE`, `DELETE`.
-const ROW_OPS: [(&str, &str); 3] = [("INSERT", "+"), ("UPDATE", "~"), ("DELETE", "-")];
+/// The statements a guard takes: `INSERT`, `UPDATE`, `DELETE`, each with the kind of history
+/// row it records and the trigger row that holds the snapshot.
+const ROW_OPS: [(&str, &str, &str); 3] = [
+    ("INSERT", "+", "NEW"),
+    ("UPDATE", "~", "NEW"),
+    ("DELETE", "-", "OLD"),
+];
 
 impl HistoryTableSpec {
     /// The guard's function and triggers are named after the source table.
@@ -87,11 +92,7 @@ impl HistoryTableSpec {
             );
         }
         if self.chained() {
-            let marker = match dialect {
-                Dialect::Postgres => "'\\x'::bytea",
-                Dialect::Sqlite | Dialect::Mysql => "X''",
-            };
-            add(meta::HISTORY_HASH, marker.to_owned());
+            add(meta::HISTORY_HASH, chain_marker(dialect).to_owned());
         }
         (
             format!(
@@ -169,15 +170,11 @@ impl HistoryTableSpec {
                 "\x20   RAISE EXCEPTION '{}', TG_OP\n\
                  \x20       USING ERRCODE = '42501',\n\
                  \x20             HINT = 'write through audit-diesel (its calls record history), or use #[historical(guard = record)]';\n",
-                self.refusal("\u{1}")
-                    .replace('%', "%%")
-                    .replace('\u{1}', "%")
-                    .replace('\'', "''")
+                plpgsql_message(&self.refusal("\u{1}"))
             ),
             SourceGuard::Record => {
                 let mut body = String::new();
-                for (i, (op, kind)) in ROW_OPS.iter().enumerate() {
-                    let row = if *op == "DELETE" { "OLD" } else { "NEW" };
+                for (i, (op, kind, row)) in ROW_OPS.iter().enumerate() {
                     let (insert, values) =
                         self.recorded_row(dialect, row, "clock_timestamp()", kind, op);
                     let guard = if *op == "UPDATE" {
@@ -232,7 +229,7 @@ impl HistoryTableSpec {
         let date = dialect.quote(meta::HISTORY_DATE);
         ROW_OPS
             .iter()
-            .map(|(op, kind)| {
+            .map(|(op, kind, row)| {
                 let trigger =
                     self.guard_trigger(dialect, &format!("audit_guard_{}", op.to_lowercase()));
                 let open = format!("NOT {SQLITE_GUARD_FUNCTION}()");
@@ -242,7 +239,6 @@ impl HistoryTableSpec {
                         literal(&self.refusal(op))
                     ),
                     SourceGuard::Record => {
-                        let row = if *op == "DELETE" { "OLD" } else { "NEW" };
                         // SQLite's clock has milliseconds; never before the object's latest row,
                         // which the chain would refuse.
                         let when = format!(
@@ -291,7 +287,7 @@ impl HistoryTableSpec {
             ],
             Dialect::Sqlite => ROW_OPS
                 .iter()
-                .map(|(op, _)| {
+                .map(|(op, _, _)| {
                     format!(
                         "DROP TRIGGER IF EXISTS {}",
                         self.guard_trigger(dialect, &format!("audit_guard_{}", op.to_lowercase()))
