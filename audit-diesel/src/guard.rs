@@ -32,16 +32,20 @@
 //! assert_eq!(SourceGuard::reason("UPDATE"), "unattributed: UPDATE outside audit-diesel");
 //! ```
 
+#[cfg(feature = "sqlite")]
 use std::cell::Cell;
 
+#[cfg(feature = "sqlite")]
 thread_local! {
     /// How many of the library's change statements run on this thread right now.
     static OPEN: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Closes the guard again when the change statement is done, even if it panicked.
+#[cfg(feature = "sqlite")]
 struct Opened;
 
+#[cfg(feature = "sqlite")]
 impl Drop for Opened {
     fn drop(&mut self) {
         OPEN.with(|open| open.set(open.get().saturating_sub(1)));
@@ -50,6 +54,7 @@ impl Drop for Opened {
 
 /// Runs `change`, one of the library's own change statements, with the guard open on this
 /// thread (SQLite's guard asks through `audit_guard_open()`).
+#[cfg(feature = "sqlite")]
 pub(crate) fn open_while<T>(change: impl FnOnce() -> T) -> T {
     OPEN.with(|open| open.set(open.get().saturating_add(1)));
     let _close = Opened;
@@ -57,6 +62,7 @@ pub(crate) fn open_while<T>(change: impl FnOnce() -> T) -> T {
 }
 
 /// Whether the library runs one of its change statements on this thread.
+#[cfg(feature = "sqlite")]
 fn is_open() -> bool {
     OPEN.with(|open| open.get() > 0)
 }
