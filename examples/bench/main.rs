@@ -72,7 +72,8 @@ struct Args {
     /// Durable commits: PostgreSQL `synchronous_commit = on`, SQLite `synchronous = FULL`.
     #[arg(long)]
     durable: bool,
-    /// Run only these sections (repeatable): writes, bulk-insert, bulk-update, as-of, backfill.
+    /// Run only these sections (repeatable): writes, bulk-insert, bulk-update, as-of, backfill,
+    /// source-guard.
     #[arg(long, value_enum)]
     only: Vec<Section>,
     /// Also write the results as a JSON list of records to this file.
@@ -101,6 +102,8 @@ pub enum Section {
     AsOf,
     /// `populate_history`.
     Backfill,
+    /// The source guard (`#[historical(guard = ...)]`), on against off.
+    SourceGuard,
 }
 
 /// What the suites need from the arguments.
@@ -288,8 +291,18 @@ fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
 
 fn report(args: &Args, bench: &Bench) -> BenchResult<()> {
     let results = bench.results();
+    let (guard, audit): (Vec<Measured>, Vec<Measured>) =
+        results.iter().partition(|m| measure::is_guard_op(m.op));
     println!();
-    print_table(&results);
+    print_table(&audit, ["audited", "unaudited"]);
+    if !guard.is_empty() {
+        println!(
+            "\nsource guard, on / off: guarded_* are the library's writes to a table with \
+             guard = refuse / to bench_fish;\nrecorded_* are plain SQL writes to a table with \
+             guard = record (its triggers write history) / to bench_fish (no history)\n"
+        );
+        print_table(&guard, ["guard on", "guard off"]);
+    }
     println!();
     for (target, met) in targets(bench.backend, &results) {
         println!("{} {target}", if met { "met   " } else { "MISSED" });

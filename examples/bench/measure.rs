@@ -37,6 +37,12 @@ impl Variant {
     }
 }
 
+/// Whether `op` belongs to the source guard's section, whose variants are the guard on
+/// ([`Variant::Audited`]'s place) and off.
+pub fn is_guard_op(op: &str) -> bool {
+    op.starts_with("guarded_") || op.starts_with("recorded_")
+}
+
 /// What an operation counts: one statement call per op, or rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -183,10 +189,15 @@ impl Bench {
                 (Variant::Audited, m.audited),
                 (Variant::Unaudited, m.unaudited),
             ] {
+                let name = match (is_guard_op(m.op), variant) {
+                    (true, Variant::Audited) => "guard_on",
+                    (true, Variant::Unaudited) => "guard_off",
+                    (false, variant) => variant.name(),
+                };
                 out.push(Record {
                     backend: self.backend,
                     op: m.op,
-                    variant: variant.name(),
+                    variant: name,
                     n: m.n,
                     ops_per_s: rate.per_second,
                     mean_us: rate.mean_us,
@@ -260,18 +271,18 @@ pub struct Record {
     pub mean_us: f64,
 }
 
-/// Prints the results as a table.
-pub fn print_table(results: &[Measured]) {
+/// Prints the results as a table, its two variants headed `labels`.
+pub fn print_table(results: &[Measured], labels: [&str; 2]) {
     println!(
         "{:<16} {:>9} {:>6} {:>14} {:>14} {:>7} {:>12} {:>12} {:>9} {:>13}",
         "op",
         "n",
         "unit",
-        "audited",
-        "unaudited",
+        labels[0],
+        labels[1],
         "ratio",
-        "audited µs",
-        "plain µs",
+        format!("{} µs", labels[0]),
+        format!("{} µs", labels[1]),
         "stmts/op",
         "WAL B/op"
     );

@@ -8,7 +8,7 @@
 use audit_diesel::maintenance::{populate_history, Backfill};
 use audit_diesel::prelude::*;
 use chrono::{TimeZone, Utc};
-use diesel::dsl::{Count, Eq, Filter, Find, Limit, Select, Update, Values};
+use diesel::dsl::{Count, Eq, Filter, Find, Limit, Returning, Select, Update, Values};
 use diesel::prelude::*;
 use diesel::query_builder::SqlQuery;
 use diesel::query_dsl::methods::ExecuteDsl;
@@ -93,6 +93,37 @@ type FishChanges = (
     Eq<bench_fish::updated_at, Stamp>,
 );
 
+/// The changes of one guarded fish in the source guard's updates.
+type GuardedChanges = (
+    Eq<bench_guarded_fish::population, i32>,
+    Eq<bench_guarded_fish::status, &'static str>,
+    Eq<bench_guarded_fish::updated_at, Stamp>,
+);
+
+/// The changes of the source guard's plain updates, on `bench_fish` or `bench_recorded_fish`.
+type PlainChanges<T> = (
+    Eq<<T as PlainColumns>::Population, i32>,
+    Eq<<T as PlainColumns>::Status, &'static str>,
+);
+
+/// The columns [`PlainChanges`] sets.
+pub trait PlainColumns {
+    /// `population`.
+    type Population;
+    /// `status`.
+    type Status;
+}
+
+impl PlainColumns for bench_fish::table {
+    type Population = bench_fish::population;
+    type Status = bench_fish::status;
+}
+
+impl PlainColumns for bench_recorded_fish::table {
+    type Population = bench_recorded_fish::population;
+    type Status = bench_recorded_fish::status;
+}
+
 /// The filter of the filtered update.
 type GrowFilter = Eq<bench_fish::status, &'static str>;
 
@@ -108,6 +139,14 @@ fn fish_changes(population: i32, status: &'static str) -> FishChanges {
         bench_fish::population.eq(population),
         bench_fish::status.eq(status),
         bench_fish::updated_at.eq(audit_diesel::dsl::timestamptz(Utc::now())),
+    )
+}
+
+fn guarded_changes(population: i32, status: &'static str) -> GuardedChanges {
+    (
+        bench_guarded_fish::population.eq(population),
+        bench_guarded_fish::status.eq(status),
+        bench_guarded_fish::updated_at.eq(audit_diesel::dsl::timestamptz(Utc::now())),
     )
 }
 
@@ -143,8 +182,17 @@ pub trait Unaudited {
     fn live_rows(&mut self) -> QueryResult<i64>;
     /// Rows of the history table.
     fn history_rows(&mut self) -> QueryResult<i64>;
+    /// Rows of the history tables of the source guard's two tables: `guard = refuse`, then
+    /// `guard = record`.
+    fn guarded_history_rows(&mut self) -> QueryResult<(i64, i64)>;
     /// Runs a statement written by hand; returns the rows it wrote.
     fn execute_sql(&mut self, sql: String) -> QueryResult<usize>;
+    /// `INSERT ... RETURNING id` into `bench_recorded_fish` (`recorded`) or `bench_fish`.
+    fn plain_insert(&mut self, row: NewFish, recorded: bool) -> QueryResult<i64>;
+    /// `UPDATE ... SET population, status WHERE id` of `bench_recorded_fish` or `bench_fish`.
+    fn plain_update(&mut self, id: i64, population: i32, recorded: bool) -> QueryResult<usize>;
+    /// `DELETE ... WHERE id` of `bench_recorded_fish` or `bench_fish`.
+    fn plain_delete(&mut self, id: i64, recorded: bool) -> QueryResult<usize>;
 }
 
 impl<C> Unaudited for C
@@ -159,6 +207,18 @@ where
     bench_fish::table: LoadQuery<'static, C, Fish>,
     Count<bench_fish::table>: LoadQuery<'static, C, i64>,
     Count<historical_bench_fish::table>: LoadQuery<'static, C, i64>,
+    Count<historical_bench_guarded_fish::table>: LoadQuery<'static, C, i64>,
+    Count<historical_bench_recorded_fish::table>: LoadQuery<'static, C, i64>,
+    Returning<Values<diesel::dsl::insert_into<bench_fish::table>, NewFish>, bench_fish::id>:
+        LoadQuery<'static, C, i64>,
+    Returning<
+        Values<diesel::dsl::insert_into<bench_recorded_fish::table>, NewFish>,
+        bench_recorded_fish::id,
+    >: LoadQuery<'static, C, i64>,
+    Update<Find<bench_fish::table, i64>, PlainChanges<bench_fish::table>>: ExecuteDsl<C>,
+    Update<Find<bench_recorded_fish::table, i64>, PlainChanges<bench_recorded_fish::table>>:
+        ExecuteDsl<C>,
+    diesel::dsl::delete<Find<bench_recorded_fish::table, i64>>: ExecuteDsl<C>,
     SqlQuery: ExecuteDsl<C>,
 {
     fn insert_returning(&mut self, row: NewFish) -> QueryResult<Fish> {
@@ -209,6 +269,57 @@ where
         historical_bench_fish::table.count().get_result(self)
     }
 
+    fn guarded_history_rows(&mut self) -> QueryResult<(i64, i64)> {
+        Ok((
+            historical_bench_guarded_fish::table
+                .count()
+                .get_result(self)?,
+            historical_bench_recorded_fish::table
+                .count()
+                .get_result(self)?,
+        ))
+    }
+
+    fn plain_insert(&mut self, row: NewFish, recorded: bool) -> QueryResult<i64> {
+        if recorded {
+            diesel::insert_into(bench_recorded_fish::table)
+                .values(row)
+                .returning(bench_recorded_fish::id)
+                .get_result(self)
+        } else {
+            diesel::insert_into(bench_fish::table)
+                .values(row)
+                .returning(bench_fish::id)
+                .get_result(self)
+        }
+    }
+
+    fn plain_update(&mut self, id: i64, population: i32, recorded: bool) -> QueryResult<usize> {
+        if recorded {
+            diesel::update(bench_recorded_fish::table.find(id))
+                .set((
+                    bench_recorded_fish::population.eq(population),
+                    bench_recorded_fish::status.eq("growing"),
+                ))
+                .execute(self)
+        } else {
+            diesel::update(bench_fish::table.find(id))
+                .set((
+                    bench_fish::population.eq(population),
+                    bench_fish::status.eq("growing"),
+                ))
+                .execute(self)
+        }
+    }
+
+    fn plain_delete(&mut self, id: i64, recorded: bool) -> QueryResult<usize> {
+        if recorded {
+            diesel::delete(bench_recorded_fish::table.find(id)).execute(self)
+        } else {
+            self.delete_one(id)
+        }
+    }
+
     fn execute_sql(&mut self, sql: String) -> QueryResult<usize> {
         diesel::sql_query(sql).execute(self)
     }
@@ -253,6 +364,9 @@ pub fn run<C: Db>(conn: &mut C, bench: &mut Bench, config: &Config) -> BenchResu
     }
     if config.runs(Section::Backfill) {
         backfill(conn, bench, config, &ctx)?;
+    }
+    if config.runs(Section::SourceGuard) {
+        source_guard(conn, bench, config, &ctx)?;
     }
     Ok(())
 }
@@ -623,6 +737,126 @@ fn backfill<C: Db>(
                 })?;
             }
         }
+    }
+    Ok(())
+}
+
+/// What the source guard (`#[historical(guard = ...)]`) costs, guard on against guard off, the
+/// variants alternating per phase as in [`writes`]:
+///
+/// - `guarded_*`: the library's single-row writes to `bench_guarded_fish` (`guard = refuse`)
+///   against the same writes to `bench_fish` (no guard). Both write history.
+/// - `recorded_*`: plain Diesel writes to `bench_recorded_fish` (`guard = record`, whose
+///   triggers write the history rows) against the same writes to `bench_fish`, which write none.
+///
+/// Neither table is emptied between rounds, so both histories grow alike.
+fn source_guard<C: Db>(
+    conn: &mut C,
+    bench: &mut Bench,
+    config: &Config,
+    ctx: &AuditContext,
+) -> BenchResult<()> {
+    let n = config.n;
+    eprintln!("source guard: {n} creates, updates and deletes per variant, guard on and off");
+    conn.reset()?;
+    let guard_on = Variant::Audited;
+    let status = |i: usize| {
+        if i.is_multiple_of(2) {
+            "growing"
+        } else {
+            "feeding"
+        }
+    };
+    for round in bench.rounds() {
+        let order = Variant::order(round);
+        let mut ids: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
+        for variant in order {
+            let mut rows = Some((0..n).map(new_fish).collect::<Vec<NewFish>>());
+            ids[variant as usize] =
+                bench.time("guarded_create", Unit::Ops, n, variant, round, || {
+                    let mut ids = Vec::with_capacity(n);
+                    for row in rows.take().unwrap_or_default() {
+                        ids.push(if variant == guard_on {
+                            GuardedFish::create(conn, ctx, row)?.id
+                        } else {
+                            Fish::create(conn, ctx, row)?.id
+                        });
+                    }
+                    Ok(ids)
+                })?;
+        }
+        for variant in order {
+            let ids = &ids[variant as usize];
+            bench.time("guarded_update", Unit::Ops, n, variant, round, || {
+                for (i, &id) in ids.iter().enumerate() {
+                    let population = 2000 + (i % 500) as i32;
+                    if variant == guard_on {
+                        GuardedFish::update(conn, ctx, id, guarded_changes(population, status(i)))?;
+                    } else {
+                        Fish::update(conn, ctx, id, fish_changes(population, status(i)))?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        for variant in order {
+            let ids = &ids[variant as usize];
+            bench.time("guarded_delete", Unit::Ops, n, variant, round, || {
+                for &id in ids {
+                    if variant == guard_on {
+                        GuardedFish::delete(conn, ctx, id)?;
+                    } else {
+                        Fish::delete(conn, ctx, id)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        // The same plain Diesel writes to both tables, their statements prepared once.
+        let recorded = |variant| variant == guard_on;
+        for variant in order {
+            let mut rows = Some((0..n).map(new_fish).collect::<Vec<NewFish>>());
+            ids[variant as usize] =
+                bench.time("recorded_create", Unit::Ops, n, variant, round, || {
+                    let mut ids = Vec::with_capacity(n);
+                    for row in rows.take().unwrap_or_default() {
+                        ids.push(conn.plain_insert(row, recorded(variant))?);
+                    }
+                    Ok(ids)
+                })?;
+        }
+        for (op, delete) in [("recorded_update", false), ("recorded_delete", true)] {
+            for variant in order {
+                let ids = &ids[variant as usize];
+                let written = bench.time(op, Unit::Ops, n, variant, round, || {
+                    let mut written = 0;
+                    for (i, &id) in ids.iter().enumerate() {
+                        written += if delete {
+                            conn.plain_delete(id, recorded(variant))?
+                        } else {
+                            let population = 2000 + (i % 500) as i32;
+                            conn.plain_update(id, population, recorded(variant))?
+                        };
+                    }
+                    Ok(written)
+                })?;
+                check(written == n, || {
+                    format!("{op} ({}) wrote {written} rows of {n}", variant.name())
+                })?;
+            }
+        }
+        let expected = 3 * n as i64 * (round as i64 + 1);
+        let fish = history_rows(conn)?;
+        let (guarded, recorded) = conn.guarded_history_rows()?;
+        check(
+            fish == expected && guarded == expected && recorded == expected,
+            || {
+                format!(
+                    "after the source guard's round {round}: {fish} history rows of bench_fish, \
+                     {guarded} of the guarded table, {recorded} recorded by the guard; expected {expected} each"
+                )
+            },
+        )?;
     }
     Ok(())
 }

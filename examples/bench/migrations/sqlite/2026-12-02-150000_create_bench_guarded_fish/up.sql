@@ -1,0 +1,24 @@
+-- Two copies of bench_fish for the source guard's cost: one refuses writes that bypass the
+-- library (#[historical(guard = refuse)]), one records them (guard = record).
+CREATE TABLE bench_guarded_fish (
+    id INTEGER PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    species VARCHAR(50) NOT NULL,
+    population INTEGER NOT NULL,
+    avg_weight_g DOUBLE NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    notes TEXT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE bench_recorded_fish (
+    id INTEGER PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    species VARCHAR(50) NOT NULL,
+    population INTEGER NOT NULL,
+    avg_weight_g DOUBLE NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    notes TEXT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
