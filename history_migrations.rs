@@ -14,6 +14,10 @@ fn history_migrations() -> Vec<audit_migrate::Migrations> {
                 .models_in("examples/bench/model.rs"),
         );
     }
+    // MySQL/MariaDB: the tests' DDL only, until the runtime supports it.
+    all.push(
+        Migrations::new("tests/migrations/mysql", Dialect::Mysql).models_in("tests/common/models.rs"),
+    );
     all.push(
         Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)
             .models_in("examples/quickstart/main.rs"),

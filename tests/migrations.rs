@@ -260,3 +260,110 @@ fn postgres_history_tables_evolve_with_their_models() {
     let mut db = TestDb::postgres();
     evolution_test!(db, Dialect::Postgres);
 }
+
+#[cfg(feature = "mysql")]
+#[derive(QueryableByName, Debug, PartialEq)]
+struct ColumnRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    nullable: String,
+}
+
+/// The columns of `historical_pens` and whether each is nullable, on MySQL.
+#[cfg(feature = "mysql")]
+fn mysql_pen_columns(conn: &mut MysqlConnection) -> Vec<(String, bool)> {
+    diesel::sql_query(
+        "SELECT CAST(column_name AS CHAR) AS name, CAST(is_nullable AS CHAR) AS nullable \
+         FROM information_schema.columns \
+         WHERE table_schema = DATABASE() AND table_name = 'historical_pens' \
+         ORDER BY ordinal_position",
+    )
+    .load::<ColumnRow>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|c| (c.name, c.nullable == "YES"))
+    .collect()
+}
+
+/// The same evolution on MySQL/MariaDB, its DDL only (the library's runtime does not write to
+/// MySQL yet): each generated step applies on the server, reverts and applies again, and keeps
+/// the history rows written by plain SQL before it.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_history_tables_evolve_with_their_models() {
+    let mut db = common::db::MysqlDb::empty();
+    let conn = &mut db.conn;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let dialect = Dialect::Mysql;
+    conn.batch_execute("CREATE TABLE pens (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        .unwrap();
+
+    migrate!(conn, dir, dialect, v1::Pen::HISTORY, 0);
+    conn.batch_execute(
+        "INSERT INTO pens VALUES (1, 'north'); \
+         INSERT INTO historical_pens (id, name, history_date, history_type, history_user_id, \
+         history_change_reason) VALUES (1, 'north', UTC_TIMESTAMP(6), '+', 3, 'pens')",
+    )
+    .unwrap();
+
+    conn.batch_execute("ALTER TABLE pens ADD COLUMN depth_m DOUBLE")
+        .unwrap();
+    let report = migrate!(conn, dir, dialect, v2::Pen::HISTORY, 1);
+    assert_eq!(report.written.len(), 1);
+    let migrations = FileBasedMigrations::from_path(dir).unwrap();
+    conn.revert_last_migration(migrations.clone()).unwrap();
+    assert!(!mysql_pen_columns(conn).iter().any(|(c, _)| c == "depth_m"));
+    conn.run_pending_migrations(migrations).unwrap();
+    let columns = mysql_pen_columns(conn);
+    assert!(
+        columns.contains(&("depth_m".to_owned(), true)),
+        "{columns:?}"
+    );
+    assert!(columns.contains(&("name".to_owned(), false)), "{columns:?}");
+    let indexed: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() \
+         AND table_name = 'historical_pens' AND column_name = 'depth_m')",
+    ))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(indexed, 1, "#[historical(index)] on depth_m");
+    conn.batch_execute(
+        "INSERT INTO historical_pens (id, name, depth_m, history_date, history_type) \
+         VALUES (1, 'north', 4.5, UTC_TIMESTAMP(6), '~')",
+    )
+    .unwrap();
+
+    conn.batch_execute("ALTER TABLE pens DROP COLUMN name")
+        .unwrap();
+    let report = migrate!(conn, dir, dialect, v3::Pen::HISTORY, 2);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("no longer tracks `name`")),
+        "{:?}",
+        report.notes
+    );
+    // History keeps the retired column, now nullable, and its values.
+    let columns = mysql_pen_columns(conn);
+    assert!(columns.contains(&("name".to_owned(), true)), "{columns:?}");
+    conn.batch_execute(
+        "INSERT INTO historical_pens (id, depth_m, history_date, history_type) \
+         VALUES (1, 4.5, UTC_TIMESTAMP(6), '-')",
+    )
+    .unwrap();
+    let names: Vec<NameRow> =
+        diesel::sql_query("SELECT name FROM historical_pens ORDER BY history_id")
+            .load(conn)
+            .unwrap();
+    let names: Vec<Option<&str>> = names.iter().map(|r| r.name.as_deref()).collect();
+    assert_eq!(names, [Some("north"), Some("north"), None]);
+
+    let again = Migrations::new(dir, dialect)
+        .model(v3::Pen::HISTORY)
+        .generate()
+        .unwrap();
+    assert!(again.written.is_empty(), "{:?}", again.written);
+}

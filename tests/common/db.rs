@@ -275,3 +275,55 @@ impl TestDb<AnyConnection> {
         }
     }
 }
+
+/// The MySQL/MariaDB server the suite runs against (its database `test` is only where a test
+/// connects first: each test creates a database of its own).
+#[cfg(feature = "mysql")]
+pub fn mysql_url() -> String {
+    std::env::var("AUDIT_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned())
+}
+
+/// A test's own database on the MySQL/MariaDB service, dropped at the end: MySQL has no schemas
+/// inside a database, so a test gets a database.
+#[cfg(feature = "mysql")]
+pub struct MysqlDb {
+    pub conn: MysqlConnection,
+    /// The database's name.
+    pub name: String,
+}
+
+#[cfg(feature = "mysql")]
+impl MysqlDb {
+    /// A fresh, empty database. Panics when the server cannot be reached: a selected backend
+    /// suite never passes by skipping.
+    pub fn empty() -> Self {
+        let url = mysql_url();
+        let mut admin = MysqlConnection::establish(&url)
+            .unwrap_or_else(|e| panic!("the MySQL/MariaDB service at {url} is required: {e}"));
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let conn = MysqlConnection::establish(&Self::url_of(&name)).unwrap();
+        MysqlDb { conn, name }
+    }
+
+    /// The URL of database `name` on the suite's server.
+    pub fn url_of(name: &str) -> String {
+        let url = mysql_url();
+        let server = url
+            .rsplit_once('/')
+            .map_or(url.as_str(), |(server, _)| server);
+        format!("{server}/{name}")
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl Drop for MysqlDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.name));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+DROP TABLE profiles;
+DROP TABLE sensors;
+DROP TABLE tank_tags;
+DROP TABLE assignments;
+DROP TABLE feedings;
+DROP TABLE tanks;
+DROP TABLE users;
