@@ -4,7 +4,8 @@
 //! describe, and the append-only triggers refuse what they must and let maintenance through.
 //! Each test has a database of its own.
 //!
-//! The library's runtime does not write to MySQL yet: these tests use plain SQL.
+//! The library's runtime does not write to MySQL yet: these tests write with plain SQL and
+//! Diesel's own statements, and read history rows as the typed records the derive generates.
 #![cfg(feature = "mysql")]
 
 mod common;
@@ -230,4 +231,133 @@ fn history_is_append_only_except_inside_maintenance() {
          VALUES (1, 'red', UTC_TIMESTAMP(6), '+'); DELETE FROM historical_tank_tags",
     )
     .unwrap();
+}
+
+#[test]
+fn history_rows_load_as_typed_records_and_bind_their_types() {
+    use audit_diesel::dsl;
+    use audit_diesel::HistoryType;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use diesel::sql_types::Nullable;
+
+    let mut db = MysqlDb::empty();
+    let conn = &mut db.conn;
+    conn.run_pending_migrations(MIGRATIONS).unwrap();
+    let changeset = uuid::Uuid::new_v4();
+    conn.batch_execute(&format!(
+        "INSERT INTO historical_tanks (id, name, volume_m3, notes, commissioned_on, history_date, \
+         history_type, history_user_id, history_change_reason, history_changeset_id) VALUES \
+         (1, 'north', 12.5, NULL, '2026-03-01', '2026-12-02 10:11:12.123456', '+', 7, 'stocked', '{changeset}'), \
+         (1, 'north', 14.0, 'refilled', '2026-03-01', '2026-12-02 10:11:13.000001', '~', NULL, NULL, NULL)"
+    ))
+    .unwrap();
+
+    let trail: Vec<HistoricalTank> = historical_tanks::table
+        .order(historical_tanks::history_id)
+        .load(conn)
+        .unwrap();
+    assert_eq!(trail.len(), 2);
+    let first = &trail[0];
+    let at = Utc.with_ymd_and_hms(2026, 12, 2, 10, 11, 12).unwrap()
+        + chrono::Duration::microseconds(123_456);
+    assert_eq!(
+        first.history_date, at,
+        "DATETIME(6) is read as UTC, to the microsecond"
+    );
+    assert_eq!(first.history_type, HistoryType::Create);
+    assert_eq!(first.history_user_id, Some(7));
+    assert_eq!(first.history_change_reason.as_deref(), Some("stocked"));
+    assert_eq!(first.history_changeset_id, Some(changeset));
+    assert_eq!(first.commissioned_on, NaiveDate::from_ymd_opt(2026, 3, 1));
+    assert_eq!((first.volume_m3, first.notes.as_deref()), (12.5, None));
+    assert_eq!(
+        (
+            trail[1].history_type,
+            trail[1].notes.as_deref(),
+            trail[1].history_user_id
+        ),
+        (HistoryType::Update, Some("refilled"), None)
+    );
+
+    // The history columns' types bind as well as they load.
+    let later: Vec<f64> = historical_tanks::table
+        .filter(historical_tanks::history_date.gt(dsl::date(at)))
+        .filter(historical_tanks::history_type.eq(dsl::history_type(HistoryType::Update)))
+        .select(historical_tanks::volume_m3)
+        .load(conn)
+        .unwrap();
+    assert_eq!(later, [14.0]);
+    let of_changeset: i64 = historical_tanks::table
+        .filter(historical_tanks::history_changeset_id.eq(dsl::Bind::<
+            Nullable<audit_diesel::sql_types::PortableUuid>,
+            _,
+        >::new(Some(changeset))))
+        .count()
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(of_changeset, 1);
+
+    // Text user ids, JSON metadata; UUID history and user ids; a history-only date field.
+    let metadata = serde_json::json!({"ip": "10.0.0.7", "tags": [1, 2]});
+    diesel::insert_into(historical_profiles::table)
+        .values((
+            historical_profiles::id.eq(3),
+            historical_profiles::display_name.eq("Ola"),
+            historical_profiles::history_date.eq(dsl::date(at)),
+            historical_profiles::history_type.eq(dsl::history_type(HistoryType::Create)),
+            historical_profiles::history_user_id.eq("ola@example.com"),
+            historical_profiles::history_metadata.eq(dsl::Bind::<
+                Nullable<audit_diesel::sql_types::HistoryMetadata>,
+                _,
+            >::new(Some(metadata.clone()))),
+        ))
+        .execute(conn)
+        .unwrap();
+    let profile: HistoricalProfile = historical_profiles::table.first(conn).unwrap();
+    assert_eq!(
+        (
+            profile.history_user_id.as_deref(),
+            profile.history_metadata.as_ref()
+        ),
+        (Some("ola@example.com"), Some(&metadata))
+    );
+    assert_eq!(profile.history_date, at);
+
+    let user = uuid::Uuid::new_v4();
+    conn.batch_execute(&format!(
+        "INSERT INTO sensor_audit (id, serial, active, history_date, history_type, history_user_id) \
+         VALUES (4, 'S-4', TRUE, UTC_TIMESTAMP(6), '+', '{user}')"
+    ))
+    .unwrap();
+    let version: SensorVersion = sensor_audit::table.first(conn).unwrap();
+    assert_eq!(
+        (version.active, version.history_user_id),
+        (true, Some(user))
+    );
+    assert_eq!(
+        version.history_id.get_version_num(),
+        1,
+        "MySQL's UUID() is version 1"
+    );
+
+    conn.batch_execute(
+        "INSERT INTO tanks (id, name, volume_m3) VALUES (5, 'south', 3.0); \
+         INSERT INTO historical_feedings (id, tank_id, amount_kg, fed_at, history_date, history_type, \
+         ip_address, approved_at) VALUES (6, 5, 2.5, '2026-12-01 06:00:00.5', UTC_TIMESTAMP(6), '+', \
+         '10.0.0.8', '2026-12-01 07:00:00')",
+    )
+    .unwrap();
+    let feeding: HistoricalFeeding = historical_feedings::table.first(conn).unwrap();
+    assert_eq!(feeding.ip_address.as_deref(), Some("10.0.0.8"));
+    assert_eq!(
+        feeding.approved_at,
+        Some(Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap())
+    );
+    assert_eq!(
+        feeding.fed_at,
+        NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_milli_opt(6, 0, 0, 500)
+            .unwrap()
+    );
 }

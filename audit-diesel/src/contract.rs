@@ -85,6 +85,13 @@ pub trait Generated<M: Historical>: 'static {
         out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> diesel::QueryResult<()>;
 
+    /// `, <value>` for each history-only field, on MySQL.
+    #[cfg(feature = "mysql")]
+    fn walk_history_fields_mysql<'b>(
+        fields: &'b Self::HistoryFields,
+        out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::mysql::Mysql>,
+    ) -> diesel::QueryResult<()>;
+
     /// Whether the model has history hooks (`#[historical(hooks)]`).
     const HOOKS: bool;
 

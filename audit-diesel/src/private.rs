@@ -135,9 +135,31 @@ macro_rules! __walk_fields_postgres {
     ($fields:ident, $out:ident, $body:block) => {};
 }
 
+/// The history-only fields' walk on MySQL, when the `mysql` feature is on.
+#[cfg(feature = "mysql")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_mysql {
+    ($fields:ident, $out:ident, $body:block) => {
+        fn walk_history_fields_mysql<'b>(
+            $fields: &'b Self::HistoryFields,
+            $out: &mut $crate::__private_0_1::diesel::query_builder::AstPass<'_, 'b, $crate::__private_0_1::diesel::mysql::Mysql>,
+        ) -> $crate::__private_0_1::diesel::QueryResult<()> $body
+    };
+}
+
+/// The history-only fields' walk on MySQL, when the `mysql` feature is on.
+#[cfg(not(feature = "mysql"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __walk_fields_mysql {
+    ($fields:ident, $out:ident, $body:block) => {};
+}
+
 pub use crate::slot::{Off, On};
 pub use crate::{
-    __walk_fields_postgres as walk_fields_postgres, __walk_fields_sqlite as walk_fields_sqlite,
+    __walk_fields_mysql as walk_fields_mysql, __walk_fields_postgres as walk_fields_postgres,
+    __walk_fields_sqlite as walk_fields_sqlite,
 };
 
 /// The model's slot for SQLite, when the `sqlite` feature is on (`On` or `Off`).
@@ -323,6 +345,13 @@ pub mod poison {
         fn walk_history_fields_postgres<'b>(
             _: &'b (),
             _: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+        ) -> diesel::QueryResult<()> {
+            Ok(())
+        }
+        #[cfg(feature = "mysql")]
+        fn walk_history_fields_mysql<'b>(
+            _: &'b (),
+            _: &mut diesel::query_builder::AstPass<'_, 'b, diesel::mysql::Mysql>,
         ) -> diesel::QueryResult<()> {
             Ok(())
         }

@@ -8,7 +8,7 @@
 //! |---|---|---|---|---|
 //! | [`HistoryDate`] | `DateTime<Utc>` | `timestamptz` | fixed-width UTC text | `DATETIME(6)` |
 //! | [`HistoryTypeCode`] | [`HistoryType`] | `char(1)` | text | `CHAR(1)` |
-//! | [`PortableUuid`] | `uuid::Uuid` | `uuid` | 36-character text | `CHAR(36)` |
+//! | [`PortableUuid`] | `uuid::Uuid` | `uuid` | 36-character text | `CHAR(36)` text |
 //! | [`PortableTimestamptz`] | `DateTime<Utc>` | `timestamptz` | Diesel's `TimestamptzSqlite` text | `DATETIME(6)` |
 //! | [`HistoryMetadata`] | `serde_json::Value` | `jsonb` | JSON text | `JSON` |
 //!
@@ -87,6 +87,8 @@ holds! {
     #[cfg(feature = "postgres")] PortableTimestamptz => diesel::sql_types::Timestamptz;
     #[cfg(feature = "sqlite")] PortableTimestamptz => diesel::sql_types::TimestamptzSqlite;
     #[cfg(feature = "postgres")] PortableUuid => diesel::sql_types::Uuid;
+    #[cfg(feature = "mysql")] PortableTimestamptz => diesel::sql_types::Datetime;
+    #[cfg(feature = "mysql")] PortableTimestamptz => diesel::sql_types::Timestamp;
 }
 
 /// The text form of a [`HistoryDate`] where the backend stores text: sorts in time order.
@@ -407,6 +409,126 @@ mod sqlite {
     impl FromSql<PortableUuid, Sqlite> for uuid::Uuid {
         fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
             let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+            Ok(uuid::Uuid::parse_str(&s)?)
+        }
+    }
+}
+
+#[cfg(feature = "mysql")]
+mod mysql {
+    use chrono::{NaiveDateTime, TimeZone};
+    use diesel::mysql::{Mysql, MysqlValue};
+    use diesel::sql_types::{Datetime, HasSqlType, Json, Text};
+
+    use super::*;
+
+    /// A UTC instant as MySQL's `DATETIME(6)`, which has no zone: the session's `time_zone`
+    /// never touches it, unlike `TIMESTAMP`.
+    fn datetime<'b>(
+        date: &DateTime<Utc>,
+        out: &mut serialize::Output<'b, '_, Mysql>,
+    ) -> serialize::Result {
+        let naive = audit_core::history_date::truncate_to_micros(*date).naive_utc();
+        ToSql::<Datetime, Mysql>::to_sql(&naive, &mut out.reborrow())
+    }
+
+    fn from_datetime(value: MysqlValue<'_>) -> deserialize::Result<DateTime<Utc>> {
+        let naive = <NaiveDateTime as FromSql<Datetime, Mysql>>::from_sql(value)?;
+        Ok(Utc.from_utc_datetime(&naive))
+    }
+
+    impl HasSqlType<HistoryDate> for Mysql {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Mysql as HasSqlType<Datetime>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryDate, Mysql> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Mysql>) -> serialize::Result {
+            datetime(self, out)
+        }
+    }
+
+    impl FromSql<HistoryDate, Mysql> for DateTime<Utc> {
+        fn from_sql(value: MysqlValue<'_>) -> deserialize::Result<Self> {
+            from_datetime(value)
+        }
+    }
+
+    impl HasSqlType<HistoryTypeCode> for Mysql {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Mysql as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryTypeCode, Mysql> for HistoryType {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Mysql>) -> serialize::Result {
+            ToSql::<Text, Mysql>::to_sql(self.as_str(), out)
+        }
+    }
+
+    impl FromSql<HistoryTypeCode, Mysql> for HistoryType {
+        fn from_sql(value: MysqlValue<'_>) -> deserialize::Result<Self> {
+            parse_history_type(&<String as FromSql<Text, Mysql>>::from_sql(value)?)
+        }
+    }
+
+    impl HasSqlType<HistoryMetadata> for Mysql {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Mysql as HasSqlType<Json>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<HistoryMetadata, Mysql> for serde_json::Value {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Mysql>) -> serialize::Result {
+            ToSql::<Json, Mysql>::to_sql(self, out)
+        }
+    }
+
+    impl FromSql<HistoryMetadata, Mysql> for serde_json::Value {
+        fn from_sql(value: MysqlValue<'_>) -> deserialize::Result<Self> {
+            FromSql::<Json, Mysql>::from_sql(value)
+        }
+    }
+
+    impl HasSqlType<PortableTimestamptz> for Mysql {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Mysql as HasSqlType<Datetime>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableTimestamptz, Mysql> for DateTime<Utc> {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Mysql>) -> serialize::Result {
+            datetime(self, out)
+        }
+    }
+
+    impl FromSql<PortableTimestamptz, Mysql> for DateTime<Utc> {
+        fn from_sql(value: MysqlValue<'_>) -> deserialize::Result<Self> {
+            from_datetime(value)
+        }
+    }
+
+    /// Its 36-character hyphenated text, in a `CHAR(36)` column: MySQL has no UUID type.
+    impl HasSqlType<PortableUuid> for Mysql {
+        fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+            <Mysql as HasSqlType<Text>>::metadata(lookup)
+        }
+    }
+
+    impl ToSql<PortableUuid, Mysql> for uuid::Uuid {
+        fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, Mysql>) -> serialize::Result {
+            use std::io::Write;
+            let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+            let text = self.hyphenated().encode_lower(&mut text);
+            out.write_all(text.as_bytes())?;
+            Ok(serialize::IsNull::No)
+        }
+    }
+
+    impl FromSql<PortableUuid, Mysql> for uuid::Uuid {
+        fn from_sql(value: MysqlValue<'_>) -> deserialize::Result<Self> {
+            let s = <String as FromSql<Text, Mysql>>::from_sql(value)?;
             Ok(uuid::Uuid::parse_str(&s)?)
         }
     }

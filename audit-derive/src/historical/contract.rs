@@ -305,6 +305,10 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 #(#field_walks)*
                 ::core::result::Result::Ok(())
             });
+            #p::walk_fields_mysql!(__fields, __out, {
+                #(#field_walks)*
+                ::core::result::Result::Ok(())
+            });
         }
 
         #history_record

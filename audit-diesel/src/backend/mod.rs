@@ -1,5 +1,5 @@
 //! What each database is, as the library sees it: [`AuditBackend`] (sealed), implemented in one
-//! file per backend (`pg.rs`, `sqlite.rs`): its name, SQL dialect, clock, `as_of` strategy and
+//! file per backend (`pg.rs`, `sqlite.rs`, `mysql.rs`): its name, SQL dialect, clock, `as_of` strategy and
 //! how it binds the history columns. Nothing here depends on the write or read paths; those
 //! depend on it.
 //!
@@ -11,6 +11,8 @@
 //! inside a transaction it reads the row by key after the change (or before the delete) and
 //! inserts the history row from it.
 
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod pg;
 #[cfg(feature = "sqlite")]
@@ -23,6 +25,8 @@ mod sealed {
     impl Sealed for diesel::sqlite::Sqlite {}
     #[cfg(feature = "postgres")]
     impl Sealed for diesel::pg::Pg {}
+    #[cfg(feature = "mysql")]
+    impl Sealed for diesel::mysql::Mysql {}
 }
 
 use diesel::backend::Backend;
