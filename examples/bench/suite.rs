@@ -100,29 +100,17 @@ type GuardedChanges = (
     Eq<bench_guarded_fish::updated_at, Stamp>,
 );
 
-/// The changes of the source guard's plain updates, on `bench_fish` or `bench_recorded_fish`.
-type PlainChanges<T> = (
-    Eq<<T as PlainColumns>::Population, i32>,
-    Eq<<T as PlainColumns>::Status, &'static str>,
+/// The changes of the source guard's plain updates of `bench_fish`.
+type PlainChanges = (
+    Eq<bench_fish::population, i32>,
+    Eq<bench_fish::status, &'static str>,
 );
 
-/// The columns [`PlainChanges`] sets.
-pub trait PlainColumns {
-    /// `population`.
-    type Population;
-    /// `status`.
-    type Status;
-}
-
-impl PlainColumns for bench_fish::table {
-    type Population = bench_fish::population;
-    type Status = bench_fish::status;
-}
-
-impl PlainColumns for bench_recorded_fish::table {
-    type Population = bench_recorded_fish::population;
-    type Status = bench_recorded_fish::status;
-}
+/// The same changes of `bench_recorded_fish`.
+type RecordedChanges = (
+    Eq<bench_recorded_fish::population, i32>,
+    Eq<bench_recorded_fish::status, &'static str>,
+);
 
 /// The filter of the filtered update.
 type GrowFilter = Eq<bench_fish::status, &'static str>;
@@ -215,9 +203,8 @@ where
         Values<diesel::dsl::insert_into<bench_recorded_fish::table>, NewFish>,
         bench_recorded_fish::id,
     >: LoadQuery<'static, C, i64>,
-    Update<Find<bench_fish::table, i64>, PlainChanges<bench_fish::table>>: ExecuteDsl<C>,
-    Update<Find<bench_recorded_fish::table, i64>, PlainChanges<bench_recorded_fish::table>>:
-        ExecuteDsl<C>,
+    Update<Find<bench_fish::table, i64>, PlainChanges>: ExecuteDsl<C>,
+    Update<Find<bench_recorded_fish::table, i64>, RecordedChanges>: ExecuteDsl<C>,
     diesel::dsl::delete<Find<bench_recorded_fish::table, i64>>: ExecuteDsl<C>,
     SqlQuery: ExecuteDsl<C>,
 {

@@ -29,6 +29,8 @@ const WRITERS: [&str; 3] = ["operator", "veterinarian", Role::ADMIN];
 struct SqlitePragmas;
 
 impl diesel::r2d2::CustomizeConnection<AquaConnection, diesel::r2d2::Error> for SqlitePragmas {
+    // Irrefutable in a build without PostgreSQL, where SQLite is the only variant.
+    #[allow(irrefutable_let_patterns)]
     fn on_acquire(&self, conn: &mut AquaConnection) -> Result<(), diesel::r2d2::Error> {
         if let AquaConnection::Sqlite(conn) = conn {
             conn.batch_execute(
