@@ -361,3 +361,29 @@ fn history_rows_load_as_typed_records_and_bind_their_types() {
             .unwrap()
     );
 }
+
+diesel::table! {
+    logbooks (id) {
+        id -> Integer,
+        entry -> Text,
+    }
+}
+
+/// A model with a JSON history-only field (`jsonb`, which MySQL has not): it must still compile
+/// with the `mysql` feature on; its MySQL writes are refused with a typed error.
+#[derive(Debug, Clone, Queryable, Selectable, Historical)]
+#[diesel(table_name = logbooks)]
+#[historical(history_field(details: Option<serde_json::Value>))]
+struct Logbook {
+    id: i32,
+    entry: String,
+}
+
+#[test]
+fn a_model_with_a_json_history_field_compiles_with_mysql_on() {
+    let details = &Logbook::HISTORY.history_fields[0];
+    assert_eq!(
+        (details.name.as_ref(), &details.sql_type),
+        ("details", &audit_diesel::schema::SqlType::Jsonb)
+    );
+}

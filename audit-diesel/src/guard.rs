@@ -12,7 +12,7 @@
 //! How the library's own writes pass:
 //!
 //! - **PostgreSQL**: the audited statement (still one statement) evaluates
-//!   `set_config('audit.write', statement_timestamp(), true)` once; the guard's row triggers fire
+//!   `set_config('audit.write', CAST(statement_timestamp() AS text), true)` once; the guard's row triggers fire
 //!   at the end of the statement and pass when that setting equals the statement's start time.
 //!   A later statement of the same transaction has another start time, so the mark never covers
 //!   a plain write that follows an audited one.

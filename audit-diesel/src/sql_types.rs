@@ -42,8 +42,9 @@ pub struct HistoryMetadata;
 pub struct PortableUuid;
 
 /// A tracked `DateTime<Utc>` field's history column, whichever backends are enabled: PostgreSQL's
-/// `Timestamptz` there, Diesel's `TimestamptzSqlite` on SQLite, read and written exactly as the
-/// source column is on each (so copies by `INSERT ... SELECT` and bound values agree).
+/// `Timestamptz` there, Diesel's `TimestamptzSqlite` on SQLite, MySQL's `DATETIME(6)` read and
+/// written as UTC, each as the source column is (so copies by `INSERT ... SELECT` and bound
+/// values agree).
 ///
 /// The derive maps `DateTime<Utc>` fields to it, so a model's history types never depend on the
 /// cargo features: an application with both backends on has SQLite models and PostgreSQL models
@@ -61,7 +62,7 @@ impl diesel::sql_types::SqlOrd for PortableTimestamptz {}
 
 /// Whether a history column of SQL type `Self` holds what a source column of SQL type `Column`
 /// holds: the same type, or the portable type standing for it ([`PortableTimestamptz`] for
-/// `Timestamptz` and `TimestamptzSqlite`, [`PortableUuid`] for `Uuid`). The derive checks each
+/// `Timestamptz`, `TimestamptzSqlite` and MySQL's `Datetime`, [`PortableUuid`] for `Uuid`). The derive checks each
 /// tracked field with it.
 #[diagnostic::on_unimplemented(
     message = "a history column of SQL type `{Self}` cannot hold a source column of SQL type `{Column}`",
@@ -87,8 +88,9 @@ holds! {
     #[cfg(feature = "postgres")] PortableTimestamptz => diesel::sql_types::Timestamptz;
     #[cfg(feature = "sqlite")] PortableTimestamptz => diesel::sql_types::TimestamptzSqlite;
     #[cfg(feature = "postgres")] PortableUuid => diesel::sql_types::Uuid;
+    // Not MySQL's `TIMESTAMP`: it converts through the session's `time_zone` when copied into
+    // a `DATETIME(6)`, so a history row would hold local time labelled UTC.
     #[cfg(feature = "mysql")] PortableTimestamptz => diesel::sql_types::Datetime;
-    #[cfg(feature = "mysql")] PortableTimestamptz => diesel::sql_types::Timestamp;
 }
 
 /// The text form of a [`HistoryDate`] where the backend stores text: sorts in time order.

@@ -147,8 +147,25 @@ fn main() -> ExitCode {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build measures nothing useful; run with --release");
     }
+    // The source guard's section compares with bench_fish, which those flags change alone.
+    let mut only = args.only.clone();
+    if args.without_guard || args.without_chain {
+        if only.contains(&Section::SourceGuard) {
+            eprintln!("bench: --only source-guard compares with bench_fish as the migrations made it: drop --without-guard and --without-chain");
+            return ExitCode::FAILURE;
+        }
+        if only.is_empty() {
+            only = vec![
+                Section::Writes,
+                Section::BulkInsert,
+                Section::BulkUpdate,
+                Section::AsOf,
+                Section::Backfill,
+            ];
+        }
+    }
     let config = Config {
-        only: args.only.clone(),
+        only,
         n: args.n.max(1),
         bulk: args.bulk.max(1),
         batch: args.batch.max(1),

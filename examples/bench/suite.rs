@@ -746,6 +746,20 @@ fn source_guard<C: Db>(
     let n = config.n;
     eprintln!("source guard: {n} creates, updates and deletes per variant, guard on and off");
     conn.reset()?;
+    // The guarded table refuses a plain write (else this would compare two unguarded tables).
+    let plain = conn.execute_sql(
+        "INSERT INTO bench_guarded_fish (name, species, population, avg_weight_g, status, \
+         created_at, updated_at) VALUES ('plain', 'Atlantic salmon', 1, 1.0, 'active', \
+         '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"
+            .to_owned(),
+    );
+    check(
+        plain.as_ref().is_err_and(|e| {
+            let e = e.to_string();
+            e.contains("bench_guarded_fish is audited") || e.contains("audit_guard_open")
+        }),
+        || format!("a plain insert into bench_guarded_fish was not refused: {plain:?}"),
+    )?;
     let guard_on = Variant::Audited;
     let status = |i: usize| {
         if i.is_multiple_of(2) {
@@ -799,7 +813,7 @@ fn source_guard<C: Db>(
                 Ok(())
             })?;
         }
-        // The same plain Diesel writes to both tables, their statements prepared once.
+        // The same plain Diesel writes to both tables, the inserts and deletes prepared once (Diesel prepares every update anew).
         let recorded = |variant| variant == guard_on;
         for variant in order {
             let mut rows = Some((0..n).map(new_fish).collect::<Vec<NewFish>>());

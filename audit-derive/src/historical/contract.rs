@@ -187,7 +187,32 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
             }
         })
         .collect();
-    let spec = spec_tokens(&model.to_spec());
+    let full_spec = model.to_spec();
+    // MySQL has no `jsonb`: a model with a JSON history-only field compiles with the `mysql`
+    // feature on, and its history rows cannot be written there (a typed error, not a panic).
+    let mysql_field_walks = match full_spec
+        .history_fields
+        .iter()
+        .find(|f| f.sql_type == audit_schema::SqlType::Jsonb)
+    {
+        Some(json) => {
+            let message = format!(
+                "history field `{}` of {} is JSON (jsonb), which has no MySQL type here",
+                json.name, full_spec.model
+            );
+            quote! {
+                let _ = (__fields, __out);
+                ::core::result::Result::Err(
+                    #p::diesel::result::Error::QueryBuilderError(#message.into()),
+                )
+            }
+        }
+        None => quote! {
+            #(#field_walks)*
+            ::core::result::Result::Ok(())
+        },
+    };
+    let spec = spec_tokens(&full_spec);
     let history_record = record::impl_history_record(x);
 
     quote! {
@@ -306,8 +331,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
                 ::core::result::Result::Ok(())
             });
             #p::walk_fields_mysql!(__fields, __out, {
-                #(#field_walks)*
-                ::core::result::Result::Ok(())
+                #mysql_field_walks
             });
         }
 
