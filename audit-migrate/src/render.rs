@@ -131,9 +131,43 @@ pub(crate) fn render(
             down.push(after.drop_source_guard_sql(dialect));
         }
     }
+    up_notes.extend(mysql_notes(plan, dialect));
     // Undo in the reverse order: what was added last goes first.
     let down: Vec<String> = down.into_iter().rev().flatten().collect();
     Ok((body(&up_notes, &up), body(&[], &down)))
+}
+
+/// What MySQL does not get yet, said in the migration that would have installed it: the chain's
+/// trigger and the source guard have no MySQL DDL.
+fn mysql_notes(plan: &TablePlan, dialect: Dialect) -> Vec<String> {
+    if dialect != Dialect::Mysql {
+        return Vec::new();
+    }
+    let after = &plan.after.spec;
+    let mut notes = Vec::new();
+    let installs_chain = plan
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Create | Change::AddChain));
+    if installs_chain && after.chained() {
+        notes.push(
+            "MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these \
+             rows."
+                .to_owned(),
+        );
+    }
+    let installs_guard = plan
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Create | Change::Guard { .. }));
+    if installs_guard && after.guard.is_on() {
+        notes.push(format!(
+            "MySQL: no source guard yet; writes to `{}` that bypass the library are neither \
+             refused nor recorded (run `drift`).",
+            after.source_table
+        ));
+    }
+    notes
 }
 
 fn body(notes: &[String], statements: &[String]) -> String {

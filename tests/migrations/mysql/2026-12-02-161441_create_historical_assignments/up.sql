@@ -3,8 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Assignment","source_table":"assignments","history_table":"historical_assignments","columns":[{"name":"tank_id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"batch_code","sql_type":"Text","nullable":false,"indexed":false},{"name":"population","sql_type":"Integer","nullable":false,"indexed":false}],"primary_key":["tank_id","batch_code"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: f6f7098937239327
+-- audit-checksum: 3224a937124dfee6
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_assignments` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `tank_id` INT NOT NULL,

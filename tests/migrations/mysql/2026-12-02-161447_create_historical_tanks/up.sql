@@ -3,8 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Tank","source_table":"tanks","history_table":"historical_tanks","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"name","sql_type":"Text","nullable":false,"indexed":false},{"name":"volume_m3","sql_type":"Double","nullable":false,"indexed":false},{"name":"notes","sql_type":"Text","nullable":true,"indexed":false},{"name":"commissioned_on","sql_type":"Date","nullable":true,"indexed":false}],"primary_key":["id"],"excluded":["internal_code"],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: 5f93afd1d7a70146
+-- audit-checksum: f433ed21bce9aab3
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_tanks` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,

@@ -3,8 +3,10 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Mooring","source_table":"moorings","history_table":"historical_moorings","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"name","sql_type":"Text","nullable":false,"indexed":false},{"name":"depth_m","sql_type":"Double","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"refuse"}}
--- audit-checksum: 2890edeb1f17a67c
+-- audit-checksum: b1eee502bcee5538
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
+-- MySQL: no source guard yet; writes to `moorings` that bypass the library are neither refused nor recorded (run `drift`).
 CREATE TABLE `historical_moorings` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,

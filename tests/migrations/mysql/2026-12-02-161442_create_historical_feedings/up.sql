@@ -3,8 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Feeding","source_table":"feedings","history_table":"historical_feedings","columns":[{"name":"id","sql_type":"BigInt","nullable":false,"indexed":false},{"name":"tank_id","sql_type":"Integer","nullable":false,"indexed":true},{"name":"amount_kg","sql_type":"Double","nullable":false,"indexed":false},{"name":"fed_at","sql_type":"Timestamp","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"I32","history_id":"BigInt","metadata":false,"history_fields":[{"name":"ip_address","sql_type":"Text","nullable":true,"indexed":false},{"name":"approved_at","sql_type":"Timestamptz","nullable":true,"indexed":false}],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: b0b776107d9728ef
+-- audit-checksum: 62d460d71ab09ecc
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_feedings` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` BIGINT NOT NULL,

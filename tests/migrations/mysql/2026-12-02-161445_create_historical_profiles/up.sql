@@ -3,8 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Profile","source_table":"profiles","history_table":"historical_profiles","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"display_name","sql_type":"Text","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"Text","history_id":"BigInt","metadata":true,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: 1d2470dcb2e41c7f
+-- audit-checksum: 7232515b4d6ea3f8
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_profiles` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,

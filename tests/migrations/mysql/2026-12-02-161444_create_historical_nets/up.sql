@@ -3,8 +3,10 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Net","source_table":"nets","history_table":"historical_nets","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"mesh_mm","sql_type":"Integer","nullable":false,"indexed":false},{"name":"label","sql_type":"Text","nullable":true,"indexed":false}],"primary_key":["id"],"excluded":["installed_at"],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"record"}}
--- audit-checksum: 6628ef9b27684923
+-- audit-checksum: f6c6efed3e8fa339
 
+-- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
+-- MySQL: no source guard yet; writes to `nets` that bypass the library are neither refused nor recorded (run `drift`).
 CREATE TABLE `historical_nets` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,
