@@ -309,13 +309,15 @@ impl MysqlDb {
         MysqlDb { conn, name }
     }
 
-    /// The URL of database `name` on the suite's server.
+    /// The URL of database `name` on the suite's server, with the suite URL's options.
     pub fn url_of(name: &str) -> String {
         let url = mysql_url();
-        let server = url
-            .rsplit_once('/')
-            .map_or(url.as_str(), |(server, _)| server);
-        format!("{server}/{name}")
+        let (path, options) = match url.split_once('?') {
+            Some((path, options)) => (path, format!("?{options}")),
+            None => (url.as_str(), String::new()),
+        };
+        let server = path.rsplit_once('/').map_or(path, |(server, _)| server);
+        format!("{server}/{name}{options}")
     }
 }
 
