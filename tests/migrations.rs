@@ -361,6 +361,18 @@ fn mysql_history_tables_evolve_with_their_models() {
     let names: Vec<Option<&str>> = names.iter().map(|r| r.name.as_deref()).collect();
     assert_eq!(names, [Some("north"), Some("north"), None]);
 
+    // v3's guard came with its migration: a plain insert is recorded, unattributed.
+    conn.batch_execute("INSERT INTO pens (id, depth_m) VALUES (2, 3.0)")
+        .unwrap();
+    let reason: Option<String> = diesel::select(diesel::dsl::sql::<
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    >(
+        "(SELECT history_change_reason FROM historical_pens WHERE id = 2 AND history_type = '+')",
+    ))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(reason, Some(audit_diesel::SourceGuard::reason("INSERT")));
+
     let again = Migrations::new(dir, dialect)
         .model(v3::Pen::HISTORY)
         .generate()

@@ -142,9 +142,13 @@ fn every_history_table_has_the_columns_indexes_and_triggers_of_its_spec() {
         let expected = if spec.append_only { 2 } else { 0 };
         assert_eq!(trig.len(), expected, "{table}: {trig:?}");
     }
-    // No source guard on MySQL yet: the guarded tables have no triggers.
-    assert!(triggers(conn, "moorings").is_empty());
-    assert!(triggers(conn, "nets").is_empty());
+    // The guarded tables' triggers, one per statement kind.
+    for table in ["moorings", "nets"] {
+        assert_eq!(
+            triggers(conn, table),
+            ["delete", "insert", "update"].map(|op| format!("{table}_audit_guard_{op}")),
+        );
+    }
 }
 
 #[test]
@@ -388,22 +392,134 @@ fn a_model_with_a_json_history_field_compiles_with_mysql_on() {
     );
 }
 
-/// The migrations that would install the chain's trigger and the source guard on the other
-/// backends say that MySQL gets neither yet.
+/// The migrations that would install the chain's trigger on the other backends say that MySQL
+/// gets none yet.
 #[test]
 fn the_mysql_migrations_say_what_mysql_does_not_get_yet() {
-    let mut found = (false, false);
+    let mut noted = Vec::new();
     for entry in std::fs::read_dir("tests/migrations/mysql").unwrap() {
         let dir = entry.unwrap().path();
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with("create_historical_moorings") {
-            continue;
+        if let Some(table) = name.split_once("_create_").map(|(_, t)| t.to_owned()) {
+            let up = std::fs::read_to_string(dir.join("up.sql")).unwrap();
+            if up.contains("MySQL: no hash-chain trigger yet") {
+                noted.push(table);
+            }
         }
-        let up = std::fs::read_to_string(dir.join("up.sql")).unwrap();
-        found = (
-            up.contains("MySQL: no hash-chain trigger yet"),
-            up.contains("MySQL: no source guard yet; writes to `moorings`"),
+    }
+    noted.sort();
+    let mut chained: Vec<String> = specs()
+        .iter()
+        .filter(|s| s.chained())
+        .map(|s| s.history_table.to_string())
+        .collect();
+    chained.sort();
+    assert_eq!(noted, chained);
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Recorded {
+    #[diesel(sql_type = Text)]
+    history_type: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    mesh_mm: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    history_user_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    history_change_reason: Option<String>,
+}
+
+fn recorded_nets(conn: &mut MysqlConnection) -> Vec<Recorded> {
+    diesel::sql_query(
+        "SELECT history_type, mesh_mm, history_user_id, history_change_reason \
+         FROM historical_nets ORDER BY history_id",
+    )
+    .load(conn)
+    .unwrap()
+}
+
+#[test]
+fn the_source_guard_refuses_plain_writes_unless_the_write_variable_is_set() {
+    let mut db = MysqlDb::empty();
+    let conn = &mut db.conn;
+    conn.run_pending_migrations(MIGRATIONS).unwrap();
+    for (statement, op) in [
+        (
+            "INSERT INTO moorings (name, depth_m) VALUES ('east', 12.0)",
+            "INSERT",
+        ),
+        ("UPDATE moorings SET depth_m = 1", "UPDATE"),
+        ("DELETE FROM moorings", "DELETE"),
+    ] {
+        if op == "UPDATE" {
+            // Something to update and delete, written as the library will: the variable set.
+            conn.batch_execute(
+                "SET @audit_write = 1; INSERT INTO moorings (id, name, depth_m) VALUES (1, 'west', 9.5); SET @audit_write = NULL",
+            )
+            .unwrap();
+        }
+        let err = conn.batch_execute(statement).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("table moorings is audited: {op} refused")),
+            "{op}: {err}"
         );
     }
-    assert_eq!(found, (true, true));
+    let depth: f64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Double>(
+        "(SELECT depth_m FROM moorings WHERE id = 1)",
+    ))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(depth, 9.5, "the refused update changed nothing");
+}
+
+#[test]
+fn the_record_guard_writes_unattributed_history_for_plain_writes() {
+    let mut db = MysqlDb::empty();
+    let conn = &mut db.conn;
+    conn.run_pending_migrations(MIGRATIONS).unwrap();
+    conn.batch_execute(
+        "INSERT INTO nets (id, mesh_mm, label) VALUES (1, 20, 'north'); \
+         UPDATE nets SET mesh_mm = 25 WHERE id = 1; \
+         UPDATE nets SET installed_at = UTC_TIMESTAMP(6) WHERE id = 1; \
+         SET @audit_write = 1; UPDATE nets SET mesh_mm = 30 WHERE id = 1; SET @audit_write = NULL; \
+         DELETE FROM nets WHERE id = 1",
+    )
+    .unwrap();
+    let rows = recorded_nets(conn);
+    let seen: Vec<(&str, i32, Option<i64>, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.history_type.as_str(),
+                r.mesh_mm,
+                r.history_user_id,
+                r.history_change_reason.as_deref(),
+            )
+        })
+        .collect();
+    // The update of the excluded `installed_at` changed no tracked column: nothing recorded. The
+    // write with the variable set is the library's to record: the guard leaves it alone.
+    assert_eq!(
+        seen,
+        [
+            (
+                "+",
+                20,
+                None,
+                Some("unattributed: INSERT outside audit-diesel")
+            ),
+            (
+                "~",
+                25,
+                None,
+                Some("unattributed: UPDATE outside audit-diesel")
+            ),
+            (
+                "-",
+                30,
+                None,
+                Some("unattributed: DELETE outside audit-diesel")
+            ),
+        ]
+    );
 }

@@ -138,7 +138,7 @@ pub(crate) fn render(
 }
 
 /// What MySQL does not get yet, said in the migration that would have installed it: the chain's
-/// trigger and the source guard have no MySQL DDL.
+/// trigger has no MySQL DDL.
 fn mysql_notes(plan: &TablePlan, dialect: Dialect) -> Vec<String> {
     if dialect != Dialect::Mysql {
         return Vec::new();
@@ -155,17 +155,6 @@ fn mysql_notes(plan: &TablePlan, dialect: Dialect) -> Vec<String> {
              rows."
                 .to_owned(),
         );
-    }
-    let installs_guard = plan
-        .changes
-        .iter()
-        .any(|c| matches!(c, Change::Create | Change::Guard { .. }));
-    if installs_guard && after.guard.is_on() {
-        notes.push(format!(
-            "MySQL: no source guard yet; writes to `{}` that bypass the library are neither \
-             refused nor recorded (run `drift`).",
-            after.source_table
-        ));
     }
     notes
 }

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | PostgreSQL | one `AFTER INSERT OR UPDATE OR DELETE` row trigger and one `BEFORE TRUNCATE` statement trigger calling `<source>_audit_guard()` | the library's statement sets the transaction-local `audit.write` to its own `statement_timestamp()`; the row triggers fire at the end of the statement and pass when the two are equal, so the mark covers that statement only, and the audited write stays one statement |
 //! | SQLite | `BEFORE` (refuse) or `AFTER` (record) `INSERT`, `UPDATE` and `DELETE` triggers with `WHEN NOT audit_guard_open()` | `audit_guard_open()` is a function audit-diesel registers on its connections: true only while it runs its own change statement on that thread |
-//! | MySQL | none yet: the guard comes with MySQL's runtime | |
+//! | MySQL | `BEFORE` (refuse) or `AFTER` (record) `INSERT`, `UPDATE` and `DELETE` row triggers (MySQL fires none for `TRUNCATE`) | the session variable `@audit_write` is `1`: the library's MySQL write (a transaction of several statements) is to set it around its change statement; that write path is not built yet |
 //!
 //! A row the guard records has no user, the reason `unattributed: <INSERT|UPDATE|DELETE|TRUNCATE>
 //! outside audit-diesel`, the date of the write (never before the object's latest row) and, on
@@ -24,6 +24,12 @@ pub const WRITE_SETTING: &str = "audit.write";
 /// writes: `set_config('audit.write', <this statement's start>, true)`.
 pub const PG_WRITE_MARK: &str =
     "set_config('audit.write', CAST(statement_timestamp() AS text), true)";
+
+/// The MySQL session variable that lets a write through the guard while it is `1`.
+pub const MYSQL_WRITE_VARIABLE: &str = "@audit_write";
+
+/// The longest `MESSAGE_TEXT` MySQL's `SIGNAL` keeps, in characters.
+const MYSQL_MESSAGE_CHARS: usize = 128;
 
 /// The SQLite function the guard's triggers call: true while audit-diesel runs its own change.
 pub const SQLITE_GUARD_FUNCTION: &str = "audit_guard_open";
@@ -118,17 +124,23 @@ impl HistoryTableSpec {
                 };
                 format!("ROW({}) IS DISTINCT FROM ROW({})", row("OLD"), row("NEW"))
             }
-            Dialect::Sqlite | Dialect::Mysql => self
+            Dialect::Sqlite => self
                 .columns
                 .iter()
                 .map(|c| format!("OLD.{c} IS NOT NEW.{c}", c = q(&c.name)))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+            Dialect::Mysql => self
+                .columns
+                .iter()
+                .map(|c| format!("NOT (OLD.{c} <=> NEW.{c})", c = q(&c.name)))
                 .collect::<Vec<_>>()
                 .join(" OR "),
         }
     }
 
     /// The statements that install the source table's guard (none unless
-    /// [`guard`](Self::guard) is on; none on MySQL yet). They run after the source table and the
+    /// [`guard`](Self::guard) is on). They run after the source table and the
     /// history table exist.
     ///
     /// ```
@@ -146,6 +158,8 @@ impl HistoryTableSpec {
     /// let pg = spec.source_guard_sql(Dialect::Postgres);
     /// assert!(pg[0].starts_with(r#"CREATE OR REPLACE FUNCTION "t_audit_guard"() RETURNS trigger"#));
     /// assert!(pg[1].starts_with(r#"CREATE TRIGGER "t_audit_guard" AFTER INSERT OR UPDATE OR DELETE ON "t" FOR EACH ROW"#));
+    /// let mysql = spec.source_guard_sql(Dialect::Mysql);
+    /// assert!(mysql[2].starts_with("CREATE TRIGGER `t_audit_guard_delete` BEFORE DELETE ON `t` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL"));
     /// let sqlite = spec.source_guard_sql(Dialect::Sqlite);
     /// assert!(sqlite[1].starts_with(r#"CREATE TRIGGER IF NOT EXISTS "t_audit_guard_update" BEFORE UPDATE ON "t" WHEN NOT audit_guard_open()"#));
     /// ```
@@ -156,8 +170,44 @@ impl HistoryTableSpec {
         match dialect {
             Dialect::Postgres => self.pg_guard(),
             Dialect::Sqlite => self.sqlite_guard(),
-            Dialect::Mysql => Vec::new(),
+            Dialect::Mysql => self.mysql_guard(),
         }
+    }
+
+    fn mysql_guard(&self) -> Vec<String> {
+        let dialect = Dialect::Mysql;
+        let source = dialect.quote(&self.source_table);
+        let closed = format!("COALESCE({MYSQL_WRITE_VARIABLE}, 0) <> 1");
+        ROW_OPS
+            .iter()
+            .map(|(op, kind, row)| {
+                let trigger =
+                    self.guard_trigger(dialect, &format!("audit_guard_{}", op.to_lowercase()));
+                match self.guard {
+                    SourceGuard::Refuse | SourceGuard::Off => {
+                        let message: String =
+                            self.refusal(op).chars().take(MYSQL_MESSAGE_CHARS).collect();
+                        format!(
+                            "CREATE TRIGGER {trigger} BEFORE {op} ON {source} FOR EACH ROW BEGIN IF {closed} THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = {}; END IF; END",
+                            literal(&message)
+                        )
+                    }
+                    SourceGuard::Record => {
+                        let (insert, values) =
+                            self.recorded_row(dialect, row, "UTC_TIMESTAMP(6)", kind, op);
+                        let changed = if *op == "UPDATE" {
+                            format!(" AND ({})", self.tracked_changed(dialect))
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "CREATE TRIGGER {trigger} AFTER {op} ON {source} FOR EACH ROW BEGIN IF {closed}{changed} THEN {insert} VALUES ({}); END IF; END",
+                            values.join(", ")
+                        )
+                    }
+                }
+            })
+            .collect()
     }
 
     fn pg_guard(&self) -> Vec<String> {
@@ -285,7 +335,7 @@ impl HistoryTableSpec {
                     self.guard_trigger(dialect, "audit_guard")
                 ),
             ],
-            Dialect::Sqlite => ROW_OPS
+            Dialect::Sqlite | Dialect::Mysql => ROW_OPS
                 .iter()
                 .map(|(op, _, _)| {
                     format!(
@@ -294,7 +344,6 @@ impl HistoryTableSpec {
                     )
                 })
                 .collect(),
-            Dialect::Mysql => Vec::new(),
         }
     }
 }

@@ -3,10 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Mooring","source_table":"moorings","history_table":"historical_moorings","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"name","sql_type":"Text","nullable":false,"indexed":false},{"name":"depth_m","sql_type":"Double","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"refuse"}}
--- audit-checksum: b1eee502bcee5538
+-- audit-checksum: dd37a85bdd83190b
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
--- MySQL: no source guard yet; writes to `moorings` that bypass the library are neither refused nor recorded (run `drift`).
 CREATE TABLE `historical_moorings` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,
@@ -32,3 +31,9 @@ CREATE INDEX `historical_moorings_changeset_idx` ON `historical_moorings` (`hist
 CREATE TRIGGER `historical_moorings_append_only_update` BEFORE UPDATE ON `historical_moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_moorings is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_moorings_append_only_delete` BEFORE DELETE ON `historical_moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_moorings is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `moorings_audit_guard_insert` BEFORE INSERT ON `moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = 'table moorings is audited: INSERT refused, its writes go through audit-diesel (#[historical(guard = refuse)] on Mooring)'; END IF; END;
+
+CREATE TRIGGER `moorings_audit_guard_update` BEFORE UPDATE ON `moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = 'table moorings is audited: UPDATE refused, its writes go through audit-diesel (#[historical(guard = refuse)] on Mooring)'; END IF; END;
+
+CREATE TRIGGER `moorings_audit_guard_delete` BEFORE DELETE ON `moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = 'table moorings is audited: DELETE refused, its writes go through audit-diesel (#[historical(guard = refuse)] on Mooring)'; END IF; END;

@@ -3,10 +3,9 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Net","source_table":"nets","history_table":"historical_nets","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"mesh_mm","sql_type":"Integer","nullable":false,"indexed":false},{"name":"label","sql_type":"Text","nullable":true,"indexed":false}],"primary_key":["id"],"excluded":["installed_at"],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"record"}}
--- audit-checksum: f6c6efed3e8fa339
+-- audit-checksum: 6247de8287dc4ccf
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
--- MySQL: no source guard yet; writes to `nets` that bypass the library are neither refused nor recorded (run `drift`).
 CREATE TABLE `historical_nets` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` INT NOT NULL,
@@ -32,3 +31,9 @@ CREATE INDEX `historical_nets_changeset_idx` ON `historical_nets` (`history_chan
 CREATE TRIGGER `historical_nets_append_only_update` BEFORE UPDATE ON `historical_nets` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_nets is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_nets_append_only_delete` BEFORE DELETE ON `historical_nets` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_nets is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `nets_audit_guard_insert` AFTER INSERT ON `nets` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN INSERT INTO `historical_nets` (`id`, `mesh_mm`, `label`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`, `history_hash`) VALUES (NEW.`id`, NEW.`mesh_mm`, NEW.`label`, UTC_TIMESTAMP(6), '+', NULL, 'unattributed: INSERT outside audit-diesel', X''); END IF; END;
+
+CREATE TRIGGER `nets_audit_guard_update` AFTER UPDATE ON `nets` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 AND (NOT (OLD.`id` <=> NEW.`id`) OR NOT (OLD.`mesh_mm` <=> NEW.`mesh_mm`) OR NOT (OLD.`label` <=> NEW.`label`)) THEN INSERT INTO `historical_nets` (`id`, `mesh_mm`, `label`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`, `history_hash`) VALUES (NEW.`id`, NEW.`mesh_mm`, NEW.`label`, UTC_TIMESTAMP(6), '~', NULL, 'unattributed: UPDATE outside audit-diesel', X''); END IF; END;
+
+CREATE TRIGGER `nets_audit_guard_delete` AFTER DELETE ON `nets` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN INSERT INTO `historical_nets` (`id`, `mesh_mm`, `label`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`, `history_hash`) VALUES (OLD.`id`, OLD.`mesh_mm`, OLD.`label`, UTC_TIMESTAMP(6), '-', NULL, 'unattributed: DELETE outside audit-diesel', X''); END IF; END;
