@@ -37,10 +37,18 @@ impl Variant {
     }
 }
 
-/// Whether `op` belongs to the source guard's section, whose variants are the guard on
-/// ([`Variant::Audited`]'s place) and off.
-pub fn is_guard_op(op: &str) -> bool {
-    op.starts_with("guarded_") || op.starts_with("recorded_")
+/// What the two variants of `op` are, in [`Variant::Audited`]'s place and then
+/// [`Variant::Unaudited`]'s: most operations compare audited with unaudited writes; the source
+/// guard's, the guard on and off; `bulk_insert_vs_hand`, the library's bulk insert and the same
+/// history CTE written by hand.
+pub fn labels(op: &str) -> [&'static str; 2] {
+    if op.starts_with("guarded_") || op.starts_with("recorded_") {
+        ["guard on", "guard off"]
+    } else if op == "bulk_insert_vs_hand" {
+        ["library", "by hand"]
+    } else {
+        ["audited", "unaudited"]
+    }
 }
 
 /// What an operation counts: one statement call per op, or rows.
@@ -189,10 +197,12 @@ impl Bench {
                 (Variant::Audited, m.audited),
                 (Variant::Unaudited, m.unaudited),
             ] {
-                let name = match (is_guard_op(m.op), variant) {
-                    (true, Variant::Audited) => "guard_on",
-                    (true, Variant::Unaudited) => "guard_off",
-                    (false, variant) => variant.name(),
+                let name = match (labels(m.op), variant) {
+                    (["audited", _], variant) => variant.name(),
+                    (["guard on", _], Variant::Audited) => "guard_on",
+                    (["guard on", _], Variant::Unaudited) => "guard_off",
+                    (_, Variant::Audited) => "library",
+                    (_, Variant::Unaudited) => "by_hand",
                 };
                 out.push(Record {
                     backend: self.backend,

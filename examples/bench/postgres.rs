@@ -67,6 +67,43 @@ pub fn backfill_by_hand_sql(date: &str) -> String {
     )
 }
 
+/// Rows `first..first + count` of `new_fish` and their `+` history rows in one statement, the
+/// shape of the library's own: the insert `RETURNING` the rows feeds the history insert, which
+/// reads the clock per row, takes the transaction's changeset and carries the chain's marker.
+/// The values are written inline (Diesel's `sql_query` binds a fixed list of types).
+pub fn bulk_by_hand_sql(first: usize, count: usize) -> String {
+    use std::fmt::Write;
+    let columns = "name, species, population, avg_weight_g, status, notes, created_at, updated_at";
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.6f+00");
+    let mut sql = format!("WITH ins AS (INSERT INTO bench_fish ({columns}) VALUES ");
+    for i in first..first + count {
+        let fish = crate::model::new_fish(i);
+        let notes = fish
+            .notes
+            .as_deref()
+            .map_or("NULL".to_owned(), |n| format!("'{n}'"));
+        let _ = write!(
+            sql,
+            "{}('{}', '{}', {}, {}, '{}', {notes}, '{now}', '{now}')",
+            if i == first { "" } else { ", " },
+            fish.name,
+            fish.species,
+            fish.population,
+            fish.avg_weight_g,
+            fish.status
+        );
+    }
+    let _ = write!(
+        sql,
+        " RETURNING id, {columns}) \
+         INSERT INTO historical_bench_fish (id, {columns}, history_date, history_type, \
+         history_user_id, history_change_reason, history_changeset_id, history_hash) \
+         SELECT id, {columns}, clock_timestamp(), '+', 1, 'bench', {}, '\\x'::bytea FROM ins",
+        audit_diesel::schema::ddl::PG_TRANSACTION_CHANGESET
+    );
+    sql
+}
+
 impl crate::suite::BenchDb for PgConnection {
     const DIALECT: audit_diesel::schema::Dialect = audit_diesel::schema::Dialect::Postgres;
     const RESET_SQL: &'static str = RESET_SQL;
@@ -83,6 +120,10 @@ impl crate::suite::BenchDb for PgConnection {
 
     fn backfill_by_hand_sql(date: &str) -> String {
         backfill_by_hand_sql(date)
+    }
+
+    fn bulk_by_hand_sql(first: usize, count: usize) -> Option<String> {
+        Some(bulk_by_hand_sql(first, count))
     }
 
     fn wal_mark(&mut self) -> QueryResult<u64> {

@@ -40,6 +40,13 @@ pub trait BenchDb: Connection {
     fn seed_history_sql(objects: usize, versions: usize) -> String;
     /// The backfill a DBA would write by hand.
     fn backfill_by_hand_sql(date: &str) -> String;
+    /// Rows `first..first + count` of [`new_fish`] inserted with their history rows in one
+    /// statement written by hand, as the library's bulk insert writes them; `None` where the
+    /// backend has no such statement (SQLite runs no `INSERT` inside `WITH`).
+    fn bulk_by_hand_sql(first: usize, count: usize) -> Option<String> {
+        let _ = (first, count);
+        None
+    }
     /// A mark in the write-ahead log.
     fn wal_mark(&mut self) -> QueryResult<u64>;
     /// The WAL bytes written since `mark`.
@@ -342,6 +349,7 @@ pub fn run<C: Db>(conn: &mut C, bench: &mut Bench, config: &Config) -> BenchResu
     }
     if config.runs(Section::BulkInsert) {
         bulk_insert(conn, bench, config, &ctx)?;
+        bulk_insert_vs_hand(conn, bench, config, &ctx)?;
     }
     if config.runs(Section::BulkUpdate) {
         bulk_update(conn, bench, config, &ctx)?;
@@ -563,6 +571,63 @@ fn bulk_insert<C: Db>(
                     )
                 },
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// The library's bulk insert against the same history CTE written by hand, in batches of the
+/// same size, each run in one transaction (where the backend has such a statement).
+fn bulk_insert_vs_hand<C: Db>(
+    conn: &mut C,
+    bench: &mut Bench,
+    config: &Config,
+    ctx: &AuditContext,
+) -> BenchResult<()> {
+    let (rows, batch) = (config.bulk, config.batch);
+    if C::bulk_by_hand_sql(0, 1).is_none() {
+        return Ok(());
+    }
+    eprintln!("bulk insert: the library against its statement written by hand");
+    for round in bench.rounds() {
+        for variant in Variant::order(round) {
+            conn.reset()?;
+            let new: Vec<NewFish> = (0..rows).map(new_fish).collect();
+            let statements: Vec<String> = (0..rows)
+                .step_by(batch)
+                .filter_map(|first| C::bulk_by_hand_sql(first, batch.min(rows - first)))
+                .collect();
+            let mut statements = Some(statements);
+            bench.time(
+                "bulk_insert_vs_hand",
+                Unit::Rows,
+                rows,
+                variant,
+                round,
+                || match variant {
+                    Variant::Audited => {
+                        Ok(Fish::create_many_in_batches(conn, ctx, &new, batch)?.len())
+                    }
+                    Variant::Unaudited => {
+                        let statements = statements.take().unwrap_or_default();
+                        conn.transaction(|conn| {
+                            let mut written = 0;
+                            for statement in statements {
+                                written += conn.execute_sql(statement)?;
+                            }
+                            Ok::<_, diesel::result::Error>(written)
+                        })
+                        .map_err(Into::into)
+                    }
+                },
+            )?;
+            let (live, history) = (live_rows(conn)?, history_rows(conn)?);
+            check(live == rows as i64 && history == rows as i64, || {
+                format!(
+                    "bulk insert ({}) left {live} rows and {history} history rows of {rows}",
+                    crate::measure::labels("bulk_insert_vs_hand")[variant as usize]
+                )
+            })?;
         }
     }
     Ok(())
