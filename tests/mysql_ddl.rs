@@ -523,3 +523,30 @@ fn the_record_guard_writes_unattributed_history_for_plain_writes() {
         ]
     );
 }
+
+/// The condition that names an object by its key (what a cleanup's `DELETE ... RETURNING`
+/// returns to re-link its chain) is a MySQL expression that finds that object again.
+#[test]
+fn the_key_condition_names_the_object_on_mysql() {
+    let mut db = MysqlDb::empty();
+    let conn = &mut db.conn;
+    conn.run_pending_migrations(MIGRATIONS).unwrap();
+    conn.batch_execute(
+        "INSERT INTO historical_assignments (tank_id, batch_code, population, history_date, \
+         history_type) VALUES (1, 'B-1', 10, UTC_TIMESTAMP(6), '+'), (1, 'B-2', 20, UTC_TIMESTAMP(6), '+')",
+    )
+    .unwrap();
+    let condition = Assignment::HISTORY.chain_key_condition_sql(Dialect::Mysql);
+    let named: String = diesel::select(diesel::dsl::sql::<Text>(&format!(
+        "(SELECT {condition} FROM historical_assignments WHERE batch_code = 'B-2')"
+    )))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(named, "`tank_id` = '1' AND `batch_code` = 'B-2'");
+    let population: i32 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>(&format!(
+        "(SELECT population FROM historical_assignments WHERE {named})"
+    )))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(population, 20);
+}

@@ -296,10 +296,17 @@ impl HistoryTableSpec {
                     Dialect::Postgres => format!("quote_literal({}::text)", dialect.quote(k)),
                     Dialect::Sqlite | Dialect::Mysql => format!("quote({})", dialect.quote(k)),
                 };
-                format!("{label} || {value}")
+                match dialect {
+                    // `||` is OR on MySQL.
+                    Dialect::Mysql => format!("{label}, {value}"),
+                    Dialect::Postgres | Dialect::Sqlite => format!("{label} || {value}"),
+                }
             })
             .collect();
-        parts.join(" || ' AND ' || ")
+        match dialect {
+            Dialect::Mysql => format!("CONCAT({})", parts.join(", ' AND ', ")),
+            Dialect::Postgres | Dialect::Sqlite => parts.join(" || ' AND ' || "),
+        }
     }
 
     /// `name=<quoted value>,`, or nothing when the value is NULL.
