@@ -197,17 +197,10 @@ impl Bench {
                 (Variant::Audited, m.audited),
                 (Variant::Unaudited, m.unaudited),
             ] {
-                let name = match (labels(m.op), variant) {
-                    (["audited", _], variant) => variant.name(),
-                    (["guard on", _], Variant::Audited) => "guard_on",
-                    (["guard on", _], Variant::Unaudited) => "guard_off",
-                    (_, Variant::Audited) => "library",
-                    (_, Variant::Unaudited) => "by_hand",
-                };
                 out.push(Record {
                     backend: self.backend,
                     op: m.op,
-                    variant: name,
+                    variant: labels(m.op)[variant as usize].replace(' ', "_"),
                     n: m.n,
                     ops_per_s: rate.per_second,
                     mean_us: rate.mean_us,
@@ -271,8 +264,9 @@ pub struct Record {
     pub backend: &'static str,
     /// The operation.
     pub op: &'static str,
-    /// `audited` or `unaudited`.
-    pub variant: &'static str,
+    /// `audited` or `unaudited` (the source guard's: `guard_on`, `guard_off`; the hand-written
+    /// CTE's: `library`, `by_hand`).
+    pub variant: String,
     /// Units per run (ops, or rows for bulk operations and backfill).
     pub n: usize,
     /// Units per second (median of the timed rounds).

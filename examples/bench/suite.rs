@@ -349,7 +349,6 @@ pub fn run<C: Db>(conn: &mut C, bench: &mut Bench, config: &Config) -> BenchResu
     }
     if config.runs(Section::BulkInsert) {
         bulk_insert(conn, bench, config, &ctx)?;
-        bulk_insert_vs_hand(conn, bench, config, &ctx)?;
     }
     if config.runs(Section::BulkUpdate) {
         bulk_update(conn, bench, config, &ctx)?;
@@ -516,7 +515,9 @@ fn writes<C: Db>(
     Ok(())
 }
 
-/// Inserting `bulk` rows in batches, all in one transaction.
+/// Inserting `bulk` rows in batches, all in one transaction: against plain Diesel inserts, and
+/// (`bulk_insert_vs_hand`, where the backend has such a statement) against the same history CTE
+/// written by hand.
 fn bulk_insert<C: Db>(
     conn: &mut C,
     bench: &mut Bench,
@@ -525,109 +526,85 @@ fn bulk_insert<C: Db>(
 ) -> BenchResult<()> {
     let (rows, batch) = (config.bulk, config.batch);
     eprintln!("bulk insert: {rows} rows in batches of {batch}, one transaction");
-    for round in bench.rounds() {
-        for variant in Variant::order(round) {
-            conn.reset()?;
-            let new: Vec<NewFish> = (0..rows).map(new_fish).collect();
-            // The unaudited variant inserts owned batches, cut before the timing.
-            let mut chunks = Some(
-                new.chunks(batch)
-                    .map(<[NewFish]>::to_vec)
-                    .collect::<Vec<_>>(),
-            );
-            let returned =
-                bench.time(
-                    "bulk_insert",
-                    Unit::Rows,
-                    rows,
-                    variant,
-                    round,
-                    || match variant {
-                        Variant::Audited => {
-                            Ok(Fish::create_many_in_batches(conn, ctx, &new, batch)?.len())
-                        }
-                        Variant::Unaudited => {
-                            let chunks = chunks.take().unwrap_or_default();
-                            conn.transaction(|conn| {
-                                for chunk in chunks {
-                                    conn.insert_batch(chunk)?;
-                                }
-                                Ok::<_, diesel::result::Error>(rows)
-                            })
-                            .map_err(Into::into)
-                        }
-                    },
-                )?;
-            check(returned == rows, || {
-                format!("bulk insert returned {returned} models")
-            })?;
-            let (live, history) = (live_rows(conn)?, history_rows(conn)?);
-            check(
-                live == rows as i64 && history == expected_history(variant, rows),
-                || {
-                    format!(
-                        "{} bulk insert left {live} rows and {history} history rows",
-                        variant.name()
-                    )
-                },
-            )?;
-        }
-    }
-    Ok(())
+    bulk_insert_against(conn, bench, config, ctx, "bulk_insert", || {
+        let new: Vec<NewFish> = (0..rows).map(new_fish).collect();
+        Some(Baseline::Plain(
+            new.chunks(batch).map(<[NewFish]>::to_vec).collect(),
+        ))
+    })?;
+    bulk_insert_against(conn, bench, config, ctx, "bulk_insert_vs_hand", || {
+        (0..rows)
+            .step_by(batch)
+            .map(|first| C::bulk_by_hand_sql(first, batch.min(rows - first)))
+            .collect::<Option<Vec<String>>>()
+            .map(Baseline::ByHand)
+    })
 }
 
-/// The library's bulk insert against the same history CTE written by hand, in batches of the
-/// same size, each run in one transaction (where the backend has such a statement).
-fn bulk_insert_vs_hand<C: Db>(
+/// What a bulk insert is timed against, cut before the timing.
+enum Baseline {
+    /// Plain Diesel inserts of these batches: no history.
+    Plain(Vec<Vec<NewFish>>),
+    /// These statements written by hand: each batch and its history rows.
+    ByHand(Vec<String>),
+}
+
+/// Times `op`: the library's bulk insert against the baseline `prepare` cuts each round (none:
+/// the backend has no such baseline, and `op` is not run).
+fn bulk_insert_against<C: Db>(
     conn: &mut C,
     bench: &mut Bench,
     config: &Config,
     ctx: &AuditContext,
+    op: &'static str,
+    prepare: impl Fn() -> Option<Baseline>,
 ) -> BenchResult<()> {
     let (rows, batch) = (config.bulk, config.batch);
-    if C::bulk_by_hand_sql(0, 1).is_none() {
-        return Ok(());
-    }
-    eprintln!("bulk insert: the library against its statement written by hand");
     for round in bench.rounds() {
         for variant in Variant::order(round) {
             conn.reset()?;
+            let Some(baseline) = prepare() else {
+                return Ok(());
+            };
+            let with_history = matches!(baseline, Baseline::ByHand(_));
             let new: Vec<NewFish> = (0..rows).map(new_fish).collect();
-            let statements: Vec<String> = (0..rows)
-                .step_by(batch)
-                .filter_map(|first| C::bulk_by_hand_sql(first, batch.min(rows - first)))
-                .collect();
-            let mut statements = Some(statements);
-            bench.time(
-                "bulk_insert_vs_hand",
-                Unit::Rows,
-                rows,
-                variant,
-                round,
-                || match variant {
-                    Variant::Audited => {
-                        Ok(Fish::create_many_in_batches(conn, ctx, &new, batch)?.len())
-                    }
-                    Variant::Unaudited => {
-                        let statements = statements.take().unwrap_or_default();
-                        conn.transaction(|conn| {
+            let mut baseline = Some(baseline);
+            let returned = bench.time(op, Unit::Rows, rows, variant, round, || match variant {
+                Variant::Audited => Ok(Fish::create_many_in_batches(conn, ctx, &new, batch)?.len()),
+                Variant::Unaudited => conn
+                    .transaction(|conn| match baseline.take() {
+                        Some(Baseline::Plain(chunks)) => {
+                            for chunk in chunks {
+                                conn.insert_batch(chunk)?;
+                            }
+                            Ok::<_, diesel::result::Error>(rows)
+                        }
+                        Some(Baseline::ByHand(statements)) => {
                             let mut written = 0;
                             for statement in statements {
                                 written += conn.execute_sql(statement)?;
                             }
-                            Ok::<_, diesel::result::Error>(written)
-                        })
-                        .map_err(Into::into)
-                    }
+                            Ok(written)
+                        }
+                        None => Ok(0),
+                    })
+                    .map_err(Into::into),
+            })?;
+            let expected = if with_history {
+                rows as i64
+            } else {
+                expected_history(variant, rows)
+            };
+            let (live, history) = (live_rows(conn)?, history_rows(conn)?);
+            check(
+                returned == rows && live == rows as i64 && history == expected,
+                || {
+                    format!(
+                        "{op} ({}) wrote {returned} rows, left {live} rows and {history} history rows",
+                        crate::measure::labels(op)[variant as usize]
+                    )
                 },
             )?;
-            let (live, history) = (live_rows(conn)?, history_rows(conn)?);
-            check(live == rows as i64 && history == rows as i64, || {
-                format!(
-                    "bulk insert ({}) left {live} rows and {history} history rows of {rows}",
-                    crate::measure::labels("bulk_insert_vs_hand")[variant as usize]
-                )
-            })?;
         }
     }
     Ok(())
