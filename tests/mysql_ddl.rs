@@ -374,7 +374,7 @@ diesel::table! {
 }
 
 /// A model with a JSON history-only field (`jsonb`, which MySQL has not): it must still compile
-/// with the `mysql` feature on; its MySQL writes are refused with a typed error.
+/// with the `mysql` feature on; its MySQL calls are refused with a typed error.
 #[derive(Debug, Clone, Queryable, Selectable, Historical)]
 #[diesel(table_name = logbooks)]
 #[historical(history_field(details: Option<serde_json::Value>))]
@@ -389,6 +389,19 @@ fn a_model_with_a_json_history_field_compiles_with_mysql_on() {
     assert_eq!(
         (details.name.as_ref(), &details.sql_type),
         ("details", &audit_diesel::schema::SqlType::Jsonb)
+    );
+    let mut db = MysqlDb::empty();
+    let refused = Logbook::create(
+        &mut db.conn,
+        &audit_diesel::AuditContext::for_user(1),
+        logbooks::entry.eq("net check"),
+    );
+    assert!(
+        matches!(
+            &refused,
+            Err(audit_diesel::AuditError::UnsupportedBackend { model, backend: "MySQL" }) if model == "Logbook"
+        ),
+        "{refused:?}"
     );
 }
 

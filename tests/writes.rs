@@ -24,7 +24,13 @@ on_each_backend! {
             Tank::delete(conn, &ctx, id).unwrap();
         }
         let cached = statements.cached();
-        let count = |verb: &str| cached.iter().filter(|sql| sql.contains(verb)).count();
+        // (MySQL's locking read is `SELECT ... FOR UPDATE`: not an update.)
+        let count = |verb: &str| {
+            cached
+                .iter()
+                .filter(|sql| sql.replace("FOR UPDATE", "").contains(verb))
+                .count()
+        };
         // Three of each write, each statement prepared once: an update's statement is no longer
         // parsed (and on PostgreSQL planned) at every call.
         assert_eq!(count("UPDATE"), 1, "{cached:#?}");
@@ -445,7 +451,9 @@ on_each_backend! {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 3, "distinct ids");
-        assert!(ids.iter().all(|id| id.get_version_num() == 4), "{ids:?}");
+        // MySQL's `UUID()` is version 1 (MariaDB 10.11 has no random UUID function).
+        let version = if common::db::is_mysql(conn) { 1 } else { 4 };
+        assert!(ids.iter().all(|id| id.get_version_num() == version), "{ids:?}");
     }
 
     fn composite_keys_name_their_object(db) {

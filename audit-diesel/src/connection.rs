@@ -58,7 +58,7 @@
 use diesel::Connection;
 
 /// A connection the audit trail can write to and read from: `SqliteConnection`,
-/// `PgConnection`, or your own `MultiConnection` over them.
+/// `PgConnection`, `MysqlConnection`, or your own `MultiConnection` over them.
 pub trait AuditConnection: Connection {
     /// The concrete connection this one runs its statements on. An implementation for a
     /// `MultiConnection` returns the connection of its current variant.
@@ -74,6 +74,9 @@ pub enum BackendConnection<'a> {
     /// PostgreSQL (feature `postgres`).
     #[cfg(feature = "postgres")]
     Postgres(&'a mut diesel::PgConnection),
+    /// MySQL or MariaDB (feature `mysql`).
+    #[cfg(feature = "mysql")]
+    Mysql(&'a mut diesel::MysqlConnection),
     #[doc(hidden)]
     #[allow(dead_code)]
     __Lifetime(std::marker::PhantomData<&'a mut ()>, Never),
@@ -98,6 +101,13 @@ impl AuditConnection for diesel::PgConnection {
     }
 }
 
+#[cfg(feature = "mysql")]
+impl AuditConnection for diesel::MysqlConnection {
+    fn backend_connection(&mut self) -> BackendConnection<'_> {
+        BackendConnection::Mysql(self)
+    }
+}
+
 /// Runs `$body` on the concrete connection of `$conn` (a `BackendConnection`), with `$c` bound to
 /// it and `$slot` to the model `$m`'s slot for that backend (call its
 /// [`Slot`](crate::slot::Slot) methods).
@@ -114,6 +124,11 @@ macro_rules! on_backend {
             #[cfg(feature = "postgres")]
             $crate::connection::BackendConnection::Postgres($c) => {
                 let $slot = <$crate::contract::PostgresSlotOf<$m> as Default>::default();
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            $crate::connection::BackendConnection::Mysql($c) => {
+                let $slot = <$crate::contract::MysqlSlotOf<$m> as Default>::default();
                 $body
             }
             $crate::connection::BackendConnection::__Lifetime(_, never) => match never {},
@@ -140,6 +155,13 @@ macro_rules! on_backend_filtered {
                 let $slot = <$crate::contract::PostgresSlotOf<$m> as Default>::default();
                 let $f = $crate::read::PostgresFilter::<$m>::filter_postgres($filter)
                     .ok_or_else($crate::slot::unsupported::<$m, diesel::PgConnection>)?;
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            $crate::connection::BackendConnection::Mysql($c) => {
+                let $slot = <$crate::contract::MysqlSlotOf<$m> as Default>::default();
+                let $f = $crate::read::MysqlFilter::<$m>::filter_mysql($filter)
+                    .ok_or_else($crate::slot::unsupported::<$m, diesel::MysqlConnection>)?;
                 $body
             }
             $crate::connection::BackendConnection::__Lifetime(_, never) => match never {},

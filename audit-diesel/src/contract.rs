@@ -143,3 +143,6 @@ pub(crate) type SqliteSlotOf<M> = <M as Historical>::Sqlite;
 /// Model `M`'s slot on PostgreSQL.
 #[cfg(feature = "postgres")]
 pub(crate) type PostgresSlotOf<M> = <M as Historical>::Postgres;
+/// Model `M`'s slot on MySQL.
+#[cfg(feature = "mysql")]
+pub(crate) type MysqlSlotOf<M> = <M as Historical>::Mysql;

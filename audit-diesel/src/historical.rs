@@ -136,6 +136,11 @@ pub trait Historical: Sized + 'static {
     #[cfg(feature = "postgres")]
     type Postgres: Slot<Self, diesel::PgConnection>;
 
+    /// Whether the model is written on MySQL/MariaDB: [`On`](crate::slot::On) or
+    /// [`Off`](crate::slot::Off), as [`Sqlite`](Historical::Sqlite). With the `mysql` feature.
+    #[cfg(feature = "mysql")]
+    type Mysql: Slot<Self, diesel::MysqlConnection>;
+
     /// The generated machinery the audited calls run on (not an API).
     #[doc(hidden)]
     type Generated: Generated<Self>;

@@ -198,7 +198,27 @@ macro_rules! __slot_postgres {
     ($slot:ty) => {};
 }
 
-pub use crate::{__slot_postgres as slot_postgres, __slot_sqlite as slot_sqlite};
+/// The model's slot for MySQL, when the `mysql` feature is on (`On` or `Off`).
+#[cfg(feature = "mysql")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_mysql {
+    ($slot:ty) => {
+        type Mysql = $slot;
+    };
+}
+
+/// The model's slot for MySQL, when the `mysql` feature is on (`On` or `Off`).
+#[cfg(not(feature = "mysql"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __slot_mysql {
+    ($slot:ty) => {};
+}
+
+pub use crate::{
+    __slot_mysql as slot_mysql, __slot_postgres as slot_postgres, __slot_sqlite as slot_sqlite,
+};
 
 /// What the derive's fallback expansion names when a model's attributes are wrong: a stand-in
 /// `Historical` impl (every backend `Off`, an uninhabited record) that lets the rest of the

@@ -657,3 +657,14 @@ halves!(
     filter_postgres,
     "PostgreSQL"
 );
+halves!(
+    "mysql",
+    diesel::MysqlConnection,
+    diesel::mysql::Mysql,
+    Mysql,
+    MysqlWrite,
+    write_mysql,
+    MysqlFilter,
+    filter_mysql,
+    "MySQL"
+);

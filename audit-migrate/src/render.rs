@@ -22,7 +22,8 @@ pub(crate) fn render(
         match change {
             Change::Create => {
                 up.extend(after.create_table_sql(dialect));
-                let mut drop = after.drop_source_guard_sql(dialect);
+                let mut drop = after.drop_write_path_sql(dialect);
+                drop.extend(after.drop_source_guard_sql(dialect));
                 drop.push(after.drop_table_sql(dialect));
                 down.push(drop);
             }

@@ -9,6 +9,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations/sqlite");
 #[cfg(feature = "postgres")]
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations/postgres");
+#[cfg(feature = "mysql")]
+pub const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations/mysql");
 
 /// The PostgreSQL server the suite runs against.
 pub fn postgres_url() -> String {
@@ -16,16 +18,19 @@ pub fn postgres_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
-/// A test's own database: SQLite in memory, or a PostgreSQL schema dropped at the end.
+/// A test's own database: SQLite in memory, a PostgreSQL schema or a MySQL database, dropped
+/// at the end.
 pub struct TestDb<C> {
     pub conn: C,
     /// Drops the test's PostgreSQL schema at the end.
     pub guard: SchemaGuard,
 }
 
-/// The PostgreSQL schema of a test, dropped with the guard.
+/// The PostgreSQL schema or the MySQL database of a test, dropped with the guard.
 pub struct SchemaGuard {
     pub schema: Option<String>,
+    /// The test's MySQL database.
+    pub mysql_database: Option<String>,
 }
 
 /// Runs the tests' SQLite migrations on `conn` (a database of a test's own).
@@ -40,7 +45,10 @@ impl TestDb<SqliteConnection> {
         conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
         TestDb {
             conn,
-            guard: SchemaGuard { schema: None },
+            guard: SchemaGuard {
+                schema: None,
+                mysql_database: None,
+            },
         }
     }
 }
@@ -62,6 +70,7 @@ impl TestDb<PgConnection> {
             conn: Self::connect_to(&schema, true),
             guard: SchemaGuard {
                 schema: Some(schema),
+                mysql_database: None,
             },
         }
     }
@@ -96,6 +105,12 @@ impl Drop for SchemaGuard {
                 let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
+        #[cfg(feature = "mysql")]
+        if let Some(name) = &self.mysql_database {
+            if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+            }
+        }
     }
 }
 
@@ -124,6 +139,19 @@ impl RefuseHistory for PgConnection {
              BEGIN RAISE EXCEPTION 'history row refused by test trigger'; END $$;
              CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW
              WHEN (NEW.history_change_reason = '{reason}') EXECUTE FUNCTION refuse_{table}();"
+        ))
+        .unwrap();
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl RefuseHistory for MysqlConnection {
+    fn refuse_history_with_reason(&mut self, table: &str, reason: &str) {
+        self.batch_execute(&format!(
+            "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW
+             BEGIN IF NEW.history_change_reason = '{reason}' THEN
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history row refused by test trigger';
+             END IF; END"
         ))
         .unwrap();
     }
@@ -175,6 +203,24 @@ impl Indexes for PgConnection {
     }
 }
 
+#[cfg(feature = "mysql")]
+impl Indexes for MysqlConnection {
+    fn index_names(&mut self, table: &str) -> Vec<String> {
+        let mut names: Vec<String> = diesel::sql_query(
+            "SELECT DISTINCT index_name AS name FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY'",
+        )
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load::<IndexName>(self)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+        names.sort();
+        names
+    }
+}
+
 /// Makes `tanks` a table whose declared primary key (`id`) is not unique in the database, as a
 /// legacy table or a view can be.
 pub trait LooseKey {
@@ -205,6 +251,30 @@ impl LooseKey for PgConnection {
     }
 }
 
+#[cfg(feature = "mysql")]
+impl LooseKey for MysqlConnection {
+    fn drop_primary_key_of_tanks(&mut self) {
+        // Foreign keys need the key's index: they go first.
+        let constraints: Vec<IndexName> = diesel::sql_query(
+            "SELECT CONCAT(table_name, ' ', constraint_name) AS name \
+             FROM information_schema.referential_constraints \
+             WHERE constraint_schema = DATABASE() AND referenced_table_name = 'tanks'",
+        )
+        .load(self)
+        .unwrap();
+        for c in constraints {
+            let (table, name) = c.name.split_once(' ').unwrap();
+            self.batch_execute(&format!("ALTER TABLE {table} DROP FOREIGN KEY {name}"))
+                .unwrap();
+        }
+        self.batch_execute(
+            "ALTER TABLE tanks MODIFY id INTEGER NOT NULL, DROP PRIMARY KEY;
+             ALTER TABLE tanks DROP INDEX name;",
+        )
+        .unwrap();
+    }
+}
+
 /// The connection the shared tests run on: Diesel's `MultiConnection` over the backends, so each
 /// test body is one function, compiled once, run on every backend.
 #[derive(diesel::MultiConnection)]
@@ -212,6 +282,8 @@ pub enum AnyConnection {
     #[cfg(feature = "postgres")]
     Postgresql(PgConnection),
     Sqlite(SqliteConnection),
+    #[cfg(feature = "mysql")]
+    Mysql(MysqlConnection),
 }
 
 audit_diesel::multi_backend_types!(MultiBackend);
@@ -222,8 +294,20 @@ impl audit_diesel::AuditConnection for AnyConnection {
             #[cfg(feature = "postgres")]
             AnyConnection::Postgresql(conn) => conn.backend_connection(),
             AnyConnection::Sqlite(conn) => conn.backend_connection(),
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(conn) => conn.backend_connection(),
         }
     }
+}
+
+/// Whether the test runs on MySQL/MariaDB.
+pub fn is_mysql(conn: &AnyConnection) -> bool {
+    #[cfg(feature = "mysql")]
+    if matches!(conn, AnyConnection::Mysql(_)) {
+        return true;
+    }
+    let _ = conn;
+    false
 }
 
 /// The backend-specific helpers, on the connection of the current variant.
@@ -233,6 +317,8 @@ macro_rules! on_variant {
             #[cfg(feature = "postgres")]
             AnyConnection::Postgresql($c) => $body,
             AnyConnection::Sqlite($c) => $body,
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql($c) => $body,
         }
     };
 }
@@ -272,6 +358,25 @@ impl TestDb<AnyConnection> {
         TestDb {
             conn: AnyConnection::Postgresql(conn),
             guard,
+        }
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl TestDb<AnyConnection> {
+    /// A fresh MySQL/MariaDB database with the tests' tables, as the shared tests' connection.
+    pub fn any_mysql() -> Self {
+        let mut db = MysqlDb::empty();
+        db.conn.run_pending_migrations(MYSQL_MIGRATIONS).unwrap();
+        // The database is dropped by the guard from here on.
+        let name = std::mem::take(&mut db.name);
+        let conn = MysqlConnection::establish(&MysqlDb::url_of(&name)).unwrap();
+        TestDb {
+            conn: AnyConnection::Mysql(conn),
+            guard: SchemaGuard {
+                schema: None,
+                mysql_database: Some(name),
+            },
         }
     }
 }
@@ -324,6 +429,9 @@ impl MysqlDb {
 #[cfg(feature = "mysql")]
 impl Drop for MysqlDb {
     fn drop(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
         if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.name));
         }

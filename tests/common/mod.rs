@@ -2,7 +2,8 @@
 //! runs a test body on every enabled backend.
 //!
 //! Every test gets its own database: an in-memory SQLite database, or a PostgreSQL schema of its
-//! own (dropped when the test ends), so tests are independent and run in parallel.
+//! own or a MySQL database of its own (dropped when the test ends), so tests are independent and
+//! run in parallel.
 #![allow(dead_code, unused_imports)]
 
 pub mod db;
@@ -54,6 +55,17 @@ macro_rules! on_each_backend {
                 #[test]
                 fn $name() {
                     super::$name(&mut $crate::common::TestDb::any_postgres());
+                }
+            )*
+        }
+
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            $(
+                $(#[$meta])*
+                #[test]
+                fn $name() {
+                    super::$name(&mut $crate::common::TestDb::any_mysql());
                 }
             )*
         }

@@ -100,6 +100,14 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
     };
     let sqlite_slot = slot(model.backends.sqlite);
     let postgres_slot = slot(model.backends.postgres);
+    // MySQL has no `jsonb`: a model with a JSON history-only field is off there, so that it
+    // compiles with the `mysql` feature on, and its calls there are refused.
+    let json_field = model
+        .to_spec()
+        .history_fields
+        .iter()
+        .any(|f| f.sql_type == audit_schema::SqlType::Jsonb);
+    let mysql_slot = slot(model.backends.mysql && !json_field);
     let tracked_eq = if record_unchanged {
         quote!(false)
     } else {
@@ -232,6 +240,7 @@ pub(super) fn expand(x: &Expansion<'_>) -> TokenStream {
 
             #p::slot_sqlite!(#sqlite_slot);
             #p::slot_postgres!(#postgres_slot);
+            #p::slot_mysql!(#mysql_slot);
 
             type Generated = Self;
 

@@ -38,6 +38,7 @@ pub(super) fn expand(input: &DeriveInput, failure: &Failure) -> TokenStream {
                 const CASCADE_DELETE_HISTORY: bool = false;
                 #p::slot_sqlite!(#p::Off);
                 #p::slot_postgres!(#p::Off);
+                #p::slot_mysql!(#p::Off);
                 type Generated = #p::poison::Contract;
 
                 fn id(&self) -> Self::Id {}

@@ -1,6 +1,5 @@
 //! MySQL and MariaDB as the library sees them: the name, dialect, clock, `as_of` strategy and
-//! binds. Their write path (no `RETURNING`, no data-modifying `WITH`: a transaction that reads
-//! the row by key after the change, or before the delete) is not built yet.
+//! binds. Their write path is `write/mysql.rs`.
 
 use diesel::mysql::Mysql;
 
@@ -12,7 +11,8 @@ impl AuditBackend for Mysql {
     const DIALECT: Dialect = Dialect::Mysql;
     /// The protocol's limit of placeholders in one prepared statement.
     const MAX_BINDS: usize = 65_535;
-    const CHAIN_MARKER_SQL: &'static str = "X''";
+    /// No chain on MySQL yet: the hash stays `NULL`, a row without a hash.
+    const CHAIN_MARKER_SQL: &'static str = "NULL";
     /// UTC with microseconds, whatever the session's `time_zone` (`DATETIME(6)` has no zone).
     const CLOCK_SQL: &'static str = "UTC_TIMESTAMP(6)";
     /// One Diesel backend serves MySQL 8 (which has `LATERAL`) and MariaDB (which has not): the

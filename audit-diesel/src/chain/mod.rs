@@ -374,16 +374,34 @@ impl VerifyReport {
 
 /// Runs `$body` with `$db` bound to the concrete connection of `$conn` (a
 /// [`BackendConnection`]).
+/// MySQL keeps no chain: there `$body` does not run, and the result is
+/// [`AuditError::ChainNotOnBackend`] for the table `$spec` describes.
 macro_rules! on_chain_db {
-    ($conn:expr, |$db:ident| $body:expr) => {
+    ($conn:expr, $spec:expr, |$db:ident| $body:expr) => {
         match $conn {
             #[cfg(feature = "sqlite")]
             BackendConnection::Sqlite($db) => $body,
             #[cfg(feature = "postgres")]
             BackendConnection::Postgres($db) => $body,
+            #[cfg(feature = "mysql")]
+            BackendConnection::Mysql(_) => Err(AuditError::ChainNotOnBackend {
+                model: $spec.model.to_string(),
+                backend: "MySQL",
+            }),
             BackendConnection::__Lifetime(_, never) => match never {},
         }
     };
+}
+
+/// Whether `conn` keeps hash chains: not MySQL's, whose history rows have no hashes, so that
+/// maintenance there has nothing to re-link.
+fn keeps_chains<C: 'static>(conn: &mut C) -> bool {
+    #[cfg(feature = "mysql")]
+    if (conn as &mut dyn std::any::Any).is::<diesel::MysqlConnection>() {
+        return false;
+    }
+    let _ = conn;
+    true
 }
 
 /// Verifies the hash chains of `M`'s history table: see the [module](self) documentation.
@@ -411,7 +429,7 @@ pub fn verify_table<C: AuditConnection>(
     options: &Verify,
     mut progress: impl FnMut(&Progress<'_>),
 ) -> Result<VerifyReport, AuditError> {
-    on_chain_db!(conn.backend_connection(), |db| verify_on(
+    on_chain_db!(conn.backend_connection(), spec, |db| verify_on(
         db,
         spec,
         options,
@@ -470,7 +488,7 @@ pub fn anchor_table<C: AuditConnection>(
     if !spec.chained() {
         return Err(not_chained(spec));
     }
-    let (rows, objects, anchor) = on_chain_db!(conn.backend_connection(), |db| {
+    let (rows, objects, anchor) = on_chain_db!(conn.backend_connection(), spec, |db| {
         crate::maintenance::lifted_table(db, spec, db_dialect(db), |db| {
             anchor::seal(db, spec, reason)
         })
@@ -712,11 +730,11 @@ pub(crate) fn after_removal<C: 'static>(
     what: &Maintenance<'_>,
     gone: &[crate::maintenance::sql::GoneRow],
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() {
+    if !what.spec.chained() || !keeps_chains(conn) {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, |db| anchor::after_removal(db, what, gone))
+    on_chain_db!(conn, what.spec, |db| anchor::after_removal(db, what, gone))
 }
 
 /// Before maintenance edits history row `history_id` of a chained table: its chain must hold.
@@ -725,11 +743,11 @@ pub(crate) fn before_edit<C: 'static>(
     spec: &HistoryTableSpec,
     history_id: i64,
 ) -> Result<(), AuditError> {
-    if !spec.chained() {
+    if !spec.chained() || !keeps_chains(conn) {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(spec))?;
-    on_chain_db!(conn, |db| anchor::before_edit(db, spec, history_id))
+    on_chain_db!(conn, spec, |db| anchor::before_edit(db, spec, history_id))
 }
 
 /// After maintenance edited history row `history_id`: re-hashes its chain, records the anchor.
@@ -738,11 +756,11 @@ pub(crate) fn after_edit<C: 'static>(
     what: &Maintenance<'_>,
     history_id: i64,
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() {
+    if !what.spec.chained() || !keeps_chains(conn) {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, |db| anchor::after_edit(db, what, history_id))
+    on_chain_db!(conn, what.spec, |db| anchor::after_edit(db, what, history_id))
 }
 
 /// Records an anchor for rows removed whole (an object's history, with nothing after it).
@@ -750,9 +768,9 @@ pub(crate) fn record_removal<C: 'static>(
     conn: &mut C,
     what: &Maintenance<'_>,
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() || what.rows_removed == 0 {
+    if !what.spec.chained() || what.rows_removed == 0 || !keeps_chains(conn) {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, |db| anchor::record(db, what, 0).map(|_| ()))
+    on_chain_db!(conn, what.spec, |db| anchor::record(db, what, 0).map(|_| ()))
 }

@@ -432,6 +432,8 @@ macro_rules! load_listing {
             BackendConnection::Sqlite(c) => $query.load(c),
             #[cfg(feature = "postgres")]
             BackendConnection::Postgres(c) => $query.load(c),
+            #[cfg(feature = "mysql")]
+            BackendConnection::Mysql(c) => $query.load(c),
             BackendConnection::__Lifetime(_, never) => match never {},
         }
         .map_err(listing_error)

@@ -27,7 +27,7 @@ use diesel::result::QueryResult;
 use serde::Serialize;
 
 use crate::history_date;
-pub use crate::slot::{PostgresFilter, SqliteFilter};
+pub use crate::slot::{MysqlFilter, PostgresFilter, SqliteFilter};
 use crate::{AuditError, Historical};
 
 /// Rows per page unless [`HistoryQuery::page_size`] says otherwise (django-simple-history's API
@@ -70,9 +70,15 @@ where
 /// A filter on model `M`'s history table (from [`HistoryQuery::filter`] and [`AsOf::filter`])
 /// that renders on every backend `M` is declared for. Holds for every expression Diesel renders
 /// there; sealed, it follows from its per-backend halves.
-pub trait HistoryFilter<M: Historical>: SqliteFilter<M> + PostgresFilter<M> {}
+pub trait HistoryFilter<M: Historical>:
+    SqliteFilter<M> + PostgresFilter<M> + MysqlFilter<M>
+{
+}
 
-impl<M: Historical, F: SqliteFilter<M> + PostgresFilter<M>> HistoryFilter<M> for F {}
+impl<M: Historical, F: SqliteFilter<M> + PostgresFilter<M> + MysqlFilter<M>> HistoryFilter<M>
+    for F
+{
+}
 
 /// One page of history rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]

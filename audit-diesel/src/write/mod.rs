@@ -9,14 +9,21 @@
 
 pub(crate) mod bulk;
 mod history_insert;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod pg;
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "mysql")),
+    allow(dead_code)
+)]
 mod statement;
 
-pub use crate::slot::{PostgresWrite, SqliteWrite};
+pub use crate::slot::{MysqlWrite, PostgresWrite, SqliteWrite};
 
 use std::fmt::Debug;
 
@@ -128,12 +135,15 @@ operation!(DeleteWhere<F> => Vec<M>, Delete);
 /// It appears in the bounds of the [`Historical`] methods and holds for every write Diesel can
 /// run there; when it does not, the compiler's note names the backend (`SqliteWrite`,
 /// `PostgresWrite`) and the Diesel bound that failed. Sealed: it follows from those halves.
-pub trait Write<M: Historical>: Operation<M> + SqliteWrite<M> + PostgresWrite<M> {}
+pub trait Write<M: Historical>:
+    Operation<M> + SqliteWrite<M> + PostgresWrite<M> + MysqlWrite<M>
+{
+}
 
 impl<M, Op> Write<M> for Op
 where
     M: Historical,
-    Op: Operation<M> + SqliteWrite<M> + PostgresWrite<M>,
+    Op: Operation<M> + SqliteWrite<M> + PostgresWrite<M> + MysqlWrite<M>,
 {
 }
 
@@ -158,6 +168,8 @@ where
         }
         #[cfg(feature = "postgres")]
         BackendConnection::Postgres(c) => op.write_postgres(c, ctx, key),
+        #[cfg(feature = "mysql")]
+        BackendConnection::Mysql(c) => op.write_mysql(c, ctx, key),
         BackendConnection::__Lifetime(_, never) => match never {},
     }
 }

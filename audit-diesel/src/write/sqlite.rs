@@ -14,72 +14,38 @@
 //! `history_date` is read from the Rust clock after the change succeeded, that is while this
 //! connection holds SQLite's write lock, so dates follow the order in which writes were serialized.
 
-use std::collections::HashMap;
-
 use diesel::connection::LoadConnection;
 use diesel::dsl::AsSelect;
 use diesel::expression::{Selectable, SelectableExpression, SelectableHelper};
 use diesel::insertable::Insertable;
-use diesel::query_builder::{AsChangeset, AstPass, IntoUpdateTarget, Query, QueryFragment};
+use diesel::query_builder::{AsChangeset, IntoUpdateTarget, Query};
 use diesel::query_dsl::methods::{ExecuteDsl, FilterDsl, FindDsl};
 use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::QueryResult;
 use diesel::sqlite::Sqlite;
 use diesel::Connection;
 
+use super::rows;
 use super::statement::{self, SelectOld};
 use super::WriteBackend;
 
-use crate::contract::{Generated, GeneratedOf, SnapshotOf};
+use crate::contract::SnapshotOf;
 use crate::guard;
-use crate::sql::query;
 use crate::write::{
     one, Create, CreateBatch, Delete, DeleteWhere, HistoryInsert, HistoryMeta, KeyNotUnique,
     RowsSource, SaveBatch, Update, UpdateWhere,
 };
 use crate::Historical;
 
-use crate::backend::AuditBackend;
 
-/// The most bind parameters one SQLite statement takes (`SQLITE_MAX_VARIABLE_NUMBER`).
-const MAX_BINDS: usize = <Sqlite as AuditBackend>::MAX_BINDS;
-
-/// An update with ` RETURNING <the model's columns>` appended (Diesel's own `returning` serves
-/// inserts and deletes).
-#[doc(hidden)]
-pub struct Returning<S, M: Selectable<Sqlite>> {
-    statement: S,
-    returning: M::SelectExpression,
-}
-
-impl<S, M: Selectable<Sqlite>> Returning<S, M> {
-    fn new(statement: S) -> Self {
-        Returning {
-            statement,
-            returning: M::construct_selection(),
-        }
-    }
-}
-
-query!(impl[S, M: Selectable<Sqlite>] Returning<S, M> => AsSelect<M, Sqlite>);
-
-impl<S, M> QueryFragment<Sqlite> for Returning<S, M>
-where
-    S: QueryFragment<Sqlite>,
-    M: Selectable<Sqlite>,
-    M::SelectExpression: QueryFragment<Sqlite>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.statement.walk_ast(out.reborrow())?;
-        out.push_sql(" RETURNING ");
-        self.returning.walk_ast(out.reborrow())
-    }
-}
+/// A statement with `RETURNING <the model's columns>`.
+type Returning<S, M> = rows::Returning<S, M, Sqlite>;
 
 /// A Diesel insert or delete with `RETURNING <the model's columns>`.
 type ReturningModel<Q, M> = diesel::dsl::Returning<Q, AsSelect<M, Sqlite>>;
 
-/// Writes the history rows of `models`, as many per statement as SQLite binds.
+/// Writes the history rows of `models`, dated now: while this connection holds the write lock
+/// the change took.
 fn record<'m, M, C>(
     conn: &mut C,
     models: impl IntoIterator<Item = &'m M>,
@@ -90,26 +56,8 @@ where
     M: Historical,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    if meta.skip {
-        return Ok(());
-    }
-    // Read now, while this connection holds the write lock the change took.
     meta.date.get_or_insert_with(crate::write::now);
-    // A row binds its tracked columns and four or five history values.
-    let binds_per_row = M::HISTORY.columns.len() + 4 + usize::from(M::HISTORY.metadata);
-    let per_statement = (MAX_BINDS / binds_per_row).max(1);
-    let mut models = models.into_iter().peekable();
-    while models.peek().is_some() {
-        let rows = RowsSource(
-            models
-                .by_ref()
-                .take(per_statement)
-                .map(GeneratedOf::<M>::snapshot)
-                .collect(),
-        );
-        HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
-    }
-    Ok(())
+    rows::record(conn, models, meta)
 }
 
 /// Runs `statement` (an insert or a delete returning the models) and records every row. With
@@ -174,20 +122,15 @@ where
     })
 }
 
-/// Records the rows of `new` whose tracked columns differ from their row in `old` (every row,
-/// when `old` was not read).
-fn record_changed<M, C>(conn: &mut C, old: &[M], new: &[M], meta: HistoryMeta<M>) -> QueryResult<()>
+/// [`rows::record_changed`], dated now as [`record`] dates.
+fn record_changed<M, C>(conn: &mut C, old: &[M], new: &[M], mut meta: HistoryMeta<M>) -> QueryResult<()>
 where
     C: Connection<Backend = Sqlite>,
     M: Historical,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
-    let old: HashMap<M::Id, &M> = old.iter().map(|o| (o.id(), o)).collect();
-    let changed = new.iter().filter(|n| {
-        !old.get(&n.id())
-            .is_some_and(|o| GeneratedOf::<M>::tracked_eq(o, n))
-    });
-    record(conn, changed, meta)
+    meta.date.get_or_insert_with(crate::write::now);
+    rows::record_changed(conn, old, new, meta)
 }
 
 // Hidden from the docs: its bounds name the statement types, which are not an API.

@@ -86,6 +86,18 @@ pub struct UpdateRows<F, W, V> {
 }
 
 impl<F, W, V> UpdateRows<F, W, V> {
+    /// [`EmptyChangeset`] when the update sets nothing, before it runs.
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    pub(crate) fn check_sets_something<DB: Backend>(&self, backend: &DB) -> QueryResult<()>
+    where
+        V: QueryFragment<DB>,
+    {
+        if self.values.is_noop(backend)? {
+            return Err(DieselError::QueryBuilderError(Box::new(EmptyChangeset)));
+        }
+        Ok(())
+    }
+
     /// The same update, its `WHERE` passed through `wrap`.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn map_where<W2>(self, wrap: impl FnOnce(W) -> W2) -> UpdateRows<F, W2, V> {
@@ -96,6 +108,14 @@ impl<F, W, V> UpdateRows<F, W, V> {
         }
     }
 }
+
+// Run on its own where the backend's write is several statements (MySQL).
+impl<F, W, V> diesel::query_builder::QueryId for UpdateRows<F, W, V> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<F, W, V, Conn> diesel::RunQueryDsl<Conn> for UpdateRows<F, W, V> {}
 
 impl<F, W, V, DB> QueryFragment<DB> for UpdateRows<F, W, V>
 where
@@ -170,6 +190,108 @@ where
 }
 
 query!(impl[M: Historical + Selectable<DB>, W, DB: Backend] SelectOld<M, W, DB> => AsSelect<M, DB>);
+
+/// `SELECT <model columns> FROM <table> WHERE (<key>) IN ((<key values>), ...)[ FOR UPDATE]`:
+/// rows by their keys, as a backend without `RETURNING` reads back what it changed (MySQL).
+#[doc(hidden)]
+pub struct SelectKeys<M: Historical + Selectable<DB>, DB: Backend> {
+    selection: M::SelectExpression,
+    keys: Vec<crate::contract::KeyValuesOf<M>>,
+    for_update: bool,
+}
+
+impl<M: Historical + Selectable<DB>, DB: Backend> SelectKeys<M, DB> {
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    pub(crate) fn new(ids: impl IntoIterator<Item = M::Id>, for_update: bool) -> Self {
+        SelectKeys {
+            selection: M::construct_selection(),
+            keys: ids.into_iter().map(GeneratedOf::<M>::key_values).collect(),
+            for_update,
+        }
+    }
+}
+
+impl<M, DB> QueryFragment<DB> for SelectKeys<M, DB>
+where
+    M: Historical + Selectable<DB>,
+    M::SelectExpression: QueryFragment<DB>,
+    crate::contract::KeyValuesOf<M>: QueryFragment<DB>,
+    DB: Backend,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let spec = M::HISTORY;
+        out.push_sql("SELECT ");
+        self.selection.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM ");
+        out.push_identifier(&spec.source_table)?;
+        out.push_sql(" WHERE ");
+        key_tuple(&mut out, spec, &spec.source_table)?;
+        out.push_sql(" IN (");
+        for (i, key) in self.keys.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            key.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        if self.for_update {
+            out.push_sql(" FOR UPDATE");
+        }
+        Ok(())
+    }
+}
+
+query!(impl[M: Historical + Selectable<DB>, DB: Backend] SelectKeys<M, DB> => AsSelect<M, DB>);
+
+/// `SELECT <model columns> FROM JSON_TABLE(@audit_inserted, ...) JOIN <table> ON <keys> ORDER
+/// BY <insertion order>`: the rows the library's insert just wrote, by the keys the source
+/// table's MySQL trigger collected ([`HistoryTableSpec::inserted_rows_from_sql`]).
+///
+/// [`HistoryTableSpec::inserted_rows_from_sql`]: crate::HistoryTableSpec::inserted_rows_from_sql
+#[doc(hidden)]
+pub struct SelectInserted<M: Historical + Selectable<DB>, DB: Backend> {
+    selection: M::SelectExpression,
+}
+
+impl<M: Historical + Selectable<DB>, DB: Backend> SelectInserted<M, DB> {
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    pub(crate) fn new() -> Self {
+        SelectInserted {
+            selection: M::construct_selection(),
+        }
+    }
+}
+
+impl<M, DB> QueryFragment<DB> for SelectInserted<M, DB>
+where
+    M: Historical + Selectable<DB>,
+    M::SelectExpression: QueryFragment<DB>,
+    DB: crate::backend::AuditBackend,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let spec = M::HISTORY;
+        let from = spec.inserted_rows_from_sql(DB::DIALECT).ok_or_else(|| {
+            DieselError::QueryBuilderError(
+                format!(
+                    "the key of `{}` is not among its tracked columns",
+                    spec.source_table
+                )
+                .into(),
+            )
+        })?;
+        out.push_sql("SELECT ");
+        self.selection.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM ");
+        out.push_sql(&from);
+        out.push_sql(" ORDER BY ");
+        column(
+            &mut out,
+            crate::schema::ddl::INSERTED_KEYS_ALIAS,
+            crate::schema::ddl::INSERTED_ROW_COLUMN,
+        )
+    }
+}
+
+query!(impl[M: Historical + Selectable<DB>, DB: Backend] SelectInserted<M, DB> => AsSelect<M, DB>);
 
 /// The rows of a bulk save (`Historical::save_many`), every column of each model and its
 /// position: `"audit_values" ("<c1>", ..., "audit_row") AS (VALUES (<row>, 0), (<row>, 1), ...)`,

@@ -9,7 +9,8 @@ use crate::spec::{meta, ColumnSpec, HistoryTableSpec};
 impl HistoryTableSpec {
     /// The statements that create the history table, its indexes, its append-only guard
     /// ([`append_only_sql`](Self::append_only_sql)), its hash chain's trigger and the source table's
-    /// guard ([`source_guard_sql`](Self::source_guard_sql)), in order.
+    /// guard ([`source_guard_sql`](Self::source_guard_sql)) and what the write path needs on it
+    /// ([`write_path_sql`](Self::write_path_sql)), in order.
     ///
     /// Each statement is complete and has no trailing semicolon.
     pub fn create_table_sql(&self, dialect: Dialect) -> Vec<String> {
@@ -18,6 +19,7 @@ impl HistoryTableSpec {
         statements.extend(self.append_only_sql(dialect));
         statements.extend(self.chain_sql(dialect));
         statements.extend(self.source_guard_sql(dialect));
+        statements.extend(self.write_path_sql(dialect));
         statements
     }
 

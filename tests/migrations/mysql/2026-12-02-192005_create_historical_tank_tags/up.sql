@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"TankTag","source_table":"tank_tags","history_table":"historical_tank_tags","columns":[{"name":"tank_id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"tag","sql_type":"Text","nullable":false,"indexed":false}],"primary_key":["tank_id","tag"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":false,"chain":false,"guard":"off"}}
--- audit-checksum: 2af4c350f7ee61af
+-- audit-checksum: 55c67e6e1485e751
 
 CREATE TABLE `historical_tank_tags` (
     `history_id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -23,3 +23,5 @@ CREATE INDEX `historical_tank_tags_date_idx` ON `historical_tank_tags` (`history
 CREATE INDEX `historical_tank_tags_user_idx` ON `historical_tank_tags` (`history_user_id`);
 
 CREATE INDEX `historical_tank_tags_changeset_idx` ON `historical_tank_tags` (`history_changeset_id`, `history_date`, `history_id`);
+
+CREATE TRIGGER `tank_tags_audit_inserted` AFTER INSERT ON `tank_tags` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`tank_id`, NEW.`tag`)); END IF; END;

@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Sensor","source_table":"sensors","history_table":"sensor_audit","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"serial","sql_type":"Text","nullable":false,"indexed":false},{"name":"active","sql_type":"Bool","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"Uuid","history_id":"Uuid","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":false,"guard":"off"}}
--- audit-checksum: a5500b4619fdcd8b
+-- audit-checksum: 7c818613bdcab872
 
 CREATE TABLE `sensor_audit` (
     `history_id` CHAR(36) NOT NULL DEFAULT (UUID()) PRIMARY KEY,
@@ -28,3 +28,5 @@ CREATE INDEX `sensor_audit_changeset_idx` ON `sensor_audit` (`history_changeset_
 CREATE TRIGGER `sensor_audit_append_only_update` BEFORE UPDATE ON `sensor_audit` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table sensor_audit is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `sensor_audit_append_only_delete` BEFORE DELETE ON `sensor_audit` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table sensor_audit is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `sensors_audit_inserted` AFTER INSERT ON `sensors` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;

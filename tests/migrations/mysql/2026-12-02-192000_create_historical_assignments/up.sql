@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Assignment","source_table":"assignments","history_table":"historical_assignments","columns":[{"name":"tank_id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"batch_code","sql_type":"Text","nullable":false,"indexed":false},{"name":"population","sql_type":"Integer","nullable":false,"indexed":false}],"primary_key":["tank_id","batch_code"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: 3224a937124dfee6
+-- audit-checksum: 174548fbc7320a8e
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_assignments` (
@@ -31,3 +31,5 @@ CREATE INDEX `historical_assignments_changeset_idx` ON `historical_assignments` 
 CREATE TRIGGER `historical_assignments_append_only_update` BEFORE UPDATE ON `historical_assignments` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_assignments is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_assignments_append_only_delete` BEFORE DELETE ON `historical_assignments` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_assignments is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `assignments_audit_inserted` AFTER INSERT ON `assignments` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`tank_id`, NEW.`batch_code`)); END IF; END;

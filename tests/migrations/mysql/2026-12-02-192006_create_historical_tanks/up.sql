@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Tank","source_table":"tanks","history_table":"historical_tanks","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"name","sql_type":"Text","nullable":false,"indexed":false},{"name":"volume_m3","sql_type":"Double","nullable":false,"indexed":false},{"name":"notes","sql_type":"Text","nullable":true,"indexed":false},{"name":"commissioned_on","sql_type":"Date","nullable":true,"indexed":false}],"primary_key":["id"],"excluded":["internal_code"],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: f433ed21bce9aab3
+-- audit-checksum: f3d5a6c174db917a
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_tanks` (
@@ -33,3 +33,5 @@ CREATE INDEX `historical_tanks_changeset_idx` ON `historical_tanks` (`history_ch
 CREATE TRIGGER `historical_tanks_append_only_update` BEFORE UPDATE ON `historical_tanks` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_tanks is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_tanks_append_only_delete` BEFORE DELETE ON `historical_tanks` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_tanks is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `tanks_audit_inserted` AFTER INSERT ON `tanks` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;

@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Mooring","source_table":"moorings","history_table":"historical_moorings","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"name","sql_type":"Text","nullable":false,"indexed":false},{"name":"depth_m","sql_type":"Double","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"refuse"}}
--- audit-checksum: dd37a85bdd83190b
+-- audit-checksum: 8900233d6570c56a
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_moorings` (
@@ -37,3 +37,5 @@ CREATE TRIGGER `moorings_audit_guard_insert` BEFORE INSERT ON `moorings` FOR EAC
 CREATE TRIGGER `moorings_audit_guard_update` BEFORE UPDATE ON `moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = 'table moorings is audited: UPDATE refused, its writes go through audit-diesel (#[historical(guard = refuse)] on Mooring)'; END IF; END;
 
 CREATE TRIGGER `moorings_audit_guard_delete` BEFORE DELETE ON `moorings` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = 'table moorings is audited: DELETE refused, its writes go through audit-diesel (#[historical(guard = refuse)] on Mooring)'; END IF; END;
+
+CREATE TRIGGER `moorings_audit_inserted` AFTER INSERT ON `moorings` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;

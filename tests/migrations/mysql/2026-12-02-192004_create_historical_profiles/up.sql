@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Profile","source_table":"profiles","history_table":"historical_profiles","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"display_name","sql_type":"Text","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"Text","history_id":"BigInt","metadata":true,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: 7232515b4d6ea3f8
+-- audit-checksum: f2418c9d731845ab
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_profiles` (
@@ -31,3 +31,5 @@ CREATE INDEX `historical_profiles_changeset_idx` ON `historical_profiles` (`hist
 CREATE TRIGGER `historical_profiles_append_only_update` BEFORE UPDATE ON `historical_profiles` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_profiles is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_profiles_append_only_delete` BEFORE DELETE ON `historical_profiles` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_profiles is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `profiles_audit_inserted` AFTER INSERT ON `profiles` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;

@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Net","source_table":"nets","history_table":"historical_nets","columns":[{"name":"id","sql_type":"Integer","nullable":false,"indexed":false},{"name":"mesh_mm","sql_type":"Integer","nullable":false,"indexed":false},{"name":"label","sql_type":"Text","nullable":true,"indexed":false}],"primary_key":["id"],"excluded":["installed_at"],"user_id":"I64","history_id":"BigInt","metadata":false,"history_fields":[],"changeset":true,"append_only":true,"chain":true,"guard":"record"}}
--- audit-checksum: 6247de8287dc4ccf
+-- audit-checksum: ccd5d0200919909a
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_nets` (
@@ -37,3 +37,5 @@ CREATE TRIGGER `nets_audit_guard_insert` AFTER INSERT ON `nets` FOR EACH ROW BEG
 CREATE TRIGGER `nets_audit_guard_update` AFTER UPDATE ON `nets` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 AND (NOT (OLD.`id` <=> NEW.`id`) OR NOT (OLD.`mesh_mm` <=> NEW.`mesh_mm`) OR NOT (OLD.`label` <=> NEW.`label`)) THEN INSERT INTO `historical_nets` (`id`, `mesh_mm`, `label`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`, `history_hash`) VALUES (NEW.`id`, NEW.`mesh_mm`, NEW.`label`, UTC_TIMESTAMP(6), '~', NULL, 'unattributed: UPDATE outside audit-diesel', X''); END IF; END;
 
 CREATE TRIGGER `nets_audit_guard_delete` AFTER DELETE ON `nets` FOR EACH ROW BEGIN IF COALESCE(@audit_write, 0) <> 1 THEN INSERT INTO `historical_nets` (`id`, `mesh_mm`, `label`, `history_date`, `history_type`, `history_user_id`, `history_change_reason`, `history_hash`) VALUES (OLD.`id`, OLD.`mesh_mm`, OLD.`label`, UTC_TIMESTAMP(6), '-', NULL, 'unattributed: DELETE outside audit-diesel', X''); END IF; END;
+
+CREATE TRIGGER `nets_audit_inserted` AFTER INSERT ON `nets` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;

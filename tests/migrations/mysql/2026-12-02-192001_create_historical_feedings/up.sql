@@ -3,7 +3,7 @@
 -- Regenerate by building the crate whose build.rs calls audit_migrate, or with
 -- `audit-makemigrations --dialect mysql --dir <this directory> --models <sources>`.
 -- audit-state: {"spec":{"model":"Feeding","source_table":"feedings","history_table":"historical_feedings","columns":[{"name":"id","sql_type":"BigInt","nullable":false,"indexed":false},{"name":"tank_id","sql_type":"Integer","nullable":false,"indexed":true},{"name":"amount_kg","sql_type":"Double","nullable":false,"indexed":false},{"name":"fed_at","sql_type":"Timestamp","nullable":false,"indexed":false}],"primary_key":["id"],"excluded":[],"user_id":"I32","history_id":"BigInt","metadata":false,"history_fields":[{"name":"ip_address","sql_type":"Text","nullable":true,"indexed":false},{"name":"approved_at","sql_type":"Timestamptz","nullable":true,"indexed":false}],"changeset":true,"append_only":true,"chain":true,"guard":"off"}}
--- audit-checksum: 62d460d71ab09ecc
+-- audit-checksum: df78fa88ebd99dcf
 
 -- MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these rows.
 CREATE TABLE `historical_feedings` (
@@ -36,3 +36,5 @@ CREATE INDEX `historical_feedings_tank_id_idx` ON `historical_feedings` (`tank_i
 CREATE TRIGGER `historical_feedings_append_only_update` BEFORE UPDATE ON `historical_feedings` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_feedings is append-only: UPDATE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
 
 CREATE TRIGGER `historical_feedings_append_only_delete` BEFORE DELETE ON `historical_feedings` FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history table historical_feedings is append-only: DELETE refused (history changes only through the maintenance operations of audit-diesel)'; END IF; END;
+
+CREATE TRIGGER `feedings_audit_inserted` AFTER INSERT ON `feedings` FOR EACH ROW BEGIN IF @audit_write = 1 THEN SET @audit_inserted = JSON_ARRAY_APPEND(COALESCE(@audit_inserted, JSON_ARRAY()), '$', JSON_ARRAY(NEW.`id`)); END IF; END;
