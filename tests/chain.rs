@@ -70,7 +70,7 @@ fn three_rows(conn: &mut AnyConnection) -> (i32, [i64; 3]) {
     (tank.id, ids.try_into().unwrap())
 }
 
-on_each_backend! {
+on_chain_backends! {
     /// Writes through the library leave every chain whole; the report counts rows and objects
     /// and its checkpoint covers them.
     fn a_trail_written_through_the_library_verifies_clean(db) {
@@ -475,4 +475,42 @@ fn ten_thousand_writes_from_eight_sqlite_connections_verify_clean() {
         &report.findings[..report.findings.len().min(10)]
     );
     assert_eq!(report.rows, (WRITERS * WRITES) as u64);
+}
+
+/// MySQL keeps no chain: its history rows have no hash, verify and anchor say so with a typed
+/// error, and maintenance of a chained model runs without re-linking.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_writes_no_chain_and_says_so() {
+    let mut db = TestDb::any_mysql();
+    let conn = &mut db.conn;
+    let tank = Tank::create(conn, &ctx(1, "stocking"), &NewTank::named("T1")).unwrap();
+    Tank::update(conn, &ctx(1, "resized"), tank.id, tanks::volume_m3.eq(80.0)).unwrap();
+    #[derive(QueryableByName)]
+    struct Unhashed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+    }
+    let unhashed: Unhashed = diesel::sql_query(
+        "SELECT COUNT(*) AS `rows` FROM historical_tanks WHERE history_hash IS NULL",
+    )
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(unhashed.rows, 2);
+    let refused = |result: Result<(), AuditError>| {
+        assert!(
+            matches!(
+                &result,
+                Err(AuditError::ChainNotOnBackend { model, backend: "MySQL" }) if model == "Tank"
+            ),
+            "{result:?}"
+        );
+    };
+    refused(verify_history::<Tank, _>(conn, &Verify::default(), |_| {}).map(|_| ()));
+    refused(audit_diesel::chain::anchor_history::<Tank, _>(conn, "seal").map(|_| ()));
+    let record = Tank::update_change_reason(conn, &tank.id, "resized: survey").unwrap();
+    assert_eq!(
+        record.history_change_reason.as_deref(),
+        Some("resized: survey")
+    );
 }

@@ -202,6 +202,7 @@ where
         LoadQuery<'s, C, M::Record>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         LoadQuery<'a, C, M::Record>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn write(
         conn: &mut C,
@@ -274,6 +275,7 @@ where
     LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         LoadQuery<'a, C, M::Record>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     fn save(self, conn: &mut C, ctx: &AuditContext, model: &M) -> Result<M, AuditError> {
         let id = model.id();

@@ -15,6 +15,31 @@ pub use db::TestDb;
 pub use models::*;
 pub use statements::Statements;
 
+/// `M`'s hash chains verify clean, and the report, on the backends that keep them; on MySQL,
+/// which keeps none, `verify` says so and this is `None`.
+pub fn chain_verifies_clean<M: audit_diesel::Historical>(
+    conn: &mut db::AnyConnection,
+) -> Option<audit_diesel::chain::VerifyReport> {
+    let verified = audit_diesel::chain::verify_history::<M, _>(
+        conn,
+        &audit_diesel::chain::Verify::default(),
+        |_| {},
+    );
+    if db::is_mysql(conn) {
+        assert!(
+            matches!(
+                verified,
+                Err(audit_diesel::AuditError::ChainNotOnBackend { backend: "MySQL", .. })
+            ),
+            "{verified:?}"
+        );
+        return None;
+    }
+    let report = verified.unwrap();
+    assert!(report.is_clean(), "{:?}", report.findings);
+    Some(report)
+}
+
 /// A context of `user` with `reason`.
 pub fn ctx(user: i64, reason: &str) -> audit_diesel::AuditContext {
     audit_diesel::AuditContext::builder()
@@ -29,7 +54,24 @@ pub fn ctx(user: i64, reason: &str) -> audit_diesel::AuditContext {
 /// `#[test]` per backend that calls it with a fresh database of that backend.
 #[macro_export]
 macro_rules! on_each_backend {
-    ($(
+    ($($tests:tt)*) => {
+        $crate::on_backends!([sqlite postgres mysql] $($tests)*);
+    };
+}
+
+/// [`on_each_backend!`] on the backends that keep the hash chain: SQLite and PostgreSQL (MySQL
+/// writes its history rows without hashes, and says so: `tests/mysql_ddl.rs`).
+#[macro_export]
+macro_rules! on_chain_backends {
+    ($($tests:tt)*) => {
+        $crate::on_backends!([sqlite postgres] $($tests)*);
+    };
+}
+
+/// The test functions, and a module of `#[test]`s per backend named.
+#[macro_export]
+macro_rules! on_backends {
+    ([$($backend:ident)*] $(
         $(#[$meta:meta])*
         fn $name:ident($db:ident) $body:block
     )*) => {
@@ -37,7 +79,12 @@ macro_rules! on_each_backend {
             #[allow(unused_mut, unused_variables)]
             fn $name($db: &mut $crate::common::TestDb<$crate::common::db::AnyConnection>) $body
         )*
-
+        $crate::on_backends!(@modules [$($backend)*] [$([$(#[$meta])*] $name)*]);
+    };
+    (@modules [$($backend:ident)*] $tests:tt) => {
+        $($crate::on_backends!(@module $backend $tests);)*
+    };
+    (@module sqlite [$([$(#[$meta:meta])*] $name:ident)*]) => {
         mod sqlite {
             $(
                 $(#[$meta])*
@@ -47,7 +94,8 @@ macro_rules! on_each_backend {
                 }
             )*
         }
-
+    };
+    (@module postgres [$([$(#[$meta:meta])*] $name:ident)*]) => {
         #[cfg(feature = "postgres")]
         mod postgres {
             $(
@@ -58,7 +106,8 @@ macro_rules! on_each_backend {
                 }
             )*
         }
-
+    };
+    (@module mysql [$([$(#[$meta:meta])*] $name:ident)*]) => {
         #[cfg(feature = "mysql")]
         mod mysql {
             $(

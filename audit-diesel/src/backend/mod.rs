@@ -66,6 +66,10 @@ pub trait AuditBackend:
     /// unchained, and `verify` reports it).
     const CHAIN_MARKER_SQL: &'static str;
 
+    /// The type `CAST(x AS <type>)` turns a value into text with: `TEXT`, or MySQL's `CHAR`.
+    #[doc(hidden)]
+    const TEXT_CAST: &'static str = "TEXT";
+
     /// Binds the history columns that do not depend on the model.
     #[doc(hidden)]
     fn bind_history_type<'b>(

@@ -19,6 +19,7 @@ impl AuditBackend for Mysql {
     /// window function works on both.
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     const NULL_SAFE_EQ: &'static str = "<=>";
+    const TEXT_CAST: &'static str = "CHAR";
     audit_backend_binds!();
 
     /// MySQL cannot name a transaction from SQL: the id of the library call (one for every

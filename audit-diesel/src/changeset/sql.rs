@@ -62,7 +62,9 @@ impl ChangesetRows<'_> {
         if self.user.is_some() {
             out.push_sql(" AND CAST(");
             out.push_identifier(meta::HISTORY_USER_ID)?;
-            out.push_sql(" AS TEXT) = ");
+            out.push_sql(" AS ");
+            out.push_sql(DB::TEXT_CAST);
+            out.push_sql(") = ");
             DB::bind_reason(out, &self.user)?;
         }
         date_range(out, table, &self.since, &self.until)?;
@@ -177,7 +179,9 @@ impl<DB: AuditBackend> QueryFragment<DB> for ChangesetParts<'_> {
             out.push_identifier(meta::HISTORY_CHANGESET_ID)?;
             out.push_sql(", CAST(");
             out.push_identifier(meta::HISTORY_USER_ID)?;
-            out.push_sql(" AS TEXT), ");
+            out.push_sql(" AS ");
+            out.push_sql(DB::TEXT_CAST);
+            out.push_sql("), ");
             out.push_identifier(meta::HISTORY_CHANGE_REASON)?;
             out.push_sql(", COUNT(*), MIN(");
             out.push_identifier(meta::HISTORY_DATE)?;

@@ -78,7 +78,9 @@ fn same<DB: AuditBackend>(
         }
         column(out, table, &c.name)?;
         if as_text {
-            out.push_sql(" AS TEXT)");
+            out.push_sql(" AS ");
+            out.push_sql(DB::TEXT_CAST);
+            out.push_sql(")");
         }
     }
     Ok(())
@@ -140,13 +142,20 @@ where
         unrecorded(&mut out)?;
         out.push_sql(" THEN 'created' ELSE 'updated' END, CAST(");
         column(&mut out, LATEST, meta::HISTORY_ID)?;
-        out.push_sql(" AS TEXT), ''");
+        out.push_sql(" AS ");
+        out.push_sql(DB::TEXT_CAST);
+        // The changed fields' names, concatenated (`||` is OR on MySQL).
+        let mysql = DB::DIALECT == crate::schema::Dialect::Mysql;
+        out.push_sql(if mysql { "), CONCAT(''" } else { "), ''" });
         for c in spec.columns.iter() {
-            out.push_sql(" || CASE WHEN ");
+            out.push_sql(if mysql { ", CASE WHEN " } else { " || CASE WHEN " });
             same(&mut out, spec, c)?;
             out.push_sql(" THEN '' ELSE ");
             out.push_sql(&format!("'{},'", c.name.replace('\'', "''")));
             out.push_sql(" END");
+        }
+        if mysql {
+            out.push_sql(")");
         }
         out.push_sql(" FROM ");
         out.push_identifier(source)?;
@@ -252,7 +261,9 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DriftDeletes<M> {
         out.push_sql(&spec.chain_object_sql(DB::DIALECT, LATEST));
         out.push_sql(", 'deleted', CAST(");
         column(&mut out, LATEST, meta::HISTORY_ID)?;
-        out.push_sql(" AS TEXT), '' FROM ");
+        out.push_sql(" AS ");
+        out.push_sql(DB::TEXT_CAST);
+        out.push_sql("), '' FROM ");
         out.push_identifier(&spec.history_table)?;
         out.push_sql(" AS ");
         out.push_identifier(LATEST)?;

@@ -304,6 +304,7 @@ where
         diesel::query_dsl::LoadQuery<'s, C, M::Record>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         diesel::query_dsl::LoadQuery<'a, C, M::Record>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     let mut meta = HistoryMeta::<M>::new(ctx, Op::HISTORY_TYPE)?;
     if Op::HISTORY_TYPE == HistoryType::Delete && M::CASCADE_DELETE_HISTORY {
@@ -376,6 +377,7 @@ where
         diesel::query_dsl::LoadQuery<'s, C, M::Record>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         diesel::query_dsl::LoadQuery<'a, C, M::Record>,
+    for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
         let mut skip = history.clone();
@@ -428,12 +430,34 @@ where
                 ..history.clone()
             };
             let rows = RowsSource(vec![GeneratedOf::<M>::snapshot(model)]);
-            let record: M::Record = InsertReturning::<M, _, C::Backend> {
-                insert: HistoryInsert::new(rows, meta),
-                selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
-            }
-            .get_result(conn)
-            .map_err(db)?;
+            let record: M::Record = if <C::Backend as AuditBackend>::DIALECT
+                == crate::schema::Dialect::Mysql
+            {
+                // No `RETURNING` on MySQL: the row is read back by its id.
+                HistoryInsert::new(rows, meta).execute(conn).map_err(db)?;
+                let id = model.id();
+                let conditions = Conditions::<M, _>::object(
+                    Some(GeneratedOf::<M>::history_key_filter(&id)),
+                    true,
+                    &LastInserted { spec: M::HISTORY } as &DynFilter<'_, C::Backend>,
+                );
+                let rows: Vec<M::Record> = SelectRecords {
+                    selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
+                    conditions,
+                    limit: Some(1),
+                    offset: None,
+                }
+                .load(conn)
+                .map_err(db)?;
+                rows.into_iter().next().ok_or_else(|| db(DieselError::NotFound))?
+            } else {
+                InsertReturning::<M, _, C::Backend> {
+                    insert: HistoryInsert::new(rows, meta),
+                    selection: <M::Record as diesel::Selectable<C::Backend>>::construct_selection(),
+                }
+                .get_result(conn)
+                .map_err(db)?
+            };
             GeneratedOf::<M>::after_history(&AfterHistory {
                 row,
                 history_id: record.history_id(),
@@ -441,6 +465,32 @@ where
         }
         Ok(written)
     })
+}
+
+/// `"history_id" = LAST_INSERT_ID()`: the history row MySQL's insert just wrote, where the history
+/// id is the table's auto-increment; nothing for a UUID history id (the object's newest row is
+/// then the one the write inserted, under the lock its change holds).
+struct LastInserted {
+    spec: &'static crate::HistoryTableSpec,
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for LastInserted {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        if self.spec.history_id != crate::HistoryIdType::BigInt {
+            out.push_sql("1 = 1");
+            return Ok(());
+        }
+        crate::sql::column(
+            &mut out,
+            &self.spec.history_table,
+            crate::schema::spec::meta::HISTORY_ID,
+        )?;
+        out.push_sql(" = LAST_INSERT_ID()");
+        Ok(())
+    }
 }
 
 /// `INSERT INTO <history> ... RETURNING <the record's columns>`: one history row, read back.
