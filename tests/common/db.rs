@@ -83,6 +83,11 @@ impl TestDb<PgConnection> {
         )
     }
 
+    /// A connection to the test schema `schema`.
+    pub fn connect_to_schema(schema: &str) -> PgConnection {
+        Self::connect_to(schema, false)
+    }
+
     fn connect_to(schema: &str, create: bool) -> PgConnection {
         let url = postgres_url();
         let mut conn = PgConnection::establish(&url)

@@ -6,6 +6,7 @@
 //! run in parallel.
 #![allow(dead_code, unused_imports)]
 
+pub mod concurrency;
 pub mod db;
 pub mod models;
 pub mod server;
