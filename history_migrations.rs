@@ -14,9 +14,13 @@ fn history_migrations() -> Vec<audit_migrate::Migrations> {
                 .models_in("examples/bench/model.rs"),
         );
     }
-    // MySQL/MariaDB: the tests' DDL only, until the runtime supports it.
+    // MySQL/MariaDB: the tests and the benchmark.
     all.push(
         Migrations::new("tests/migrations/mysql", Dialect::Mysql).models_in("tests/common/models.rs"),
+    );
+    all.push(
+        Migrations::new("examples/bench/migrations/mysql", Dialect::Mysql)
+            .models_in("examples/bench/model.rs"),
     );
     all.push(
         Migrations::new("examples/quickstart/migrations", Dialect::Sqlite)

@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use audit_diesel::drift::{check_drift, Drift, DriftKind};
 use audit_diesel::{Historical, HistoryType};
 use common::db::AnyConnection;

@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use audit_diesel::drift::{check_drift, Drift};
 use audit_diesel::{Historical, HistoryType, SourceGuard};
 use common::db::AnyConnection;

@@ -51,12 +51,27 @@ fn every_audited_write_is_one_transaction_of_counted_statements() {
         ["BEGIN", "SET", "INSERT", "SELECT", "SET", "INSERT", "COMMIT"],
         "{create:#?}"
     );
-    assert!(create[3].contains("JSON_TABLE(@audit_inserted"), "{}", create[3]);
-    assert!(create[5].starts_with("INSERT INTO `historical_tanks`"), "{}", create[5]);
+    assert!(
+        create[3].contains("JSON_TABLE(@audit_inserted"),
+        "{}",
+        create[3]
+    );
+    assert!(
+        create[5].starts_with("INSERT INTO `historical_tanks`"),
+        "{}",
+        create[5]
+    );
     for (write, sql) in [("update", &update), ("save", &save)] {
         assert_eq!(
             verbs(sql),
-            ["BEGIN", "SELECT FOR UPDATE", "UPDATE", "SELECT", "INSERT", "COMMIT"],
+            [
+                "BEGIN",
+                "SELECT FOR UPDATE",
+                "UPDATE",
+                "SELECT",
+                "INSERT",
+                "COMMIT"
+            ],
             "{write}: {sql:#?}"
         );
     }
@@ -89,11 +104,8 @@ fn concurrent_writers_get_one_history_row_per_write_holding_the_state_after_it()
 fn a_create_without_the_insert_trigger_is_refused_and_writes_nothing() {
     let mut db = TestDb::any_mysql();
     let conn = &mut db.conn;
-    diesel::connection::SimpleConnection::batch_execute(
-        conn,
-        "DROP TRIGGER tanks_audit_inserted",
-    )
-    .unwrap();
+    diesel::connection::SimpleConnection::batch_execute(conn, "DROP TRIGGER tanks_audit_inserted")
+        .unwrap();
     let refused = Tank::create(conn, &AuditContext::for_user(1), &NewTank::named("T1"));
     let message = refused.unwrap_err().to_string();
     assert!(

@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --release --example bench -- --backend sqlite
 //! cargo run --release --example bench --features postgres -- --backend postgres
+//! cargo run --release --example bench --features mysql -- --backend mysql
 //! ```
 //!
 //! Each operation runs a warm-up round and then `--reps` timed rounds (3), the audited and the
@@ -21,6 +22,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 mod measure;
 mod model;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
@@ -32,6 +35,8 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("examples/bench/
 #[cfg(feature = "postgres")]
 const POSTGRES_MIGRATIONS: EmbeddedMigrations =
     embed_migrations!("examples/bench/migrations/postgres");
+#[cfg(feature = "mysql")]
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("examples/bench/migrations/mysql");
 
 /// History rows per object in the `as_of` data set.
 pub const VERSIONS: usize = 10;
@@ -40,6 +45,7 @@ pub const VERSIONS: usize = 10;
 enum Backend {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
 /// Audited against unaudited writes and history reads, on one database, in one run.
@@ -49,8 +55,9 @@ struct Args {
     /// The database to measure.
     #[arg(long, value_enum)]
     backend: Backend,
-    /// PostgreSQL: the server (a fresh schema is created and dropped); SQLite: the file, created
-    /// afresh (default target/bench.sqlite3).
+    /// PostgreSQL: the server (a fresh schema is created and dropped); MySQL: the server (a
+    /// fresh database is created and dropped); SQLite: the file, created afresh (default
+    /// target/bench.sqlite3).
     #[arg(long)]
     database_url: Option<String>,
     /// Single-row creates, updates and deletes per variant and round; also the number of
@@ -175,6 +182,7 @@ fn main() -> ExitCode {
     let result = match args.backend {
         Backend::Sqlite => run_sqlite(&args, &config),
         Backend::Postgres => run_postgres(&args, &config),
+        Backend::Mysql => run_mysql(&args, &config),
     };
     match result.and_then(|bench| report(&args, &bench)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -302,6 +310,59 @@ fn run_postgres(args: &Args, config: &Config) -> BenchResult<Bench> {
         postgres::session_sql(args.durable),
     );
     let mut bench = Bench::new("postgres", config.reps);
+    suite::run(&mut conn, &mut bench, config)?;
+    Ok(bench)
+}
+
+#[cfg(not(feature = "mysql"))]
+fn run_mysql(_: &Args, _: &Config) -> BenchResult<Bench> {
+    Err("this build has no MySQL support: run with `--features mysql`".into())
+}
+
+#[cfg(feature = "mysql")]
+fn run_mysql(args: &Args, config: &Config) -> BenchResult<Bench> {
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| "mysql://root@127.0.0.1:3306/test".to_owned());
+    let mut admin = MysqlConnection::establish(&url)
+        .map_err(|e| format!("cannot reach MySQL at {url}: {e}"))?;
+    let database = format!("audit_bench_{}", std::process::id());
+    admin.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database}"
+    ))?;
+    // Drops the database however the run ends.
+    struct DropDatabase<'a>(&'a str, &'a str);
+    impl Drop for DropDatabase<'_> {
+        fn drop(&mut self) {
+            if let Ok(mut conn) = MysqlConnection::establish(self.0) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.1));
+            }
+        }
+    }
+    let _cleanup = DropDatabase(&url, &database);
+    let server = url
+        .rsplit_once('/')
+        .map_or(url.as_str(), |(server, _)| server);
+    let mut conn = MysqlConnection::establish(&format!("{server}/{database}"))?;
+    if args.durable {
+        eprintln!("bench: --durable changes nothing on MySQL: commits are as durable as the server's innodb_flush_log_at_trx_commit");
+    }
+    conn.run_pending_migrations(MYSQL_MIGRATIONS)?;
+    guard(&mut conn, args, audit_diesel::schema::Dialect::Mysql)?;
+    let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("VERSION()"))
+        .get_result(&mut conn)?;
+    let settings: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "CONCAT('innodb_flush_log_at_trx_commit = ', @@innodb_flush_log_at_trx_commit, \
+         ' (the server''s: MySQL has no session setting)')",
+    ))
+    .get_result(&mut conn)?;
+    header(
+        config,
+        &format!("mysql, {version} at {url}, database {database}"),
+        &settings,
+    );
+    let mut bench = Bench::new("mysql", config.reps);
     suite::run(&mut conn, &mut bench, config)?;
     Ok(bench)
 }

@@ -126,6 +126,14 @@ impl crate::suite::BenchDb for PgConnection {
         Some(bulk_by_hand_sql(first, count))
     }
 
+    fn insert_returning(&mut self, row: crate::model::NewFish) -> QueryResult<crate::model::Fish> {
+        crate::suite::insert_returning(self, row)
+    }
+
+    fn plain_insert(&mut self, row: crate::model::NewFish, recorded: bool) -> QueryResult<i64> {
+        crate::suite::plain_insert_returning(self, row, recorded)
+    }
+
     fn wal_mark(&mut self) -> QueryResult<u64> {
         wal_mark(self)
     }

@@ -47,6 +47,10 @@ pub trait BenchDb: Connection {
         let _ = (first, count);
         None
     }
+    /// The unaudited create: the row inserted and returned as stored.
+    fn insert_returning(&mut self, row: NewFish) -> QueryResult<Fish>;
+    /// A plain insert into `bench_recorded_fish` (`recorded`) or `bench_fish`; the new key.
+    fn plain_insert(&mut self, row: NewFish, recorded: bool) -> QueryResult<i64>;
     /// A mark in the write-ahead log.
     fn wal_mark(&mut self) -> QueryResult<u64>;
     /// The WAL bytes written since `mark`.
@@ -159,8 +163,6 @@ fn grow_active() -> (GrowFilter, GrowChanges) {
 
 /// The unaudited baselines: plain Diesel, the statements an application without history sends.
 pub trait Unaudited {
-    /// `INSERT ... RETURNING`.
-    fn insert_returning(&mut self, row: NewFish) -> QueryResult<Fish>;
     /// One `INSERT` of a batch.
     fn insert_batch(&mut self, rows: Vec<NewFish>) -> QueryResult<usize>;
     /// `UPDATE` by key.
@@ -182,8 +184,6 @@ pub trait Unaudited {
     fn guarded_history_rows(&mut self) -> QueryResult<(i64, i64)>;
     /// Runs a statement written by hand; returns the rows it wrote.
     fn execute_sql(&mut self, sql: String) -> QueryResult<usize>;
-    /// `INSERT ... RETURNING id` into `bench_recorded_fish` (`recorded`) or `bench_fish`.
-    fn plain_insert(&mut self, row: NewFish, recorded: bool) -> QueryResult<i64>;
     /// `UPDATE ... SET population, status WHERE id` of `bench_recorded_fish` or `bench_fish`.
     fn plain_update(&mut self, id: i64, population: i32, recorded: bool) -> QueryResult<usize>;
     /// `DELETE ... WHERE id` of `bench_recorded_fish` or `bench_fish`.
@@ -193,7 +193,6 @@ pub trait Unaudited {
 impl<C> Unaudited for C
 where
     C: Connection,
-    Values<diesel::dsl::insert_into<bench_fish::table>, NewFish>: LoadQuery<'static, C, Fish>,
     Values<diesel::dsl::insert_into<bench_fish::table>, Vec<NewFish>>: ExecuteDsl<C>,
     Update<Find<bench_fish::table, i64>, FishChanges>: ExecuteDsl<C>,
     Update<Filter<bench_fish::table, GrowFilter>, GrowChanges>: ExecuteDsl<C>,
@@ -204,24 +203,11 @@ where
     Count<historical_bench_fish::table>: LoadQuery<'static, C, i64>,
     Count<historical_bench_guarded_fish::table>: LoadQuery<'static, C, i64>,
     Count<historical_bench_recorded_fish::table>: LoadQuery<'static, C, i64>,
-    Returning<Values<diesel::dsl::insert_into<bench_fish::table>, NewFish>, bench_fish::id>:
-        LoadQuery<'static, C, i64>,
-    Returning<
-        Values<diesel::dsl::insert_into<bench_recorded_fish::table>, NewFish>,
-        bench_recorded_fish::id,
-    >: LoadQuery<'static, C, i64>,
     Update<Find<bench_fish::table, i64>, PlainChanges>: ExecuteDsl<C>,
     Update<Find<bench_recorded_fish::table, i64>, RecordedChanges>: ExecuteDsl<C>,
     diesel::dsl::delete<Find<bench_recorded_fish::table, i64>>: ExecuteDsl<C>,
     SqlQuery: ExecuteDsl<C>,
 {
-    fn insert_returning(&mut self, row: NewFish) -> QueryResult<Fish> {
-        // `RETURNING` every column, in the order of `Fish`'s fields.
-        diesel::insert_into(bench_fish::table)
-            .values(row)
-            .get_result(self)
-    }
-
     fn insert_batch(&mut self, rows: Vec<NewFish>) -> QueryResult<usize> {
         diesel::insert_into(bench_fish::table)
             .values(rows)
@@ -274,20 +260,6 @@ where
         ))
     }
 
-    fn plain_insert(&mut self, row: NewFish, recorded: bool) -> QueryResult<i64> {
-        if recorded {
-            diesel::insert_into(bench_recorded_fish::table)
-                .values(row)
-                .returning(bench_recorded_fish::id)
-                .get_result(self)
-        } else {
-            diesel::insert_into(bench_fish::table)
-                .values(row)
-                .returning(bench_fish::id)
-                .get_result(self)
-        }
-    }
-
     fn plain_update(&mut self, id: i64, population: i32, recorded: bool) -> QueryResult<usize> {
         if recorded {
             diesel::update(bench_recorded_fish::table.find(id))
@@ -316,6 +288,43 @@ where
 
     fn execute_sql(&mut self, sql: String) -> QueryResult<usize> {
         diesel::sql_query(sql).execute(self)
+    }
+}
+
+/// `INSERT ... RETURNING` every column, in the order of `Fish`'s fields: the unaudited create
+/// where the backend returns rows (SQLite, PostgreSQL).
+pub fn insert_returning<C>(conn: &mut C, row: NewFish) -> QueryResult<Fish>
+where
+    C: Connection,
+    Values<diesel::dsl::insert_into<bench_fish::table>, NewFish>: LoadQuery<'static, C, Fish>,
+{
+    diesel::insert_into(bench_fish::table)
+        .values(row)
+        .get_result(conn)
+}
+
+/// `INSERT ... RETURNING id` into `bench_recorded_fish` (`recorded`) or `bench_fish`, where the
+/// backend returns rows.
+pub fn plain_insert_returning<C>(conn: &mut C, row: NewFish, recorded: bool) -> QueryResult<i64>
+where
+    C: Connection,
+    Returning<Values<diesel::dsl::insert_into<bench_fish::table>, NewFish>, bench_fish::id>:
+        LoadQuery<'static, C, i64>,
+    Returning<
+        Values<diesel::dsl::insert_into<bench_recorded_fish::table>, NewFish>,
+        bench_recorded_fish::id,
+    >: LoadQuery<'static, C, i64>,
+{
+    if recorded {
+        diesel::insert_into(bench_recorded_fish::table)
+            .values(row)
+            .returning(bench_recorded_fish::id)
+            .get_result(conn)
+    } else {
+        diesel::insert_into(bench_fish::table)
+            .values(row)
+            .returning(bench_fish::id)
+            .get_result(conn)
     }
 }
 
@@ -789,12 +798,17 @@ fn source_guard<C: Db>(
     eprintln!("source guard: {n} creates, updates and deletes per variant, guard on and off");
     conn.reset()?;
     // The guarded table refuses a plain write (else this would compare two unguarded tables).
-    let plain = conn.execute_sql(
+    // (MySQL's DATETIME takes no zone.)
+    let date = if C::DIALECT == audit_diesel::schema::Dialect::Mysql {
+        "2026-01-01 00:00:00"
+    } else {
+        "2026-01-01 00:00:00+00:00"
+    };
+    let plain = conn.execute_sql(format!(
         "INSERT INTO bench_guarded_fish (name, species, population, avg_weight_g, status, \
          created_at, updated_at) VALUES ('plain', 'Atlantic salmon', 1, 1.0, 'active', \
-         '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"
-            .to_owned(),
-    );
+         '{date}', '{date}')"
+    ));
     check(
         plain.as_ref().is_err_and(|e| {
             let e = e.to_string();

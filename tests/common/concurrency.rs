@@ -150,4 +150,3 @@ pub fn writers_get_one_history_row_per_write_in_commit_order(
         assert_eq!((last.volume_m3, &last.notes), (now.volume_m3, &now.notes));
     }
 }
-

@@ -30,7 +30,10 @@ pub fn chain_verifies_clean<M: audit_diesel::Historical>(
         assert!(
             matches!(
                 verified,
-                Err(audit_diesel::AuditError::ChainNotOnBackend { backend: "MySQL", .. })
+                Err(audit_diesel::AuditError::ChainNotOnBackend {
+                    backend: "MySQL",
+                    ..
+                })
             ),
             "{verified:?}"
         );

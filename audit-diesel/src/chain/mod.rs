@@ -760,7 +760,9 @@ pub(crate) fn after_edit<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, what.spec, |db| anchor::after_edit(db, what, history_id))
+    on_chain_db!(conn, what.spec, |db| anchor::after_edit(
+        db, what, history_id
+    ))
 }
 
 /// Records an anchor for rows removed whole (an object's history, with nothing after it).
@@ -772,5 +774,6 @@ pub(crate) fn record_removal<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, what.spec, |db| anchor::record(db, what, 0).map(|_| ()))
+    on_chain_db!(conn, what.spec, |db| anchor::record(db, what, 0)
+        .map(|_| ()))
 }

@@ -148,7 +148,11 @@ where
         let mysql = DB::DIALECT == crate::schema::Dialect::Mysql;
         out.push_sql(if mysql { "), CONCAT(''" } else { "), ''" });
         for c in spec.columns.iter() {
-            out.push_sql(if mysql { ", CASE WHEN " } else { " || CASE WHEN " });
+            out.push_sql(if mysql {
+                ", CASE WHEN "
+            } else {
+                " || CASE WHEN "
+            });
             same(&mut out, spec, c)?;
             out.push_sql(" THEN '' ELSE ");
             out.push_sql(&format!("'{},'", c.name.replace('\'', "''")));

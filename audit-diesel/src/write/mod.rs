@@ -449,7 +449,9 @@ where
                 }
                 .load(conn)
                 .map_err(db)?;
-                rows.into_iter().next().ok_or_else(|| db(DieselError::NotFound))?
+                rows.into_iter()
+                    .next()
+                    .ok_or_else(|| db(DieselError::NotFound))?
             } else {
                 InsertReturning::<M, _, C::Backend> {
                     insert: HistoryInsert::new(rows, meta),

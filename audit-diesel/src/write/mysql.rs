@@ -187,8 +187,8 @@ where
 {
     let mut rows = Vec::with_capacity(models.len());
     for slice in models.chunks(keys_per_statement::<M>()) {
-        let found: Vec<M> = SelectKeys::<M, Mysql>::new(slice.iter().map(M::id), for_update)
-            .load(conn)?;
+        let found: Vec<M> =
+            SelectKeys::<M, Mysql>::new(slice.iter().map(M::id), for_update).load(conn)?;
         rows.extend(found);
     }
     statement::in_order(models, rows)

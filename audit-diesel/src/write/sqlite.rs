@@ -37,7 +37,6 @@ use crate::write::{
 };
 use crate::Historical;
 
-
 /// A statement with `RETURNING <the model's columns>`.
 type Returning<S, M> = rows::Returning<S, M, Sqlite>;
 
@@ -123,7 +122,12 @@ where
 }
 
 /// [`rows::record_changed`], dated now as [`record`] dates.
-fn record_changed<M, C>(conn: &mut C, old: &[M], new: &[M], mut meta: HistoryMeta<M>) -> QueryResult<()>
+fn record_changed<M, C>(
+    conn: &mut C,
+    old: &[M],
+    new: &[M],
+    mut meta: HistoryMeta<M>,
+) -> QueryResult<()>
 where
     C: Connection<Backend = Sqlite>,
     M: Historical,

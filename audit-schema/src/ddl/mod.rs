@@ -257,10 +257,10 @@ pub use chain::{
     anchors_table_sql, chain_encoding_of_columns, ANCHORS_TABLE, ANCHOR_COLUMNS,
     SQLITE_LINK_FUNCTION,
 };
-pub use write_path::{INSERTED_KEYS_ALIAS, INSERTED_ROW_COLUMN, MYSQL_INSERTED_VARIABLE};
 pub use source_guard::{
     MYSQL_WRITE_VARIABLE, PG_TRANSACTION_CHANGESET, PG_WRITE_MARK, SQLITE_GUARD_FUNCTION,
     WRITE_SETTING,
 };
+pub use write_path::{INSERTED_KEYS_ALIAS, INSERTED_ROW_COLUMN, MYSQL_INSERTED_VARIABLE};
 #[cfg(test)]
 mod tests;
