@@ -142,11 +142,22 @@ fn every_history_table_has_the_columns_indexes_and_triggers_of_its_spec() {
         let expected = if spec.append_only { 2 } else { 0 };
         assert_eq!(trig.len(), expected, "{table}: {trig:?}");
     }
-    // The guarded tables' triggers, one per statement kind.
+    // The guarded tables' triggers, one per statement kind, and the insert trigger of the
+    // write path.
     for table in ["moorings", "nets"] {
         assert_eq!(
             triggers(conn, table),
-            ["delete", "insert", "update"].map(|op| format!("{table}_audit_guard_{op}")),
+            ["guard_delete", "guard_insert", "guard_update", "inserted"]
+                .map(|t| format!("{table}_audit_{t}")),
+        );
+    }
+    // Every source table collects the keys of the library's inserts.
+    for spec in specs() {
+        let table: &str = &spec.source_table;
+        let trig = triggers(conn, table);
+        assert!(
+            trig.contains(&format!("{table}_audit_inserted")),
+            "{table}: {trig:?}"
         );
     }
 }

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::collections::HashMap;
-
-use audit_diesel::{AuditContext, Historical, HistoryType};
+use audit_diesel::{AuditContext, Historical};
 use common::*;
 use diesel::prelude::*;
 
