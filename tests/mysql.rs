@@ -28,24 +28,8 @@ fn verbs(sql: &[String]) -> Vec<String> {
 fn every_audited_write_is_one_transaction_of_counted_statements() {
     let mut db = TestDb::any_mysql();
     let conn = &mut db.conn;
-    let statements = Statements::default();
-    conn.set_instrumentation(statements.clone());
-    let ctx = AuditContext::builder()
-        .user(1)
-        .reason("counted")
-        .build()
-        .unwrap();
-
-    let mut tank = Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
-    let create = statements.take();
-    Tank::update(conn, &ctx, tank.id, tanks::volume_m3.eq(2.0)).unwrap();
-    let update = statements.take();
-    tank.notes = Some("saved".into());
-    tank.save(conn, &ctx).unwrap();
-    let save = statements.take();
-    Tank::delete(conn, &ctx, tank.id).unwrap();
-    let delete = statements.take();
-
+    let [(_, create), (_, update), (_, save), (_, delete)] =
+        common::statements::of_each_write(conn);
     assert_eq!(
         verbs(&create),
         ["BEGIN", "SET", "INSERT", "SELECT", "SET", "INSERT", "COMMIT"],

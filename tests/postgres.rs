@@ -11,30 +11,7 @@ use diesel::prelude::*;
 fn every_audited_write_is_one_statement() {
     let mut db = TestDb::postgres();
     let conn = &mut db.conn;
-    let statements = Statements::default();
-    conn.set_instrumentation(statements.clone());
-    let ctx = AuditContext::builder()
-        .user(1)
-        .reason("counted")
-        .build()
-        .unwrap();
-
-    let mut tank = Tank::create(conn, &ctx, &NewTank::named("T1")).unwrap();
-    let create = statements.take();
-    Tank::update(conn, &ctx, tank.id, tanks::volume_m3.eq(2.0)).unwrap();
-    let update = statements.take();
-    tank.notes = Some("saved".into());
-    tank.save(conn, &ctx).unwrap();
-    let save = statements.take();
-    Tank::delete(conn, &ctx, tank.id).unwrap();
-    let delete = statements.take();
-
-    for (write, sql) in [
-        ("create", create),
-        ("update", update),
-        ("save", save),
-        ("delete", delete),
-    ] {
+    for (write, sql) in common::statements::of_each_write(conn) {
         assert_eq!(sql.len(), 1, "{write} sent {sql:#?}");
         assert!(sql[0].starts_with("WITH "), "{write}: {}", sql[0]);
         assert!(

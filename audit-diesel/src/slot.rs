@@ -26,8 +26,7 @@ use crate::contract::{
     ChangesetOf, Generated, GeneratedOf, RestoreInsertOf, RestoreOf, SnapshotOf,
 };
 use crate::maintenance::sql::{
-    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, DeleteDoomedReturning, LoadLive,
-    SetReason,
+    BatchEnd, BatchRows, CountDoomed, CountRows, DeleteDoomed, DeleteDoomedReturning, SetReason,
 };
 use crate::maintenance::{
     self, Backfill, BackfillReport, CleanDuplicates, CleanOld, CleanReport, Progress,
@@ -272,7 +271,7 @@ where
     SetReason<M>: ExecuteDsl<C>,
     for<'a> DeleteHistoryOf<'a, M>: ExecuteDsl<C>,
     M: Selectable<C::Backend>,
-    LoadLive<M, C::Backend>: LoadQuery<'static, C, M>,
+    crate::write::SelectKeys<M, C::Backend>: LoadQuery<'static, C, M>,
     for<'a> InsertReturning<M, RowsSource<SnapshotOf<'a, M>>, C::Backend>:
         LoadQuery<'a, C, M::Record>,
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
@@ -424,13 +423,10 @@ where
 
     fn live(self, conn: &mut C, id: M::Id) -> Result<Option<M>, AuditError> {
         use diesel::{OptionalExtension, RunQueryDsl};
-        LoadLive::<M, C::Backend> {
-            selection: <M as Selectable<C::Backend>>::construct_selection(),
-            key: GeneratedOf::<M>::key_values(id),
-        }
-        .get_result(conn)
-        .optional()
-        .map_err(read_error::<M>)
+        crate::write::SelectKeys::<M, C::Backend>::new([id], false)
+            .get_result(conn)
+            .optional()
+            .map_err(read_error::<M>)
     }
 
     fn set_reason(self, conn: &mut C, id: &M::Id, reason: &str) -> Result<M::Record, AuditError> {

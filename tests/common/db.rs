@@ -112,9 +112,7 @@ impl Drop for SchemaGuard {
         }
         #[cfg(feature = "mysql")]
         if let Some(name) = &self.mysql_database {
-            if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
-            }
+            drop_mysql_database(name);
         }
     }
 }
@@ -371,17 +369,15 @@ impl TestDb<AnyConnection> {
 impl TestDb<AnyConnection> {
     /// A fresh MySQL/MariaDB database with the tests' tables, as the shared tests' connection.
     pub fn any_mysql() -> Self {
-        let mut db = MysqlDb::empty();
-        db.conn.run_pending_migrations(MYSQL_MIGRATIONS).unwrap();
-        // The database is dropped by the guard from here on.
-        let name = std::mem::take(&mut db.name);
-        let conn = MysqlConnection::establish(&MysqlDb::url_of(&name)).unwrap();
+        let (mut conn, name) = create_mysql_database();
+        let guard = SchemaGuard {
+            schema: None,
+            mysql_database: Some(name),
+        };
+        conn.run_pending_migrations(MYSQL_MIGRATIONS).unwrap();
         TestDb {
             conn: AnyConnection::Mysql(conn),
-            guard: SchemaGuard {
-                schema: None,
-                mysql_database: Some(name),
-            },
+            guard,
         }
     }
 }
@@ -408,14 +404,7 @@ impl MysqlDb {
     /// A fresh, empty database. Panics when the server cannot be reached: a selected backend
     /// suite never passes by skipping.
     pub fn empty() -> Self {
-        let url = mysql_url();
-        let mut admin = MysqlConnection::establish(&url)
-            .unwrap_or_else(|e| panic!("the MySQL/MariaDB service at {url} is required: {e}"));
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let conn = MysqlConnection::establish(&Self::url_of(&name)).unwrap();
+        let (conn, name) = create_mysql_database();
         MysqlDb { conn, name }
     }
 
@@ -434,11 +423,28 @@ impl MysqlDb {
 #[cfg(feature = "mysql")]
 impl Drop for MysqlDb {
     fn drop(&mut self) {
-        if self.name.is_empty() {
-            return;
-        }
-        if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.name));
-        }
+        drop_mysql_database(&self.name);
+    }
+}
+
+/// A database of its own on the suite's server, and a connection to it.
+#[cfg(feature = "mysql")]
+fn create_mysql_database() -> (MysqlConnection, String) {
+    let url = mysql_url();
+    let mut admin = MysqlConnection::establish(&url)
+        .unwrap_or_else(|e| panic!("the MySQL/MariaDB service at {url} is required: {e}"));
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let conn = MysqlConnection::establish(&MysqlDb::url_of(&name)).unwrap();
+    (conn, name)
+}
+
+/// Drops a test's database, if the server can be reached.
+#[cfg(feature = "mysql")]
+fn drop_mysql_database(name: &str) {
+    if let Ok(mut admin) = MysqlConnection::establish(&mysql_url()) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
     }
 }

@@ -20,6 +20,7 @@ impl AuditBackend for Mysql {
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     const NULL_SAFE_EQ: &'static str = "<=>";
     const TEXT_CAST: &'static str = "CHAR";
+    const KEEPS_CHAIN: bool = false;
     audit_backend_binds!();
 
     /// MySQL cannot name a transaction from SQL: the id of the library call (one for every

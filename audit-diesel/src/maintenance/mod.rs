@@ -188,32 +188,36 @@ where
     // One date for the whole backfill: "when history began".
     meta.date.get_or_insert_with(crate::write::now);
     let dialect = <C::Backend as AuditBackend>::DIALECT;
-    if options.defer_indexes && dialect == crate::schema::Dialect::Mysql {
-        // MySQL's DDL commits: the indexes are dropped and built outside the rows' transaction,
-        // and built again whether the rows commit or roll back.
+    if options.defer_indexes {
         let indexes = M::HISTORY.rebuildable_indexes(dialect);
-        for index in &indexes {
-            conn.batch_execute(&index.drop_if_exists).map_err(db)?;
-        }
-        let filled = conn.transaction(|conn| {
-            fill::<M, C>(conn, &meta, options, total, &mut report, &mut progress)
-        });
-        for index in &indexes {
-            conn.batch_execute(&index.create_if_missing).map_err(db)?;
-        }
-        filled?;
-    } else if options.defer_indexes {
-        let indexes = M::HISTORY.rebuildable_indexes(dialect);
-        conn.transaction(|conn| {
+        // One transaction holds it all, and a rollback brings the indexes back; MySQL's DDL
+        // commits, so there the transaction holds the rows only, and the indexes are built again
+        // whether the rows commit or roll back.
+        let ddl_commits = dialect == crate::schema::Dialect::Mysql;
+        let mut rebuild = |conn: &mut C| -> Result<(), AuditError> {
             for index in &indexes {
                 conn.batch_execute(&index.drop_if_exists).map_err(db)?;
             }
-            fill::<M, C>(conn, &meta, options, total, &mut report, &mut progress)?;
-            for index in &indexes {
-                conn.batch_execute(&index.create_if_missing).map_err(db)?;
+            let mut load = |conn: &mut C| {
+                fill::<M, C>(conn, &meta, options, total, &mut report, &mut progress)
+            };
+            let filled = if ddl_commits {
+                conn.transaction(load)
+            } else {
+                load(conn)
+            };
+            if filled.is_ok() || ddl_commits {
+                for index in &indexes {
+                    conn.batch_execute(&index.create_if_missing).map_err(db)?;
+                }
             }
-            Ok::<_, AuditError>(())
-        })?;
+            filled
+        };
+        if ddl_commits {
+            rebuild(conn)?;
+        } else {
+            conn.transaction(rebuild)?;
+        }
     } else {
         fill::<M, C>(conn, &meta, options, total, &mut report, &mut progress)?;
     }
@@ -650,10 +654,7 @@ where
             .map_err(db)?
             .max(0) as u64
     } else {
-        // MySQL keeps no chain: nothing to re-link.
-        if !M::HISTORY.chained()
-            || <C::Backend as AuditBackend>::DIALECT == crate::schema::Dialect::Mysql
-        {
+        if !M::HISTORY.chained() || !<C::Backend as AuditBackend>::KEEPS_CHAIN {
             let deleted = lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
                 DeleteDoomed::<M> { doomed, model }.execute(conn)
             })

@@ -6,7 +6,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::query_source::Table;
 use diesel::result::QueryResult;
 use diesel::sql_types::BigInt;
-use diesel::{Expression, RunQueryDsl, Selectable};
+use diesel::{Expression, RunQueryDsl};
 
 use crate::backend::AuditBackend;
 use crate::contract::KeyValuesOf;
@@ -422,36 +422,5 @@ where
         out.push_identifier(meta::HISTORY_ID)?;
         out.push_sql(" = ");
         <M::HistoryId as crate::backend::BindHistoryId<DB>>::bind(&mut out, &self.history_id)
-    }
-}
-
-/// `SELECT <the model's columns> FROM <source> WHERE (<key>) = (<id>)`: an object's live row.
-#[doc(hidden)]
-pub struct LoadLive<M: Historical + Selectable<DB>, DB: Backend> {
-    pub(crate) selection: <M as Selectable<DB>>::SelectExpression,
-    pub(crate) key: KeyValuesOf<M>,
-}
-
-query!(impl[M: Historical + Selectable<DB>, DB: Backend] LoadLive<M, DB> => diesel::dsl::AsSelect<M, DB>);
-
-impl<M, DB> QueryFragment<DB> for LoadLive<M, DB>
-where
-    M: Historical + Selectable<DB>,
-    <M as Selectable<DB>>::SelectExpression: QueryFragment<DB>,
-    DB: Backend,
-    KeyValuesOf<M>: QueryFragment<DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let table: &str = &M::HISTORY.source_table;
-        out.push_sql("SELECT ");
-        self.selection.walk_ast(out.reborrow())?;
-        out.push_sql(" FROM ");
-        out.push_identifier(table)?;
-        out.push_sql(" WHERE ");
-        key_tuple(&mut out, M::HISTORY, table)?;
-        out.push_sql(" = (");
-        self.key.walk_ast(out.reborrow())?;
-        out.push_sql(")");
-        Ok(())
     }
 }

@@ -35,6 +35,8 @@ use diesel::Connection;
 pub(crate) use history_insert::walk_meta;
 #[doc(hidden)]
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
+#[doc(hidden)]
+pub use statement::SelectKeys;
 
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::RunQueryDsl as _;

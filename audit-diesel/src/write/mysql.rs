@@ -135,6 +135,39 @@ where
     })
 }
 
+/// Reads the rows of `target` `FOR UPDATE`, then runs `change` (an update or delete of the same
+/// target) and checks that it matched those rows; returns them as they were. With `single`,
+/// several rows are an error; no row is no change.
+fn locked_change<'q, M, Tg, S, C>(
+    conn: &mut C,
+    target: Tg,
+    change: S,
+    single: bool,
+) -> QueryResult<Vec<M>>
+where
+    C: Connection<Backend = Mysql> + LoadConnection,
+    M: Historical + Selectable<Mysql>,
+    Tg: IntoUpdateTarget<Table = M::Table>,
+    Old<M, Tg>: LoadQuery<'q, C, M>,
+    S: ExecuteDsl<C>,
+{
+    let old: Vec<M> = Old::<M, Tg>::new(target, true).load(conn)?;
+    if single && old.len() > 1 {
+        return Err(KeyNotUnique::error(old.len()));
+    }
+    if old.is_empty() {
+        return Ok(old);
+    }
+    let changed = changing::<M, _, _>(conn, false, |conn| ExecuteDsl::execute(change, conn))?;
+    if changed != old.len() {
+        return Err(DieselError::QueryBuilderError(Box::new(RowsMoved {
+            read: old.len(),
+            changed,
+        })));
+    }
+    Ok(old)
+}
+
 /// Deletes the rows of `target` and records every row as it was. With `single`, several rows
 /// are an error that rolls the delete back.
 fn delete<'q, M, Tg, C>(
@@ -152,21 +185,8 @@ where
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
-        let old: Vec<M> = Old::<M, Tg>::new(target.clone(), true).load(conn)?;
-        if single && old.len() > 1 {
-            return Err(KeyNotUnique::error(old.len()));
-        }
-        if old.is_empty() {
-            return Ok(old);
-        }
-        let delete = statement::delete::<M, Tg>(target);
-        let deleted = changing::<M, _, _>(conn, false, |conn| delete.execute(conn))?;
-        if deleted != old.len() {
-            return Err(DieselError::QueryBuilderError(Box::new(RowsMoved {
-                read: old.len(),
-                changed: deleted,
-            })));
-        }
+        let delete = statement::delete::<M, Tg>(target.clone());
+        let old = locked_change(conn, target, delete, single)?;
         record(conn, &old, meta)?;
         Ok(old)
     })
@@ -236,23 +256,10 @@ where
     for<'a> HistoryInsert<M, RowsSource<SnapshotOf<'a, M>>>: ExecuteDsl<C>,
 {
     conn.transaction(|conn| {
-        let old: Vec<M> = Old::<M, Tg>::new(target.clone(), true).load(conn)?;
-        if single && old.len() > 1 {
-            return Err(KeyNotUnique::error(old.len()));
-        }
         // An empty changeset is its error, rows or not.
-        let update = statement::update::<M, Tg, Ch>(target, changes);
+        let update = statement::update::<M, Tg, Ch>(target.clone(), changes);
         update.check_sets_something(&Mysql)?;
-        if old.is_empty() {
-            return Ok(Vec::new());
-        }
-        let updated = changing::<M, _, _>(conn, false, |conn| update.execute(conn))?;
-        if updated != old.len() {
-            return Err(DieselError::QueryBuilderError(Box::new(RowsMoved {
-                read: old.len(),
-                changed: updated,
-            })));
-        }
+        let old = locked_change(conn, target, update, single)?;
         let new = read_back(conn, &old, false)?;
         record_changed(conn, &old, &new, meta)?;
         Ok(new)

@@ -192,7 +192,8 @@ where
 query!(impl[M: Historical + Selectable<DB>, W, DB: Backend] SelectOld<M, W, DB> => AsSelect<M, DB>);
 
 /// `SELECT <model columns> FROM <table> WHERE (<key>) IN ((<key values>), ...)[ FOR UPDATE]`:
-/// rows by their keys, as a backend without `RETURNING` reads back what it changed (MySQL).
+/// rows by their keys: an object's live row, and what a backend without `RETURNING` reads back
+/// after its change (MySQL).
 #[doc(hidden)]
 pub struct SelectKeys<M: Historical + Selectable<DB>, DB: Backend> {
     selection: M::SelectExpression,
@@ -201,7 +202,6 @@ pub struct SelectKeys<M: Historical + Selectable<DB>, DB: Backend> {
 }
 
 impl<M: Historical + Selectable<DB>, DB: Backend> SelectKeys<M, DB> {
-    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub(crate) fn new(ids: impl IntoIterator<Item = M::Id>, for_update: bool) -> Self {
         SelectKeys {
             selection: M::construct_selection(),
