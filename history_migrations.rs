@@ -14,9 +14,13 @@ fn history_migrations() -> Vec<audit_migrate::Migrations> {
                 .models_in("examples/bench/model.rs"),
         );
     }
-    // MySQL/MariaDB: the tests and the benchmark.
+    // MySQL/MariaDB: the tests, the farm and the benchmark.
     all.push(
         Migrations::new("tests/migrations/mysql", Dialect::Mysql).models_in("tests/common/models.rs"),
+    );
+    all.push(
+        Migrations::new("examples/aquamind/migrations/mysql", Dialect::Mysql)
+            .models_in("src/aquamind"),
     );
     all.push(
         Migrations::new("examples/bench/migrations/mysql", Dialect::Mysql)

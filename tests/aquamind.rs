@@ -201,6 +201,16 @@ fn postgres_the_day_covers_every_in_scope_model() {
     the_day_covers_every_in_scope_model(&mut AquaConnection::Postgresql(conn));
 }
 
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_the_day_covers_every_in_scope_model() {
+    // The example's own connection to the test's database, opened from its URL.
+    let db = common::db::MysqlDb::empty();
+    let mut conn = AquaConnection::open(&common::db::MysqlDb::url_of(&db.name)).unwrap();
+    assert_eq!(conn.backend_name(), "MySQL");
+    the_day_covers_every_in_scope_model(&mut conn);
+}
+
 /// The day is generic over the connection: on a plain `SqliteConnection` too.
 #[test]
 fn the_day_plays_on_a_plain_connection_too() {

@@ -625,7 +625,7 @@ fn the_openapi_document(s: &mut Server) {
     }
 }
 
-macro_rules! on_both {
+macro_rules! on_each_backend {
     ($($name:ident),*) => {
         mod sqlite {
             use super::*;
@@ -636,10 +636,15 @@ macro_rules! on_both {
             use super::*;
             $( #[test] fn $name() { super::$name(&mut Server::postgres()); } )*
         }
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            use super::*;
+            $( #[test] fn $name() { super::$name(&mut Server::mysql()); } )*
+        }
     };
 }
 
-on_both!(
+on_each_backend!(
     listings_filter_and_page,
     the_status_matrix,
     records_objects_and_changesets,

@@ -821,6 +821,11 @@ macro_rules! over_http {
             use super::*;
             $( #[test] fn $name() { super::$name(Server::postgres_with(&["V1", "V2"])); } )*
         }
+        #[cfg(feature = "mysql")]
+        mod mysql_http {
+            use super::*;
+            $( #[test] fn $name() { super::$name(Server::mysql_with(&["V1", "V2"])); } )*
+        }
     };
 }
 
@@ -839,6 +844,13 @@ macro_rules! in_browser {
             use super::*;
             $( #[test] fn $name() {
                 with_browser(Server::postgres_with(&["V1", "V2", "V3"]), concat!("postgres-", stringify!($name)), super::$name);
+            } )*
+        }
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            use super::*;
+            $( #[test] fn $name() {
+                with_browser(Server::mysql_with(&["V1", "V2", "V3"]), concat!("mysql-", stringify!($name)), super::$name);
             } )*
         }
     };

@@ -4,11 +4,12 @@
 //! cargo run --example aquamind                          # SQLite, target/aquamind.sqlite3
 //! cargo run --example aquamind -- --database farm.db    # SQLite, another file
 //! DATABASE_URL=postgres://postgres@127.0.0.1/test cargo run --example aquamind --features postgres
+//! DATABASE_URL=mysql://root@127.0.0.1/test cargo run --example aquamind --features mysql
 //! cargo run --example aquamind -- serve --addr 127.0.0.1:8000   # the history API and viewer over HTTP
 //! ```
 //!
 //! It opens the database it is given as an `AquaConnection` (Diesel's `MultiConnection` over
-//! SQLite and PostgreSQL), applies the migrations (the application's own and the generated
+//! SQLite, PostgreSQL and MySQL), applies the migrations (the application's own and the generated
 //! history migrations), plays a day by an operator, a veterinarian and an admin through the
 //! audited API, and prints one batch's trail, that batch as it was mid-morning, a diff, the
 //! transfer's changeset and the history rows per model. The day and the report are written once,
@@ -30,7 +31,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Parser)]
 #[command(about = "A day at the fish farm, with its audit trail")]
 struct Args {
-    /// The SQLite file (DATABASE_URL=postgres://... for PostgreSQL).
+    /// The SQLite file (DATABASE_URL=postgres://... or mysql://... for PostgreSQL or MySQL).
     #[arg(long, global = true)]
     database: Option<String>,
     #[command(subcommand)]
@@ -54,7 +55,7 @@ fn main() -> Result<(), Error> {
     let args = Args::parse();
     let database = std::env::var("DATABASE_URL")
         .ok()
-        .filter(|url| url.starts_with("postgres"))
+        .filter(|url| url.starts_with("postgres") || url.starts_with("mysql"))
         .or(args.database)
         .unwrap_or_else(|| format!("{}/target/aquamind.sqlite3", env!("CARGO_MANIFEST_DIR")));
 

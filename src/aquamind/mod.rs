@@ -30,6 +30,10 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations =
 #[cfg(feature = "postgres")]
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations =
     embed_migrations!("examples/aquamind/migrations/postgres");
+/// The same for MySQL and MariaDB.
+#[cfg(feature = "mysql")]
+pub const MYSQL_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("examples/aquamind/migrations/mysql");
 
 /// Every audited model of the farm, once: what reads across models (changesets), the HTTP API
 /// and the operator CLI work on. Users and their profiles hold personal data.
@@ -64,14 +68,17 @@ pub fn registry<C: AuditConnection>() -> Registry<C> {
         .personal_model::<UserProfile>()
 }
 
-/// The example's connection: SQLite or PostgreSQL, picked at run time from the database it is
-/// given. Diesel's `MultiConnection` runs the plain Diesel queries on either; the audited calls
+/// The example's connection: SQLite, PostgreSQL or MySQL/MariaDB, picked at run time from the
+/// database it is given. Diesel's `MultiConnection` runs the plain Diesel queries on either; the audited calls
 /// go to the connection of the current variant ([`AuditConnection`]).
 #[derive(diesel::MultiConnection)]
 pub enum AquaConnection {
     /// PostgreSQL.
     #[cfg(feature = "postgres")]
     Postgresql(diesel::PgConnection),
+    /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
+    Mysql(diesel::MysqlConnection),
     /// SQLite.
     Sqlite(diesel::SqliteConnection),
 }
@@ -81,14 +88,16 @@ impl AuditConnection for AquaConnection {
         match self {
             #[cfg(feature = "postgres")]
             AquaConnection::Postgresql(conn) => conn.backend_connection(),
+            #[cfg(feature = "mysql")]
+            AquaConnection::Mysql(conn) => conn.backend_connection(),
             AquaConnection::Sqlite(conn) => conn.backend_connection(),
         }
     }
 }
 
 impl AquaConnection {
-    /// Opens `database`: a `postgres://` URL, or the path of a SQLite file (created with its
-    /// directories when missing).
+    /// Opens `database`: a `postgres://` or `mysql://` URL, or the path of a SQLite file (created
+    /// with its directories when missing).
     ///
     /// # Errors
     /// [`OpenError`] naming the database and the reason.
@@ -102,6 +111,15 @@ impl AquaConnection {
                 reason: "this build has no PostgreSQL: run with `--features postgres`".to_owned(),
             });
         }
+        if database.starts_with("mysql://") {
+            #[cfg(feature = "mysql")]
+            return open_mysql(database).map(AquaConnection::Mysql);
+            #[cfg(not(feature = "mysql"))]
+            return Err(OpenError {
+                database: database.to_owned(),
+                reason: "this build has no MySQL: run with `--features mysql`".to_owned(),
+            });
+        }
         open_sqlite(database.as_ref()).map(AquaConnection::Sqlite)
     }
 
@@ -110,6 +128,8 @@ impl AquaConnection {
         match self {
             #[cfg(feature = "postgres")]
             AquaConnection::Postgresql(_) => "PostgreSQL",
+            #[cfg(feature = "mysql")]
+            AquaConnection::Mysql(_) => "MySQL",
             AquaConnection::Sqlite(_) => "SQLite",
         }
     }
@@ -122,6 +142,8 @@ impl AquaConnection {
         match self {
             #[cfg(feature = "postgres")]
             AquaConnection::Postgresql(conn) => migrate_postgres(conn),
+            #[cfg(feature = "mysql")]
+            AquaConnection::Mysql(conn) => migrate_mysql(conn),
             AquaConnection::Sqlite(conn) => migrate_sqlite(conn),
         }
     }
@@ -152,10 +174,22 @@ pub fn migrate_postgres(
     Ok(())
 }
 
+/// Applies the pending migrations on MySQL or MariaDB.
+///
+/// # Errors
+/// A migration that fails.
+#[cfg(feature = "mysql")]
+pub fn migrate_mysql(
+    conn: &mut diesel::MysqlConnection,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    conn.run_pending_migrations(MYSQL_MIGRATIONS)?;
+    Ok(())
+}
+
 /// A database the example could not open: which one, and why.
 #[derive(Debug)]
 pub struct OpenError {
-    /// The SQLite file, or the PostgreSQL URL.
+    /// The SQLite file, or the PostgreSQL or MySQL URL.
     pub database: String,
     /// What went wrong.
     pub reason: String,
@@ -211,9 +245,22 @@ pub fn open_postgres(url: &str) -> Result<diesel::PgConnection, OpenError> {
     })
 }
 
+/// Connects to MySQL or MariaDB at `url`.
+///
+/// # Errors
+/// [`OpenError`] naming the URL and the reason.
+#[cfg(feature = "mysql")]
+pub fn open_mysql(url: &str) -> Result<diesel::MysqlConnection, OpenError> {
+    use diesel::Connection;
+    diesel::MysqlConnection::establish(url).map_err(|e| OpenError {
+        database: without_password(url),
+        reason: e.to_string(),
+    })
+}
+
 /// `url` with the password of its user info, if any, replaced by `***`: an error message may
 /// end up in a log.
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();

@@ -42,7 +42,7 @@ impl diesel::r2d2::CustomizeConnection<AquaConnection, diesel::r2d2::Error> for 
     }
 }
 
-/// A pool of `size` connections to `database` (a `postgres://` URL or a SQLite file).
+/// A pool of `size` connections to `database` (a `postgres://` or `mysql://` URL, or a SQLite file).
 ///
 /// # Errors
 /// The pool's, when no connection can be opened.

@@ -1,5 +1,5 @@
 //! The aquamind example served on 127.0.0.1 over a played day, on a database of its own (a
-//! SQLite file, or a PostgreSQL schema), for the HTTP and browser tests.
+//! SQLite file, a PostgreSQL schema or a MySQL database), for the HTTP and browser tests.
 
 use std::net::SocketAddr;
 
@@ -127,6 +127,21 @@ impl Server {
             }),
             tags,
         )
+    }
+
+    /// On a fresh MySQL/MariaDB database, one day played.
+    #[cfg(feature = "mysql")]
+    pub fn mysql() -> Self {
+        Self::mysql_with(&["H1"])
+    }
+
+    /// On a fresh MySQL/MariaDB database, the day played once per tag.
+    #[cfg(feature = "mysql")]
+    pub fn mysql_with(tags: &[&str]) -> Self {
+        let db = super::db::MysqlDb::empty();
+        let database = super::db::MysqlDb::url_of(&db.name);
+        let mut db = Some(db);
+        Server::start(database, Box::new(move || drop(db.take())), tags)
     }
 
     pub fn url(&self, path: &str) -> String {
