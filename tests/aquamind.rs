@@ -263,7 +263,7 @@ fn a_database_the_example_cannot_open_is_named_with_the_reason() {
 fn a_postgres_server_the_example_cannot_reach_is_named_with_the_reason() {
     // Port 1 on loopback: nothing listens there.
     let url = "postgres://postgres@127.0.0.1:1/test";
-    let err = audit_examples::aquamind::open_postgres(url)
+    let err = audit_examples::aquamind::open_server::<diesel::PgConnection>(url)
         .map(|_| ())
         .unwrap_err()
         .to_string();

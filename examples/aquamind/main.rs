@@ -55,7 +55,7 @@ fn main() -> Result<(), Error> {
     let args = Args::parse();
     let database = std::env::var("DATABASE_URL")
         .ok()
-        .filter(|url| url.starts_with("postgres") || url.starts_with("mysql"))
+        .filter(|url| aquamind::is_server_url(url))
         .or(args.database)
         .unwrap_or_else(|| format!("{}/target/aquamind.sqlite3", env!("CARGO_MANIFEST_DIR")));
 

@@ -102,18 +102,18 @@ impl AquaConnection {
     /// # Errors
     /// [`OpenError`] naming the database and the reason.
     pub fn open(database: &str) -> Result<Self, OpenError> {
-        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        if is_postgres_url(database) {
             #[cfg(feature = "postgres")]
-            return open_postgres(database).map(AquaConnection::Postgresql);
+            return open_server(database).map(AquaConnection::Postgresql);
             #[cfg(not(feature = "postgres"))]
             return Err(OpenError {
                 database: database.to_owned(),
                 reason: "this build has no PostgreSQL: run with `--features postgres`".to_owned(),
             });
         }
-        if database.starts_with("mysql://") {
+        if database.starts_with(MYSQL_SCHEME) {
             #[cfg(feature = "mysql")]
-            return open_mysql(database).map(AquaConnection::Mysql);
+            return open_server(database).map(AquaConnection::Mysql);
             #[cfg(not(feature = "mysql"))]
             return Err(OpenError {
                 database: database.to_owned(),
@@ -232,30 +232,33 @@ pub fn open_sqlite(path: &std::path::Path) -> Result<diesel::SqliteConnection, O
     diesel::SqliteConnection::establish(url).map_err(|e| failed(e.to_string()))
 }
 
-/// Connects to PostgreSQL at `url`.
+/// Connects to the database server at `url`: PostgreSQL or MySQL/MariaDB, as `C` is.
 ///
 /// # Errors
-/// [`OpenError`] naming the URL and the reason.
-#[cfg(feature = "postgres")]
-pub fn open_postgres(url: &str) -> Result<diesel::PgConnection, OpenError> {
-    use diesel::Connection;
-    diesel::PgConnection::establish(url).map_err(|e| OpenError {
+/// [`OpenError`] naming the URL (without its password) and the reason.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub fn open_server<C: diesel::Connection>(url: &str) -> Result<C, OpenError> {
+    C::establish(url).map_err(|e| OpenError {
         database: without_password(url),
         reason: e.to_string(),
     })
 }
 
-/// Connects to MySQL or MariaDB at `url`.
-///
-/// # Errors
-/// [`OpenError`] naming the URL and the reason.
-#[cfg(feature = "mysql")]
-pub fn open_mysql(url: &str) -> Result<diesel::MysqlConnection, OpenError> {
-    use diesel::Connection;
-    diesel::MysqlConnection::establish(url).map_err(|e| OpenError {
-        database: without_password(url),
-        reason: e.to_string(),
-    })
+/// Whether `database` names a server (a `postgres://`, `postgresql://` or `mysql://` URL) that
+/// [`AquaConnection::open`] connects to, rather than a SQLite file.
+pub fn is_server_url(database: &str) -> bool {
+    is_postgres_url(database) || database.starts_with(MYSQL_SCHEME)
+}
+
+/// How a PostgreSQL URL starts.
+const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+/// How a MySQL/MariaDB URL starts.
+const MYSQL_SCHEME: &str = "mysql://";
+
+fn is_postgres_url(database: &str) -> bool {
+    POSTGRES_SCHEMES
+        .iter()
+        .any(|scheme| database.starts_with(scheme))
 }
 
 /// `url` with the password of its user info, if any, replaced by `***`: an error message may
