@@ -20,6 +20,10 @@ fn is_postgres(conn: &AnyConnection) -> bool {
     matches!(conn, AnyConnection::Postgresql(_))
 }
 
+fn is_mysql(conn: &AnyConnection) -> bool {
+    common::db::is_mysql(conn)
+}
+
 fn verify(conn: &mut AnyConnection) -> VerifyReport {
     verify_history::<Tank, _>(conn, &Verify::default(), |_| {}).unwrap()
 }
@@ -34,8 +38,11 @@ fn names(report: &VerifyReport, id: i64) -> bool {
 /// Runs `sql` as an attacker with SQL access would, the append-only guard lifted by hand, then
 /// `check`, then rolls everything back.
 fn forged(conn: &mut AnyConnection, sql: &str, check: impl FnOnce(&mut AnyConnection)) {
+    // MySQL's DDL would commit the transaction: its guard is lifted by its session variable.
     let lift = if is_postgres(conn) {
         "SELECT set_config('audit.maintenance', 'on', true)"
+    } else if is_mysql(conn) {
+        "SET @audit_maintenance = 1"
     } else {
         "DROP TRIGGER historical_tanks_append_only_update; \
          DROP TRIGGER historical_tanks_append_only_delete"
@@ -43,9 +50,15 @@ fn forged(conn: &mut AnyConnection, sql: &str, check: impl FnOnce(&mut AnyConnec
     let outcome = conn.transaction::<(), diesel::result::Error, _>(|conn| {
         conn.batch_execute(lift)?;
         conn.batch_execute(sql)?;
+        if is_mysql(conn) {
+            conn.batch_execute("SET @audit_maintenance = NULL")?;
+        }
         check(conn);
         Err(diesel::result::Error::RollbackTransaction)
     });
+    if is_mysql(conn) {
+        conn.batch_execute("SET @audit_maintenance = NULL").unwrap();
+    }
     assert!(
         matches!(outcome, Err(diesel::result::Error::RollbackTransaction)),
         "{sql}: {outcome:?}"
@@ -70,7 +83,7 @@ fn three_rows(conn: &mut AnyConnection) -> (i32, [i64; 3]) {
     (tank.id, ids.try_into().unwrap())
 }
 
-on_chain_backends! {
+on_each_backend! {
     /// Writes through the library leave every chain whole; the report counts rows and objects
     /// and its checkpoint covers them.
     fn a_trail_written_through_the_library_verifies_clean(db) {
@@ -93,6 +106,8 @@ on_chain_backends! {
         let pg = is_postgres(conn);
         let date_shift = if pg {
             "history_date - interval '1 day'"
+        } else if is_mysql(conn) {
+            "history_date - INTERVAL 1 DAY"
         } else {
             "strftime('%Y-%m-%d %H:%M:%f', history_date, '-1 day')"
         };
@@ -184,8 +199,14 @@ on_chain_backends! {
             assert!(!names(&report, first) && !names(&report, middle));
         });
         let marker = if is_postgres(conn) { "'\\x'::bytea" } else { "X''" };
+        // MySQL chains a row when the library calls the table's chain procedure after it.
+        let chained = if is_mysql(conn) {
+            format!("{}; CALL historical_tanks_chain(LAST_INSERT_ID())", insert(marker))
+        } else {
+            insert(marker)
+        };
         let refused = conn
-            .transaction(|conn| conn.batch_execute(&insert(marker)))
+            .transaction(|conn| conn.batch_execute(&chained))
             .unwrap_err()
             .to_string();
         assert!(refused.contains("dated before"), "{refused}");
@@ -198,12 +219,16 @@ on_chain_backends! {
         let (_, [first, middle, _]) = three_rows(conn);
         let later = if is_postgres(conn) {
             "history_date + interval '1 microsecond'"
+        } else if is_mysql(conn) {
+            "history_date + INTERVAL 1 MICROSECOND"
         } else {
             "history_date || '9'"
         };
+        // MySQL reads no table an UPDATE changes but through a derived table.
         let sql = format!(
-            "UPDATE historical_tanks SET history_date = \
-             (SELECT {later} FROM historical_tanks WHERE history_id = {middle}) WHERE history_id = {first}"
+            "UPDATE historical_tanks SET history_date = (SELECT d FROM \
+             (SELECT {later} AS d FROM historical_tanks WHERE history_id = {middle}) AS m) \
+             WHERE history_id = {first}"
         );
         forged(conn, &sql, |conn| {
             let report = verify(conn);
@@ -310,6 +335,8 @@ on_chain_backends! {
         let (tank, [_, _, last]) = three_rows(conn);
         let lift = if is_postgres(conn) {
             "SELECT set_config('audit.maintenance', 'on', false)"
+        } else if is_mysql(conn) {
+            "SET @audit_maintenance = 1"
         } else {
             "DROP TRIGGER historical_tanks_append_only_update"
         };
@@ -318,6 +345,9 @@ on_chain_backends! {
             "UPDATE historical_tanks SET history_change_reason = 'routine' WHERE history_id = {last}"
         ))
         .unwrap();
+        if is_mysql(conn) {
+            conn.batch_execute("SET @audit_maintenance = NULL").unwrap();
+        }
         let error = Tank::update_change_reason(conn, &tank, "recounted").unwrap_err();
         assert!(
             matches!(error, AuditError::ChainBroken { history_id, .. } if history_id == last),
@@ -477,40 +507,44 @@ fn ten_thousand_writes_from_eight_sqlite_connections_verify_clean() {
     assert_eq!(report.rows, (WRITERS * WRITES) as u64);
 }
 
-/// MySQL keeps no chain: its history rows have no hash, verify and anchor say so with a typed
-/// error, and maintenance of a chained model runs without re-linking.
+/// On MySQL the chain procedure hashes every row the library writes, creates, updates and
+/// deletes alike, and the append-only guard refuses an update of a hashed row while letting
+/// the procedure fill a marked one.
 #[cfg(feature = "mysql")]
 #[test]
-fn mysql_writes_no_chain_and_says_so() {
+fn mysql_chains_every_row_and_the_guard_holds_hashed_rows() {
     let mut db = TestDb::any_mysql();
     let conn = &mut db.conn;
     let tank = Tank::create(conn, &ctx(1, "stocking"), &NewTank::named("T1")).unwrap();
     Tank::update(conn, &ctx(1, "resized"), tank.id, tanks::volume_m3.eq(80.0)).unwrap();
-    #[derive(QueryableByName)]
-    struct Unhashed {
+    Tank::delete(conn, &ctx(1, "drained"), tank.id).unwrap();
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Link {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        rows: i64,
+        history_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        history_prev_id: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        hash_len: i64,
     }
-    let unhashed: Unhashed = diesel::sql_query(
-        "SELECT COUNT(*) AS `rows` FROM historical_tanks WHERE history_hash IS NULL",
+    let links: Vec<Link> = diesel::sql_query(
+        "SELECT history_id, history_prev_id, CAST(LENGTH(history_hash) AS SIGNED) AS hash_len \
+         FROM historical_tanks ORDER BY history_id",
     )
-    .get_result(conn)
+    .load(conn)
     .unwrap();
-    assert_eq!(unhashed.rows, 2);
-    let refused = |result: Result<(), AuditError>| {
-        assert!(
-            matches!(
-                &result,
-                Err(AuditError::ChainNotOnBackend { model, backend: "MySQL" }) if model == "Tank"
-            ),
-            "{result:?}"
-        );
-    };
-    refused(verify_history::<Tank, _>(conn, &Verify::default(), |_| {}).map(|_| ()));
-    refused(audit_diesel::chain::anchor_history::<Tank, _>(conn, "seal").map(|_| ()));
-    let record = Tank::update_change_reason(conn, &tank.id, "resized: survey").unwrap();
-    assert_eq!(
-        record.history_change_reason.as_deref(),
-        Some("resized: survey")
-    );
+    assert_eq!(links.len(), 3);
+    assert_eq!(links[0].history_prev_id, None);
+    assert_eq!(links[1].history_prev_id, Some(links[0].history_id));
+    assert_eq!(links[2].history_prev_id, Some(links[1].history_id));
+    assert!(links.iter().all(|l| l.hash_len == 32), "{links:?}");
+    let report = verify(conn);
+    assert!(report.is_clean(), "{:?}", report.findings);
+    assert_eq!((report.rows, report.objects), (3, 1));
+    let refused = conn
+        .batch_execute("UPDATE historical_tanks SET history_change_reason = 'routine'")
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("append-only"), "{refused}");
+    assert!(verify(conn).is_clean());
 }

@@ -32,7 +32,7 @@ fn every_audited_write_is_one_transaction_of_counted_statements() {
         common::statements::of_each_write(conn);
     assert_eq!(
         verbs(&create),
-        ["BEGIN", "SET", "INSERT", "SELECT", "SET", "INSERT", "COMMIT"],
+        ["BEGIN", "SET", "INSERT", "SELECT", "SET", "INSERT", "CALL", "COMMIT"],
         "{create:#?}"
     );
     assert!(
@@ -45,6 +45,14 @@ fn every_audited_write_is_one_transaction_of_counted_statements() {
         "{}",
         create[5]
     );
+    // The history insert is followed by the chain procedure that hashes its rows.
+    for sql in [&create, &update, &save, &delete] {
+        let call = &sql[sql.len() - 2];
+        assert_eq!(
+            call, "CALL `historical_tanks_chain`(LAST_INSERT_ID())",
+            "{sql:#?}"
+        );
+    }
     for (write, sql) in [("update", &update), ("save", &save)] {
         assert_eq!(
             verbs(sql),
@@ -54,6 +62,7 @@ fn every_audited_write_is_one_transaction_of_counted_statements() {
                 "UPDATE",
                 "SELECT",
                 "INSERT",
+                "CALL",
                 "COMMIT"
             ],
             "{write}: {sql:#?}"
@@ -61,7 +70,14 @@ fn every_audited_write_is_one_transaction_of_counted_statements() {
     }
     assert_eq!(
         verbs(&delete),
-        ["BEGIN", "SELECT FOR UPDATE", "DELETE", "INSERT", "COMMIT"],
+        [
+            "BEGIN",
+            "SELECT FOR UPDATE",
+            "DELETE",
+            "INSERT",
+            "CALL",
+            "COMMIT"
+        ],
         "{delete:#?}"
     );
     assert_eq!(

@@ -303,16 +303,6 @@ pub enum AuditError {
         model: String,
     },
 
-    /// The hash chain is not kept on this backend (MySQL/MariaDB: its history rows are written
-    /// without hashes), so it cannot be verified or anchored there.
-    #[error("{model}'s history has no hash chain on {backend}: the chain is kept on SQLite and PostgreSQL only")]
-    ChainNotOnBackend {
-        /// The model's name.
-        model: String,
-        /// The backend of the connection.
-        backend: &'static str,
-    },
-
     /// Maintenance would re-hash a chain that does not match its hashes: history row
     /// `history_id` was changed outside the library. Nothing was changed; `verify` says more.
     #[error(

@@ -24,6 +24,10 @@ pub(crate) fn render(
                 up.extend(after.create_table_sql(dialect));
                 let mut drop = after.drop_write_path_sql(dialect);
                 drop.extend(after.drop_source_guard_sql(dialect));
+                // A MySQL procedure outlives the table it chains.
+                if dialect == Dialect::Mysql {
+                    drop.extend(after.drop_chain_trigger_sql(dialect));
+                }
                 drop.push(after.drop_table_sql(dialect));
                 down.push(drop);
             }
@@ -132,32 +136,9 @@ pub(crate) fn render(
             down.push(after.drop_source_guard_sql(dialect));
         }
     }
-    up_notes.extend(mysql_notes(plan, dialect));
     // Undo in the reverse order: what was added last goes first.
     let down: Vec<String> = down.into_iter().rev().flatten().collect();
     Ok((body(&up_notes, &up), body(&[], &down)))
-}
-
-/// What MySQL does not get yet, said in the migration that would have installed it: the chain's
-/// trigger has no MySQL DDL.
-fn mysql_notes(plan: &TablePlan, dialect: Dialect) -> Vec<String> {
-    if dialect != Dialect::Mysql {
-        return Vec::new();
-    }
-    let after = &plan.after.spec;
-    let mut notes = Vec::new();
-    let installs_chain = plan
-        .changes
-        .iter()
-        .any(|c| matches!(c, Change::Create | Change::AddChain));
-    if installs_chain && after.chained() {
-        notes.push(
-            "MySQL: no hash-chain trigger yet; `history_hash` stays NULL: nothing chains these \
-             rows."
-                .to_owned(),
-        );
-    }
-    notes
 }
 
 fn body(notes: &[String], statements: &[String]) -> String {

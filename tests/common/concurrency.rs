@@ -17,7 +17,7 @@ struct Written {
 
 /// 4 threads × 250 audited writes, half of the updates on four shared rows: exactly one history
 /// row per write, holding the row's state after it, and each shared row's history in commit
-/// order. `connect` opens another connection to the test's database.
+/// order, its hash chain unforked. `connect` opens another connection to the test's database.
 pub fn writers_get_one_history_row_per_write_in_commit_order(
     db: &mut TestDb<AnyConnection>,
     connect: impl Fn() -> AnyConnection + Sync,
@@ -129,7 +129,7 @@ pub fn writers_get_one_history_row_per_write_in_commit_order(
 
     // The contended rows: ordered by (history_date, history_id), their updates count up one by
     // one, and the last history row is the row as it is now.
-    for id in shared {
+    for &id in &shared {
         let trail: Vec<HistoricalTank> = historical_tanks::table
             .filter(historical_tanks::id.eq(id))
             .order((historical_tanks::history_date, historical_tanks::history_id))
@@ -149,4 +149,7 @@ pub fn writers_get_one_history_row_per_write_in_commit_order(
         let last = trail.last().unwrap();
         assert_eq!((last.volume_m3, &last.notes), (now.volume_m3, &now.notes));
     }
+    // Every chain links each row to the one before it in that order: none forked.
+    let report = super::chain_verifies_clean::<Tank>(conn);
+    assert_eq!(report.rows, (THREADS * WRITES + shared.len()) as u64);
 }

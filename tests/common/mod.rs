@@ -16,32 +16,18 @@ pub use db::TestDb;
 pub use models::*;
 pub use statements::Statements;
 
-/// `M`'s hash chains verify clean, and the report, on the backends that keep them; on MySQL,
-/// which keeps none, `verify` says so and this is `None`.
+/// `M`'s hash chains verify clean; the report.
 pub fn chain_verifies_clean<M: audit_diesel::Historical>(
     conn: &mut db::AnyConnection,
-) -> Option<audit_diesel::chain::VerifyReport> {
-    let verified = audit_diesel::chain::verify_history::<M, _>(
+) -> audit_diesel::chain::VerifyReport {
+    let report = audit_diesel::chain::verify_history::<M, _>(
         conn,
         &audit_diesel::chain::Verify::default(),
         |_| {},
-    );
-    if db::is_mysql(conn) {
-        assert!(
-            matches!(
-                verified,
-                Err(audit_diesel::AuditError::ChainNotOnBackend {
-                    backend: "MySQL",
-                    ..
-                })
-            ),
-            "{verified:?}"
-        );
-        return None;
-    }
-    let report = verified.unwrap();
+    )
+    .unwrap();
     assert!(report.is_clean(), "{:?}", report.findings);
-    Some(report)
+    report
 }
 
 /// A context of `user` with `reason`.
@@ -60,15 +46,6 @@ pub fn ctx(user: i64, reason: &str) -> audit_diesel::AuditContext {
 macro_rules! on_each_backend {
     ($($tests:tt)*) => {
         $crate::on_backends!([sqlite postgres mysql] $($tests)*);
-    };
-}
-
-/// [`on_each_backend!`] on the backends that keep the hash chain: SQLite and PostgreSQL (MySQL
-/// writes its history rows without hashes, and says so: `tests/mysql_ddl.rs`).
-#[macro_export]
-macro_rules! on_chain_backends {
-    ($($tests:tt)*) => {
-        $crate::on_backends!([sqlite postgres] $($tests)*);
     };
 }
 

@@ -66,11 +66,6 @@ pub trait AuditBackend:
     /// unchained, and `verify` reports it).
     const CHAIN_MARKER_SQL: &'static str;
 
-    /// Whether history rows are chained here: not on MySQL, whose rows have no hash, so that
-    /// maintenance there re-links nothing.
-    #[doc(hidden)]
-    const KEEPS_CHAIN: bool = true;
-
     /// The type `CAST(x AS <type>)` turns a value into text with: `TEXT`, or MySQL's `CHAR`.
     #[doc(hidden)]
     const TEXT_CAST: &'static str = "TEXT";

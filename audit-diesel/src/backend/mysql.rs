@@ -11,8 +11,8 @@ impl AuditBackend for Mysql {
     const DIALECT: Dialect = Dialect::Mysql;
     /// The protocol's limit of placeholders in one prepared statement.
     const MAX_BINDS: usize = 65_535;
-    /// No chain on MySQL yet: the hash stays `NULL`, a row without a hash.
-    const CHAIN_MARKER_SQL: &'static str = "NULL";
+    /// The empty hash that asks the chain procedure to hash the row.
+    const CHAIN_MARKER_SQL: &'static str = "X''";
     /// UTC with microseconds, whatever the session's `time_zone` (`DATETIME(6)` has no zone).
     const CLOCK_SQL: &'static str = "UTC_TIMESTAMP(6)";
     /// One Diesel backend serves MySQL 8 (which has `LATERAL`) and MariaDB (which has not): the
@@ -20,7 +20,6 @@ impl AuditBackend for Mysql {
     const AS_OF: AsOfStrategy = AsOfStrategy::Window;
     const NULL_SAFE_EQ: &'static str = "<=>";
     const TEXT_CAST: &'static str = "CHAR";
-    const KEEPS_CHAIN: bool = false;
     audit_backend_binds!();
 
     /// MySQL cannot name a transaction from SQL: the id of the library call (one for every

@@ -248,8 +248,12 @@ pub(crate) fn seal<D: ChainDb>(
 ) -> Result<(u64, u64, Option<Anchor>), AuditError> {
     let q = |c: &str| D::DIALECT.quote(c);
     let sql = format!(
-        "SELECT CAST({id} AS TEXT) AS {object}, {id} AS {id}, {prev} AS prev_id, {hash} AS hash, '' AS encoding \
+        "SELECT CAST({id} AS {text}) AS {object}, {id} AS {id}, {prev} AS prev_id, {hash} AS hash, '' AS encoding \
          FROM {table} WHERE {hash} IS NULL OR {hash} = {empty}",
+        text = match D::DIALECT {
+            crate::schema::Dialect::Mysql => "CHAR",
+            _ => "TEXT",
+        },
         id = q(meta::HISTORY_ID),
         object = q("object"),
         prev = q(meta::HISTORY_PREV_ID),

@@ -1,7 +1,7 @@
 //! What the chain reads and writes, on each backend's own connection: streamed chain rows, one
 //! object's rows, re-linking a row, and the anchors table.
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 use diesel::connection::DefaultLoadingMode;
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
@@ -48,7 +48,7 @@ pub(crate) struct AnchorRow {
     pub anchor_hash: Vec<u8>,
 }
 
-/// A connection the chain runs on: `SqliteConnection` or `PgConnection`.
+/// A connection the chain runs on: `SqliteConnection`, `PgConnection` or `MysqlConnection`.
 pub(crate) trait ChainDb: Connection + SimpleConnection {
     const DIALECT: Dialect;
 
@@ -67,7 +67,10 @@ pub(crate) trait ChainDb: Connection + SimpleConnection {
         each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
     ) -> Result<(), super::ChainError>;
 
-    /// All rows of `select`.
+    /// All rows of `select`, as maintenance reads them before it re-links them: the newest
+    /// committed rows, locked (`FOR UPDATE` on MySQL, whose plain reads see the transaction's
+    /// snapshot; PostgreSQL's maintenance holds writers off with its table lock, and SQLite's
+    /// writers take turns).
     fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>>;
 
     /// One number (`NULL` is `None`), from a `SELECT ... AS value`.
@@ -83,8 +86,9 @@ pub(crate) trait ChainDb: Connection + SimpleConnection {
     ) -> QueryResult<usize>;
 
     /// The newest history id once every writer that was inserting into `table` has finished:
-    /// PostgreSQL waits for them with a `SHARE` lock held for an instant, so that no row with a
-    /// smaller id can still appear; SQLite's writers take turns anyway.
+    /// PostgreSQL waits for them with a `SHARE` lock held for an instant, MySQL with a locking
+    /// read of every row, so that no row with a smaller id can still appear; SQLite's writers
+    /// take turns anyway.
     fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>>;
 
     /// Whether the anchors table exists.
@@ -138,8 +142,14 @@ fn columns_sql(dialect: Dialect, table: &str) -> String {
              AND NOT a.attisdropped ORDER BY a.attnum",
             literal(&dialect.quote(table))
         ),
-        Dialect::Sqlite | Dialect::Mysql => format!(
+        Dialect::Sqlite => format!(
             "SELECT name AS name, type AS ty FROM pragma_table_info({})",
+            literal(table)
+        ),
+        Dialect::Mysql => format!(
+            "SELECT CAST(column_name AS CHAR) AS name, CAST(column_type AS CHAR) AS ty \
+             FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} \
+             ORDER BY ordinal_position",
             literal(table)
         ),
     }
@@ -153,13 +163,20 @@ fn anchors_sql(dialect: Dialect, table: Option<&str>, newest_only: bool) -> Stri
             "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
             q("anchored_at")
         ),
-        Dialect::Sqlite | Dialect::Mysql => format!("replace({}, ' ', 'T')", q("anchored_at")),
+        Dialect::Sqlite => format!("replace({}, ' ', 'T')", q("anchored_at")),
+        Dialect::Mysql => format!("CAST(replace({}, ' ', 'T') AS CHAR)", q("anchored_at")),
     };
     let filter = match table {
         Some(table) => format!(" WHERE {} = {}", q("history_table"), literal(table)),
         None => String::new(),
     };
-    let order = if newest_only { " DESC LIMIT 1" } else { "" };
+    // The newest anchor is read to link the next one to it: locked on MySQL, whose plain reads
+    // see the transaction's snapshot.
+    let order = match (newest_only, dialect) {
+        (true, Dialect::Mysql) => " DESC LIMIT 1 FOR UPDATE",
+        (true, _) => " DESC LIMIT 1",
+        (false, _) => "",
+    };
     format!(
         "SELECT {}, {}, {}, {}, {}, {at} AS {}, {}, {}, {}, {} FROM {}{filter} ORDER BY {}{order}",
         q("anchor_id"),
@@ -195,7 +212,10 @@ macro_rules! common {
         }
 
         fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>> {
-            diesel::sql_query(select).load(self)
+            match Self::DIALECT {
+                Dialect::Mysql => diesel::sql_query(format!("{select} FOR UPDATE")).load(self),
+                Dialect::Postgres | Dialect::Sqlite => diesel::sql_query(select).load(self),
+            }
         }
 
         fn scalar(&mut self, select: &str) -> QueryResult<Option<i64>> {
@@ -265,30 +285,37 @@ macro_rules! common {
     };
 }
 
+/// `stream` by Diesel's row iterator, [`FETCH`] rows handed on at a time.
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+macro_rules! stream_by_iterator {
+    () => {
+        fn stream(
+            &mut self,
+            select: &str,
+            each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
+        ) -> Result<(), super::ChainError> {
+            let mut batch = Vec::with_capacity(FETCH);
+            let rows = diesel::sql_query(select).load_iter::<ChainRow, DefaultLoadingMode>(self)?;
+            for row in rows {
+                batch.push(row?);
+                if batch.len() == FETCH {
+                    each(std::mem::take(&mut batch))?;
+                }
+            }
+            if !batch.is_empty() {
+                each(batch)?;
+            }
+            Ok(())
+        }
+    };
+}
+
 #[cfg(feature = "sqlite")]
 impl ChainDb for diesel::SqliteConnection {
     const DIALECT: Dialect = Dialect::Sqlite;
 
     common!();
-
-    fn stream(
-        &mut self,
-        select: &str,
-        each: &mut dyn FnMut(Vec<ChainRow>) -> Result<(), super::ChainError>,
-    ) -> Result<(), super::ChainError> {
-        let mut batch = Vec::with_capacity(FETCH);
-        let rows = diesel::sql_query(select).load_iter::<ChainRow, DefaultLoadingMode>(self)?;
-        for row in rows {
-            batch.push(row?);
-            if batch.len() == FETCH {
-                each(std::mem::take(&mut batch))?;
-            }
-        }
-        if !batch.is_empty() {
-            each(batch)?;
-        }
-        Ok(())
-    }
+    stream_by_iterator!();
 
     fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>> {
         self.scalar(&format!(
@@ -383,6 +410,58 @@ impl ChainDb for diesel::PgConnection {
             who: String,
         }
         diesel::sql_query("SELECT CAST(current_user AS TEXT) AS who")
+            .load::<Who>(self)
+            .ok()
+            .and_then(|rows| rows.into_iter().next())
+            .map(|w| w.who)
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl ChainDb for diesel::MysqlConnection {
+    const DIALECT: Dialect = Dialect::Mysql;
+
+    common!();
+    stream_by_iterator!();
+
+    fn settled_max_id(&mut self, table: &str) -> QueryResult<Option<i64>> {
+        // A locking read of every row waits for the writers still inserting (`+ 0` keeps the
+        // optimizer from answering from the index alone, which would lock nothing).
+        let id = Self::DIALECT.quote(crate::schema::spec::meta::HISTORY_ID);
+        self.scalar(&format!(
+            "SELECT max({id} + 0) AS value FROM {} LOCK IN SHARE MODE",
+            Self::DIALECT.quote(table)
+        ))
+    }
+
+    fn has_anchors(&mut self) -> QueryResult<bool> {
+        Ok(self
+            .scalar(&format!(
+                "SELECT count(*) AS value FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_name = {}",
+                literal(ANCHORS_TABLE)
+            ))?
+            .unwrap_or(0)
+            > 0)
+    }
+
+    fn lock_anchors(&mut self) -> QueryResult<()> {
+        // Every row and the gap after the newest, until the transaction ends.
+        self.scalar(&format!(
+            "SELECT max({} + 0) AS value FROM {} FOR UPDATE",
+            Self::DIALECT.quote("anchor_id"),
+            Self::DIALECT.quote(ANCHORS_TABLE)
+        ))
+        .map(|_| ())
+    }
+
+    fn actor(&mut self) -> Option<String> {
+        #[derive(QueryableByName)]
+        struct Who {
+            #[diesel(sql_type = Text)]
+            who: String,
+        }
+        diesel::sql_query("SELECT CAST(CURRENT_USER() AS CHAR) AS who")
             .load::<Who>(self)
             .ok()
             .and_then(|rows| rows.into_iter().next())

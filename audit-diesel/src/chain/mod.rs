@@ -5,7 +5,8 @@
 //! `#[historical(chain = false)]` or their history id is a UUID) has its own chain, in the
 //! trail's order: each history row stores the id of the object's previous row and
 //! `sha256(previous row's hash || the row's canonical encoding)`, filled by a trigger as the
-//! row is inserted (in the same statement on PostgreSQL). `audit_schema`'s
+//! row is inserted (in the same statement on PostgreSQL), or on MySQL by the table's chain
+//! procedure, which the library calls after each history insert in the same transaction. `audit_schema`'s
 //! [`chain_encoding_sql`](crate::HistoryTableSpec::chain_encoding_sql) says what is encoded.
 //!
 //! [`verify_history`] walks every chain and reports each row that was edited, deleted (at the
@@ -374,34 +375,19 @@ impl VerifyReport {
 
 /// Runs `$body` with `$db` bound to the concrete connection of `$conn` (a
 /// [`BackendConnection`]).
-/// MySQL keeps no chain: there `$body` does not run, and the result is
-/// [`AuditError::ChainNotOnBackend`] for the table `$spec` describes.
 macro_rules! on_chain_db {
-    ($conn:expr, $spec:expr, |$db:ident| $body:expr) => {
+    ($conn:expr, $spec:expr, |$db:ident| $body:expr) => {{
+        let _ = &$spec;
         match $conn {
             #[cfg(feature = "sqlite")]
             BackendConnection::Sqlite($db) => $body,
             #[cfg(feature = "postgres")]
             BackendConnection::Postgres($db) => $body,
             #[cfg(feature = "mysql")]
-            BackendConnection::Mysql(_) => Err(AuditError::ChainNotOnBackend {
-                model: $spec.model.to_string(),
-                backend: "MySQL",
-            }),
+            BackendConnection::Mysql($db) => $body,
             BackendConnection::__Lifetime(_, never) => match never {},
         }
-    };
-}
-
-/// Whether `conn` keeps hash chains: not MySQL's, whose history rows have no hashes, so that
-/// maintenance there has nothing to re-link.
-fn keeps_chains<C: 'static>(conn: &mut C) -> bool {
-    #[cfg(feature = "mysql")]
-    if (conn as &mut dyn std::any::Any).is::<diesel::MysqlConnection>() {
-        return false;
-    }
-    let _ = conn;
-    true
+    }};
 }
 
 /// Verifies the hash chains of `M`'s history table: see the [module](self) documentation.
@@ -709,6 +695,12 @@ fn downcast<C: 'static>(conn: &mut C) -> Option<BackendConnection<'_>> {
             .downcast_mut::<diesel::PgConnection>()
             .map(BackendConnection::Postgres);
     }
+    #[cfg(feature = "mysql")]
+    if any.is::<diesel::MysqlConnection>() {
+        return any
+            .downcast_mut::<diesel::MysqlConnection>()
+            .map(BackendConnection::Mysql);
+    }
     None
 }
 
@@ -718,7 +710,7 @@ fn unsupported(spec: &HistoryTableSpec) -> AuditError {
         model: spec.model.to_string(),
         operation: "re-anchor",
         source: diesel::result::Error::QueryBuilderError(
-            "the hash chain is maintained on SqliteConnection and PgConnection only".into(),
+            "the hash chain is maintained on SqliteConnection, PgConnection and MysqlConnection only".into(),
         ),
     }
 }
@@ -730,7 +722,7 @@ pub(crate) fn after_removal<C: 'static>(
     what: &Maintenance<'_>,
     gone: &[crate::maintenance::sql::GoneRow],
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() || !keeps_chains(conn) {
+    if !what.spec.chained() {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
@@ -743,7 +735,7 @@ pub(crate) fn before_edit<C: 'static>(
     spec: &HistoryTableSpec,
     history_id: i64,
 ) -> Result<(), AuditError> {
-    if !spec.chained() || !keeps_chains(conn) {
+    if !spec.chained() {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(spec))?;
@@ -756,7 +748,7 @@ pub(crate) fn after_edit<C: 'static>(
     what: &Maintenance<'_>,
     history_id: i64,
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() || !keeps_chains(conn) {
+    if !what.spec.chained() {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
@@ -770,7 +762,7 @@ pub(crate) fn record_removal<C: 'static>(
     conn: &mut C,
     what: &Maintenance<'_>,
 ) -> Result<(), AuditError> {
-    if !what.spec.chained() || what.rows_removed == 0 || !keeps_chains(conn) {
+    if !what.spec.chained() || what.rows_removed == 0 {
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;

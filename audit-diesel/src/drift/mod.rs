@@ -273,11 +273,11 @@ where
                             created: kind == DriftKind::Created,
                         },
                     };
-                    written = written.saturating_add(
-                        HistoryInsert::<M, _>::new(source, meta(kind)?)
-                            .execute(conn)
-                            .map_err(db)?,
-                    );
+                    let inserted = HistoryInsert::<M, _>::new(source, meta(kind)?)
+                        .execute(conn)
+                        .map_err(db)?;
+                    crate::write::chain_inserted(conn, M::HISTORY, inserted).map_err(db)?;
+                    written = written.saturating_add(inserted);
                 }
                 Ok((found, written))
             })?;
@@ -325,6 +325,7 @@ where
             let written = HistoryInsert::<M, _>::new(DeletedSource, meta(DriftKind::Deleted)?)
                 .execute(conn)
                 .map_err(db)?;
+            crate::write::chain_inserted(conn, M::HISTORY, written).map_err(db)?;
             Ok((deleted, written))
         })?;
         report

@@ -364,13 +364,20 @@ where
         };
         let insert = HistoryInsert::<M, _>::new(TableSource { condition: rows }, meta.clone());
         // A chained table's batch holds writers off, so that it links each object to the row
-        // its `NOT EXISTS` saw (and none of them to it concurrently).
-        let written = match M::HISTORY.chain_lock_sql(<C::Backend as AuditBackend>::DIALECT) {
-            Some(lock) => conn.transaction(|conn| {
-                conn.batch_execute(&lock)?;
-                insert.execute(conn)
-            }),
-            None => insert.execute(conn),
+        // its `NOT EXISTS` saw (and none of them to it concurrently); on MySQL the batch's rows
+        // are hashed by the chain procedure in the same transaction.
+        let dialect = <C::Backend as AuditBackend>::DIALECT;
+        let written = if M::HISTORY.chained() && dialect != crate::schema::Dialect::Sqlite {
+            conn.transaction(|conn| {
+                if let Some(lock) = M::HISTORY.chain_lock_sql(dialect) {
+                    conn.batch_execute(&lock)?;
+                }
+                let written = insert.execute(conn)?;
+                crate::write::chain_inserted(conn, M::HISTORY, written)?;
+                Ok(written)
+            })
+        } else {
+            insert.execute(conn)
         }
         .map_err(db)?;
         report.written = report
@@ -654,7 +661,7 @@ where
             .map_err(db)?
             .max(0) as u64
     } else {
-        if !M::HISTORY.chained() || !<C::Backend as AuditBackend>::KEEPS_CHAIN {
+        if !M::HISTORY.chained() {
             let deleted = lifted::<M, C, _, diesel::result::Error>(conn, |conn| {
                 DeleteDoomed::<M> { doomed, model }.execute(conn)
             })
@@ -673,6 +680,7 @@ where
                 DeleteDoomedReturning(DeleteDoomed::<M> { doomed, model })
                     .load(conn)
                     .map_err(db)?;
+            sql::delete_ids(conn, &M::HISTORY.history_table, &gone).map_err(db)?;
             let removed = u64::try_from(gone.len()).unwrap_or(u64::MAX);
             if removed > 0 {
                 let what = crate::chain::Maintenance {

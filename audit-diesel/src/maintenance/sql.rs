@@ -324,8 +324,15 @@ query!(impl[M] DeleteDoomedReturning<M> => (
 
 impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomedReturning<M> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(" RETURNING ");
+        // MySQL has no `DELETE ... RETURNING`: there this is the `SELECT ... FOR UPDATE` of the
+        // rows, which [`delete_ids`] then deletes.
+        let mysql = DB::DIALECT == crate::schema::Dialect::Mysql;
+        if mysql {
+            out.push_sql("SELECT ");
+        } else {
+            self.0.walk_ast(out.reborrow())?;
+            out.push_sql(" RETURNING ");
+        }
         out.push_identifier(meta::HISTORY_ID)?;
         out.push_sql(", ");
         out.push_identifier(meta::HISTORY_HASH)?;
@@ -333,8 +340,44 @@ impl<M: Historical, DB: AuditBackend> QueryFragment<DB> for DeleteDoomedReturnin
         out.push_identifier(meta::HISTORY_PREV_ID)?;
         out.push_sql(", ");
         out.push_sql(&M::HISTORY.chain_key_condition_sql(DB::DIALECT));
+        if mysql {
+            out.push_sql(" FROM ");
+            out.push_identifier(&M::HISTORY.history_table)?;
+            out.push_sql(" WHERE ");
+            out.push_identifier(meta::HISTORY_ID)?;
+            out.push_sql(" IN (");
+            walk_doomed::<M, DB>(&self.0.doomed, &mut out)?;
+            out.push_sql(") FOR UPDATE");
+        }
         Ok(())
     }
+}
+
+/// Deletes the history rows of `table` with the ids `gone` names, 10,000 per statement: the
+/// second half of [`DeleteDoomedReturning`] on MySQL. Nothing on the other backends, whose
+/// `DELETE ... RETURNING` deleted them already.
+pub(crate) fn delete_ids<C>(conn: &mut C, table: &str, gone: &[GoneRow]) -> QueryResult<()>
+where
+    C: diesel::Connection,
+    C::Backend: AuditBackend,
+{
+    let dialect = <C::Backend as AuditBackend>::DIALECT;
+    if dialect != crate::schema::Dialect::Mysql {
+        return Ok(());
+    }
+    for slice in gone.chunks(10_000) {
+        let ids = slice
+            .iter()
+            .map(|(id, ..)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        conn.batch_execute(&format!(
+            "DELETE FROM {} WHERE {} IN ({ids})",
+            dialect.quote(table),
+            dialect.quote(meta::HISTORY_ID)
+        ))?;
+    }
+    Ok(())
 }
 
 /// What [`DeleteDoomedReturning`] returns of each row: id, hash, link, and its object as a

@@ -250,3 +250,26 @@ where
         self.source.walk_rows(&self.meta, out.reborrow())
     }
 }
+
+/// Hashes the `inserted` history rows the statement before wrote into `spec`'s table, where the
+/// database's trigger cannot: on MySQL, ``CALL `<history>_chain`(LAST_INSERT_ID())``
+/// ([`HistoryTableSpec::chain_call_sql`](crate::schema::HistoryTableSpec::chain_call_sql)),
+/// in the same transaction. Nothing on PostgreSQL and SQLite, whose triggers chain each row
+/// as it is inserted, for a table without a chain, or when nothing was inserted.
+pub(crate) fn chain_inserted<C>(
+    conn: &mut C,
+    spec: &crate::schema::HistoryTableSpec,
+    inserted: usize,
+) -> QueryResult<()>
+where
+    C: diesel::Connection,
+    C::Backend: AuditBackend,
+{
+    if inserted == 0 {
+        return Ok(());
+    }
+    match spec.chain_call_sql(<C::Backend as AuditBackend>::DIALECT) {
+        Some(call) => conn.batch_execute(&call),
+        None => Ok(()),
+    }
+}

@@ -32,7 +32,7 @@ use diesel::connection::LoadConnection;
 use diesel::result::{EmptyChangeset, Error as DieselError, QueryResult};
 use diesel::Connection;
 
-pub(crate) use history_insert::walk_meta;
+pub(crate) use history_insert::{chain_inserted, walk_meta};
 #[doc(hidden)]
 pub use history_insert::{CteSource, HistoryInsert, RowsSource, SnapshotSource, TableSource};
 #[doc(hidden)]
@@ -436,7 +436,8 @@ where
                 == crate::schema::Dialect::Mysql
             {
                 // No `RETURNING` on MySQL: the row is read back by its id.
-                HistoryInsert::new(rows, meta).execute(conn).map_err(db)?;
+                let inserted = HistoryInsert::new(rows, meta).execute(conn).map_err(db)?;
+                chain_inserted(conn, M::HISTORY, inserted).map_err(db)?;
                 let id = model.id();
                 let conditions = Conditions::<M, _>::object(
                     Some(GeneratedOf::<M>::history_key_filter(&id)),

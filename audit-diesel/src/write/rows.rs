@@ -83,7 +83,8 @@ where
                 .map(GeneratedOf::<M>::snapshot)
                 .collect(),
         );
-        HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
+        let inserted = HistoryInsert::<M, _>::new(rows, meta.clone()).execute(conn)?;
+        super::chain_inserted(conn, spec, inserted)?;
     }
     Ok(())
 }

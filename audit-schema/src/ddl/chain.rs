@@ -17,6 +17,7 @@
 //! |---|---|---|
 //! | PostgreSQL | `BEFORE INSERT` row trigger, PL/pgSQL, `sha256()` | the object's latest row is read with a fresh snapshot, after the write took the source row's lock: writers of one object queue on that lock (a create on the key's unique index), writers of different objects do not; the library's maintenance and backfill lock the history table against inserts for their transaction |
 //! | SQLite | `AFTER INSERT` trigger that updates the new row, hashing with `audit_chain_link()`, a function audit-diesel registers on the connection | SQLite's writers take turns |
+//! | MySQL | a procedure, `<history>_chain(first_id)`, that audit-diesel calls after each history insert ([`chain_call_sql`](HistoryTableSpec::chain_call_sql)): a MySQL trigger sees no `AUTO_INCREMENT` id before the insert and cannot update its table after it; `SHA2()` | the object's latest row is read `LOCK IN SHARE MODE` (the newest committed version), after the write took the source row's lock; maintenance reads the rows it re-links `FOR UPDATE` |
 //!
 //! A row inserted without the marker keeps its value (NULL by default) and `verify` reports it as
 //! not chained: rows the library did not write stand out. A row dated before its object's latest
@@ -126,6 +127,29 @@ impl Kind {
             _ => Kind::Plain,
         }
     }
+
+    /// The kind of a MySQL column whose type is named `name`, as DDL writes it (`VARBINARY(32)`)
+    /// or as `information_schema` does (`varbinary`): bytes are written in hex, everything else
+    /// as `QUOTE()` writes it, which no session setting changes (`DATETIME(6)` has no zone, and
+    /// MySQL writes numbers in one form).
+    fn of_mysql_type(name: &str) -> Kind {
+        let lower = name.trim().to_ascii_lowercase();
+        let base = lower.split(['(', ' ']).next().unwrap_or_default();
+        if base.ends_with("binary") || base.ends_with("blob") {
+            Kind::Binary
+        } else {
+            Kind::Plain
+        }
+    }
+
+    /// The kind of a column of `dialect` whose type is named `name`.
+    fn of(dialect: Dialect, name: &str) -> Kind {
+        match dialect {
+            Dialect::Postgres => Kind::of_type(name),
+            Dialect::Mysql => Kind::of_mysql_type(name),
+            Dialect::Sqlite => Kind::Plain,
+        }
+    }
 }
 
 /// `'text'` as an SQL string literal.
@@ -150,12 +174,16 @@ pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// `parts` joined by `||`, or the empty string.
-fn join_parts(parts: Vec<String>) -> String {
+/// `parts` joined by `||` (by `CONCAT` as utf8mb4 text on MySQL, where `||` is OR), or the
+/// empty string.
+fn join_parts(dialect: Dialect, parts: Vec<String>) -> String {
     if parts.is_empty() {
         return "''".to_owned();
     }
-    parts.join(" || ")
+    match dialect {
+        Dialect::Mysql => format!("CONVERT(CONCAT({}) USING utf8mb4)", parts.join(", ")),
+        Dialect::Postgres | Dialect::Sqlite => parts.join(" || "),
+    }
 }
 
 /// The base encoding over `columns` (name, SQL type name), in name order: what
@@ -176,15 +204,12 @@ pub fn chain_encoding_of_columns(
     let parts = columns
         .into_iter()
         .map(|(name, ty)| {
-            let kind = match dialect {
-                Dialect::Postgres => Kind::of_type(ty),
-                Dialect::Sqlite | Dialect::Mysql => Kind::Plain,
-            };
+            let kind = Kind::of(dialect, ty);
             let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(name));
             HistoryTableSpec::part(dialect, name, &expr, kind)
         })
         .collect();
-    join_parts(parts)
+    join_parts(dialect, parts)
 }
 
 impl HistoryTableSpec {
@@ -251,10 +276,11 @@ impl HistoryTableSpec {
     pub fn chain_prev_encoding(dialect: Dialect, prev: Option<i64>) -> String {
         match (dialect, prev) {
             (_, None) => String::new(),
-            (Dialect::Postgres, Some(id)) => format!("{}='{id}',", meta::HISTORY_PREV_ID),
-            (Dialect::Sqlite | Dialect::Mysql, Some(id)) => {
-                format!("{}={id},", meta::HISTORY_PREV_ID)
+            // `quote_literal()` and MySQL's `QUOTE()` write a number as a string literal.
+            (Dialect::Postgres | Dialect::Mysql, Some(id)) => {
+                format!("{}='{id}',", meta::HISTORY_PREV_ID)
             }
+            (Dialect::Sqlite, Some(id)) => format!("{}={id},", meta::HISTORY_PREV_ID),
         }
     }
 
@@ -270,17 +296,14 @@ impl HistoryTableSpec {
             .primary_key
             .iter()
             .map(|k| {
-                let kind = match (dialect, self.column(k)) {
-                    (Dialect::Postgres, Some(c)) => {
-                        Kind::of_type(&dialect.column_type(&c.sql_type, true))
-                    }
-                    _ => Kind::Plain,
-                };
+                let kind = self.column(k).map_or(Kind::Plain, |c| {
+                    Kind::of(dialect, &dialect.column_type(&c.sql_type, true))
+                });
                 let expr = format!("{}.{}", qualifier(dialect, row), dialect.quote(k));
                 Self::part(dialect, k, &expr, kind)
             })
             .collect();
-        join_parts(parts)
+        join_parts(dialect, parts)
     }
 
     /// An SQL expression that writes the key of the row as a condition on the table's key
@@ -320,8 +343,9 @@ impl HistoryTableSpec {
             Dialect::Sqlite => {
                 format!("CASE WHEN {expr} IS NULL THEN '' ELSE {label} || quote({expr}) || ',' END")
             }
+            // MySQL's `QUOTE(NULL)` is the word `NULL`, not NULL.
             Dialect::Mysql => format!(
-                "coalesce(concat({label}, quote({}), ','), '')",
+                "IF({expr} IS NULL, '', CONCAT({label}, QUOTE({}), ','))",
                 mysql_value(expr, kind)
             ),
         }
@@ -366,8 +390,8 @@ impl HistoryTableSpec {
         self.index_name(dialect, "chain")
     }
 
-    /// The statements that install the chain's trigger (none unless [`chained`](Self::chained);
-    /// MySQL's comes with its runtime).
+    /// The statements that install the chain's trigger (none unless [`chained`](Self::chained)):
+    /// on MySQL a procedure the library calls after each history insert.
     ///
     /// ```
     /// # use std::borrow::Cow;
@@ -466,8 +490,80 @@ impl HistoryTableSpec {
                     prev_part = Self::prev_encoding_sql(dialect, &format!("({head_id})")),
                 )]
             }
-            Dialect::Mysql => Vec::new(),
+            Dialect::Mysql => {
+                let same = self.same_object(dialect, "p", "r");
+                let q = |c: &str| dialect.quote(c);
+                let encoding = self.chain_encoding_sql(dialect, &self.history_table);
+                let prev_part = Self::prev_encoding_sql(dialect, "audit_head_id");
+                vec![format!(
+                    "CREATE PROCEDURE {proc}(IN audit_first_id BIGINT)\n\
+                     BEGIN\n\
+                     \x20   DECLARE audit_row BIGINT;\n\
+                     \x20   DECLARE audit_date DATETIME(6);\n\
+                     \x20   DECLARE audit_head_id BIGINT;\n\
+                     \x20   DECLARE audit_head_date DATETIME(6);\n\
+                     \x20   DECLARE audit_head_hash VARBINARY(32);\n\
+                     \x20   DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\n\
+                     \x20   audit_rows: LOOP\n\
+                     \x20       SET audit_row = NULL;\n\
+                     \x20       SELECT MIN({id}) INTO audit_row FROM {table}\n\
+                     \x20           WHERE {id} >= audit_first_id AND {hash} = X'';\n\
+                     \x20       IF audit_row IS NULL THEN\n\
+                     \x20           LEAVE audit_rows;\n\
+                     \x20       END IF;\n\
+                     \x20       SET audit_head_id = NULL, audit_head_date = NULL, audit_head_hash = NULL;\n\
+                     \x20       SELECT r.{date} INTO audit_date FROM {table} AS r WHERE r.{id} = audit_row;\n\
+                     \x20       SELECT p.{id}, p.{date}, p.{hash} INTO audit_head_id, audit_head_date, audit_head_hash\n\
+                     \x20           FROM {table} AS p JOIN {table} AS r ON {same}\n\
+                     \x20           WHERE r.{id} = audit_row AND p.{id} <> audit_row AND NOT (p.{hash} <=> X'')\n\
+                     \x20           ORDER BY p.{date} DESC, p.{id} DESC LIMIT 1 LOCK IN SHARE MODE;\n\
+                     \x20       IF audit_head_id IS NOT NULL AND (audit_head_date > audit_date\n\
+                     \x20           OR (audit_head_date = audit_date AND audit_head_id > audit_row)) THEN\n\
+                     \x20           SIGNAL SQLSTATE '22008' SET MESSAGE_TEXT = {message};\n\
+                     \x20       END IF;\n\
+                     \x20       UPDATE {table} SET {prev} = audit_head_id,\n\
+                     \x20           {hash} = UNHEX(SHA2(CONCAT(COALESCE(audit_head_hash, X''), CAST(CONCAT({encoding}, {prev_part}) AS BINARY)), 256))\n\
+                     \x20           WHERE {id} = audit_row;\n\
+                     \x20   END LOOP;\n\
+                     END",
+                    proc = name_quoted(dialect, &name),
+                    id = q(meta::HISTORY_ID),
+                    date = q(meta::HISTORY_DATE),
+                    hash = q(meta::HISTORY_HASH),
+                    prev = q(meta::HISTORY_PREV_ID),
+                    message = literal(&backwards("an object")),
+                )]
+            }
         }
+    }
+
+    /// What the library runs after each history insert into a chained table on MySQL, whose
+    /// triggers can neither see an `AUTO_INCREMENT` id before the insert nor update their own
+    /// table after it: ``CALL `<history>_chain`(LAST_INSERT_ID())``, the procedure
+    /// [`chain_trigger_sql`](Self::chain_trigger_sql) creates, which hashes the rows the insert
+    /// wrote (from the first id it generated on). Nothing on the other dialects, whose triggers
+    /// do it, or for a table without a chain.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use audit_schema::*;
+    /// # let spec = HistoryTableSpec { model: "T".into(), source_table: "t".into(),
+    /// #   history_table: "historical_t".into(), columns: Cow::Owned(vec![
+    /// #     ColumnSpec { name: "id".into(), sql_type: SqlType::Integer, nullable: false, indexed: false }]),
+    /// #   primary_key: Cow::Owned(vec!["id".into()]), excluded: Cow::Owned(vec![]),
+    /// #   user_id: UserIdType::I64, history_id: HistoryIdType::BigInt, metadata: false,
+    /// #   history_fields: Cow::Owned(vec![]), changeset: false, append_only: true, chain: true,
+    /// #   guard: SourceGuard::Off };
+    /// assert_eq!(spec.chain_call_sql(Dialect::Mysql).as_deref(), Some("CALL `historical_t_chain`(LAST_INSERT_ID())"));
+    /// assert_eq!(spec.chain_call_sql(Dialect::Postgres), None);
+    /// ```
+    pub fn chain_call_sql(&self, dialect: Dialect) -> Option<String> {
+        (dialect == Dialect::Mysql && self.chained()).then(|| {
+            format!(
+                "CALL {}(LAST_INSERT_ID())",
+                name_quoted(dialect, &self.chain_name(dialect))
+            )
+        })
     }
 
     /// The statements that remove the chain's trigger (the reverse of
@@ -484,13 +580,13 @@ impl HistoryTableSpec {
                 format!("DROP FUNCTION IF EXISTS {name}()"),
             ],
             Dialect::Sqlite => vec![format!("DROP TRIGGER IF EXISTS {name}")],
-            Dialect::Mysql => Vec::new(),
+            Dialect::Mysql => vec![format!("DROP PROCEDURE IF EXISTS {name}")],
         }
     }
 
     /// `LOCK TABLE <history> IN SHARE ROW EXCLUSIVE MODE` on PostgreSQL: waits for the writers
     /// inserting into the history table and holds new ones until the transaction ends (SQLite's
-    /// writers take turns anyway, and MySQL has no runtime yet).
+    /// writers take turns anyway; MySQL's maintenance locks the rows it reads instead).
     pub fn history_lock_sql(&self, dialect: Dialect) -> Option<String> {
         (dialect == Dialect::Postgres).then(|| {
             format!(
@@ -510,7 +606,7 @@ impl HistoryTableSpec {
     /// Everything a chained table needs besides its columns: the trigger, and the anchors table
     /// with its own append-only guard (created if missing: the tables of a database share it).
     pub(super) fn chain_sql(&self, dialect: Dialect) -> Vec<String> {
-        if !self.chained() || dialect == Dialect::Mysql {
+        if !self.chained() {
             return Vec::new();
         }
         let mut statements = anchors_table_sql(dialect);
@@ -531,7 +627,7 @@ impl HistoryTableSpec {
             .into_iter()
             .map(|(_, definition)| format!("ALTER TABLE {table} ADD COLUMN {definition}"))
             .collect();
-        if dialect == Dialect::Sqlite && self.append_only {
+        if matches!(dialect, Dialect::Sqlite | Dialect::Mysql) && self.append_only {
             // The guard's UPDATE trigger gains the exception for the chain's own update.
             statements.extend(self.drop_append_only_sql(dialect));
             statements.extend(self.append_only_sql(dialect));
@@ -548,8 +644,9 @@ impl HistoryTableSpec {
         }
         let table = dialect.quote(&self.history_table);
         let mut statements = self.drop_chain_trigger_sql(dialect);
-        // SQLite drops no column a trigger names: the guard's exception names the hash.
-        let reguard = dialect == Dialect::Sqlite && self.append_only;
+        // SQLite drops no column a trigger names: the guard's exception names the hash (and
+        // MySQL's would refuse every update once the column is gone).
+        let reguard = matches!(dialect, Dialect::Sqlite | Dialect::Mysql) && self.append_only;
         if reguard {
             statements.extend(self.drop_append_only_sql(dialect));
         }
@@ -613,7 +710,7 @@ fn pg_value(expr: &str, kind: Kind) -> String {
     }
 }
 
-/// A MySQL value as text (the chain's MySQL runtime comes with that backend).
+/// A MySQL value as text: bytes in hex, the rest as they are (`QUOTE()` writes them).
 fn mysql_value(expr: &str, kind: Kind) -> String {
     match kind {
         Kind::Binary => format!("hex({expr})"),
@@ -658,23 +755,25 @@ pub fn anchors_table_sql(dialect: Dialect) -> Vec<String> {
         format!("{} BIGINT", q("prev_anchor_id")),
         format!("{} {bytes} NOT NULL", q("anchor_hash")),
     ];
-    let mut statements = vec![format!(
-        "CREATE TABLE IF NOT EXISTS {table} (\n    {}\n)",
-        definitions.join(",\n    ")
-    )];
     let index = q(&format!("{ANCHORS_TABLE}_table_idx"));
-    statements.push(match dialect {
-        Dialect::Mysql => format!(
-            "CREATE INDEX {index} ON {table} ({}, {})",
-            q("history_table"),
-            q("anchor_id")
-        ),
-        _ => format!(
-            "CREATE INDEX IF NOT EXISTS {index} ON {table} ({}, {})",
-            q("history_table"),
-            q("anchor_id")
-        ),
-    });
+    let indexed = format!("{}, {}", q("history_table"), q("anchor_id"));
+    let mut statements = Vec::new();
+    match dialect {
+        // MySQL has no `CREATE INDEX IF NOT EXISTS`: the index comes with the table.
+        Dialect::Mysql => statements.push(format!(
+            "CREATE TABLE IF NOT EXISTS {table} (\n    {},\n    INDEX {index} ({indexed})\n)",
+            definitions.join(",\n    ")
+        )),
+        Dialect::Postgres | Dialect::Sqlite => {
+            statements.push(format!(
+                "CREATE TABLE IF NOT EXISTS {table} (\n    {}\n)",
+                definitions.join(",\n    ")
+            ));
+            statements.push(format!(
+                "CREATE INDEX IF NOT EXISTS {index} ON {table} ({indexed})"
+            ));
+        }
+    }
     statements.extend(super::guard::guard_sql(dialect, ANCHORS_TABLE, None, true));
     statements
 }

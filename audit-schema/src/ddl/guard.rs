@@ -39,9 +39,9 @@ fn pg_function() -> String {
     )
 }
 
-/// The guard of `table`. SQLite's UPDATE trigger lets through updates of rows matching `exempt`
-/// (a condition on `OLD`). With `idempotent`, PostgreSQL's triggers are dropped first, so the
-/// statements can run again (the anchors table's guard comes with every chained table).
+/// The guard of `table`. SQLite's and MySQL's UPDATE trigger refuses only updates of rows
+/// matching `exempt` (a condition on `OLD`), when given. With `idempotent`, PostgreSQL's and
+/// MySQL's triggers are dropped first, so the statements can run again (the anchors table's guard comes with every chained table).
 pub(super) fn guard_sql(
     dialect: Dialect,
     table_name: &str,
@@ -87,16 +87,25 @@ pub(super) fn guard_sql(
                 )
             })
             .collect(),
-        Dialect::Mysql => ["UPDATE", "DELETE"]
-            .iter()
-            .map(|op| {
-                format!(
-                    "CREATE TRIGGER {} BEFORE {op} ON {table} FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{}'; END IF; END",
-                    guard_name(dialect, table_name, &format!("append_only_{}", op.to_lowercase())),
+        Dialect::Mysql => {
+            let mut statements = Vec::new();
+            for op in ["UPDATE", "DELETE"] {
+                let name =
+                    guard_name(dialect, table_name, &format!("append_only_{}", op.to_lowercase()));
+                let unless = match exempt {
+                    Some(condition) if op == "UPDATE" => format!(" AND {condition}"),
+                    _ => String::new(),
+                };
+                if idempotent {
+                    statements.push(format!("DROP TRIGGER IF EXISTS {name}"));
+                }
+                statements.push(format!(
+                    "CREATE TRIGGER {name} BEFORE {op} ON {table} FOR EACH ROW BEGIN IF COALESCE(@audit_maintenance, 0) <> 1{unless} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{}'; END IF; END",
                     refused(op)
-                )
-            })
-            .collect(),
+                ));
+            }
+            statements
+        }
     }
 }
 
@@ -125,14 +134,16 @@ impl HistoryTableSpec {
         if !self.append_only {
             return Vec::new();
         }
-        // The chain's SQLite trigger fills the hash of a row just inserted (marked by an empty
-        // hash), by an UPDATE the guard lets through.
-        let exempt = (dialect == Dialect::Sqlite && self.chained()).then(|| {
-            format!(
-                "OLD.{} IS NOT X''",
-                dialect.quote(crate::spec::meta::HISTORY_HASH)
-            )
-        });
+        // The chain's SQLite trigger and MySQL procedure fill the hash of a row just inserted
+        // (marked by an empty hash), by an UPDATE the guard lets through: the guard refuses
+        // updates of the other rows only.
+        let hash = dialect.quote(crate::spec::meta::HISTORY_HASH);
+        let exempt = match dialect {
+            _ if !self.chained() => None,
+            Dialect::Sqlite => Some(format!("OLD.{hash} IS NOT X''")),
+            Dialect::Mysql => Some(format!("NOT (OLD.{hash} <=> X'')")),
+            Dialect::Postgres => None,
+        };
         guard_sql(dialect, &self.history_table, exempt.as_deref(), false)
     }
 

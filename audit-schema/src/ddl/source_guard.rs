@@ -200,8 +200,13 @@ impl HistoryTableSpec {
                         } else {
                             String::new()
                         };
+                        // The row is hashed as the library's are, by the chain procedure.
+                        let chain = self
+                            .chain_call_sql(dialect)
+                            .map(|call| format!(" {call};"))
+                            .unwrap_or_default();
                         format!(
-                            "CREATE TRIGGER {trigger} AFTER {op} ON {source} FOR EACH ROW BEGIN IF {closed}{changed} THEN {insert} VALUES ({}); END IF; END",
+                            "CREATE TRIGGER {trigger} AFTER {op} ON {source} FOR EACH ROW BEGIN IF {closed}{changed} THEN {insert} VALUES ({});{chain} END IF; END",
                             values.join(", ")
                         )
                     }
