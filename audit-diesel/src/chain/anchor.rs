@@ -250,10 +250,7 @@ pub(crate) fn seal<D: ChainDb>(
     let sql = format!(
         "SELECT CAST({id} AS {text}) AS {object}, {id} AS {id}, {prev} AS prev_id, {hash} AS hash, '' AS encoding \
          FROM {table} WHERE {hash} IS NULL OR {hash} = {empty}",
-        text = match D::DIALECT {
-            crate::schema::Dialect::Mysql => "CHAR",
-            _ => "TEXT",
-        },
+        text = <D::Backend as crate::backend::AuditBackend>::TEXT_CAST,
         id = q(meta::HISTORY_ID),
         object = q("object"),
         prev = q(meta::HISTORY_PREV_ID),

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{Connection, QueryResult, QueryableByName, RunQueryDsl};
 
 use super::walk::ChainRow;
+use crate::backend::AuditBackend;
 use crate::schema::ddl::ANCHORS_TABLE;
 #[cfg(feature = "sqlite")]
 use crate::schema::ddl::SQLITE_LINK_FUNCTION;
@@ -49,8 +50,8 @@ pub(crate) struct AnchorRow {
 }
 
 /// A connection the chain runs on: `SqliteConnection`, `PgConnection` or `MysqlConnection`.
-pub(crate) trait ChainDb: Connection + SimpleConnection {
-    const DIALECT: Dialect;
+pub(crate) trait ChainDb: Connection<Backend: AuditBackend> + SimpleConnection {
+    const DIALECT: Dialect = <Self::Backend as AuditBackend>::DIALECT;
 
     /// `$n` or `?`.
     fn placeholder(n: usize) -> String {
@@ -68,9 +69,7 @@ pub(crate) trait ChainDb: Connection + SimpleConnection {
     ) -> Result<(), super::ChainError>;
 
     /// All rows of `select`, as maintenance reads them before it re-links them: the newest
-    /// committed rows, locked (`FOR UPDATE` on MySQL, whose plain reads see the transaction's
-    /// snapshot; PostgreSQL's maintenance holds writers off with its table lock, and SQLite's
-    /// writers take turns).
+    /// committed rows, locked where that takes a locking read (`locking`).
     fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>>;
 
     /// One number (`NULL` is `None`), from a `SELECT ... AS value`.
@@ -170,12 +169,11 @@ fn anchors_sql(dialect: Dialect, table: Option<&str>, newest_only: bool) -> Stri
         Some(table) => format!(" WHERE {} = {}", q("history_table"), literal(table)),
         None => String::new(),
     };
-    // The newest anchor is read to link the next one to it: locked on MySQL, whose plain reads
-    // see the transaction's snapshot.
-    let order = match (newest_only, dialect) {
-        (true, Dialect::Mysql) => " DESC LIMIT 1 FOR UPDATE",
-        (true, _) => " DESC LIMIT 1",
-        (false, _) => "",
+    // The newest anchor is read to link the next one to it.
+    let order = if newest_only {
+        format!(" DESC LIMIT 1{}", locking(dialect))
+    } else {
+        String::new()
     };
     format!(
         "SELECT {}, {}, {}, {}, {}, {at} AS {}, {}, {}, {}, {} FROM {}{filter} ORDER BY {}{order}",
@@ -192,6 +190,16 @@ fn anchors_sql(dialect: Dialect, table: Option<&str>, newest_only: bool) -> Stri
         q(ANCHORS_TABLE),
         q("anchor_id"),
     )
+}
+
+/// What ends a locking read of the rows maintenance re-links or links to: `FOR UPDATE` on
+/// MySQL, whose plain reads see the transaction's snapshot rather than the newest rows (on
+/// PostgreSQL maintenance holds writers off with its table lock, SQLite's writers take turns).
+fn locking(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => " FOR UPDATE",
+        Dialect::Postgres | Dialect::Sqlite => "",
+    }
 }
 
 /// `'text'` as an SQL literal.
@@ -212,10 +220,7 @@ macro_rules! common {
         }
 
         fn rows(&mut self, select: &str) -> QueryResult<Vec<ChainRow>> {
-            match Self::DIALECT {
-                Dialect::Mysql => diesel::sql_query(format!("{select} FOR UPDATE")).load(self),
-                Dialect::Postgres | Dialect::Sqlite => diesel::sql_query(select).load(self),
-            }
+            diesel::sql_query(format!("{select}{}", locking(Self::DIALECT))).load(self)
         }
 
         fn scalar(&mut self, select: &str) -> QueryResult<Option<i64>> {
@@ -312,8 +317,6 @@ macro_rules! stream_by_iterator {
 
 #[cfg(feature = "sqlite")]
 impl ChainDb for diesel::SqliteConnection {
-    const DIALECT: Dialect = Dialect::Sqlite;
-
     common!();
     stream_by_iterator!();
 
@@ -346,8 +349,6 @@ impl ChainDb for diesel::SqliteConnection {
 
 #[cfg(feature = "postgres")]
 impl ChainDb for diesel::PgConnection {
-    const DIALECT: Dialect = Dialect::Postgres;
-
     common!();
 
     fn stream(
@@ -419,8 +420,6 @@ impl ChainDb for diesel::PgConnection {
 
 #[cfg(feature = "mysql")]
 impl ChainDb for diesel::MysqlConnection {
-    const DIALECT: Dialect = Dialect::Mysql;
-
     common!();
     stream_by_iterator!();
 

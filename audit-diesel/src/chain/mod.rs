@@ -376,8 +376,7 @@ impl VerifyReport {
 /// Runs `$body` with `$db` bound to the concrete connection of `$conn` (a
 /// [`BackendConnection`]).
 macro_rules! on_chain_db {
-    ($conn:expr, $spec:expr, |$db:ident| $body:expr) => {{
-        let _ = &$spec;
+    ($conn:expr, |$db:ident| $body:expr) => {
         match $conn {
             #[cfg(feature = "sqlite")]
             BackendConnection::Sqlite($db) => $body,
@@ -387,7 +386,7 @@ macro_rules! on_chain_db {
             BackendConnection::Mysql($db) => $body,
             BackendConnection::__Lifetime(_, never) => match never {},
         }
-    }};
+    };
 }
 
 /// Verifies the hash chains of `M`'s history table: see the [module](self) documentation.
@@ -415,7 +414,7 @@ pub fn verify_table<C: AuditConnection>(
     options: &Verify,
     mut progress: impl FnMut(&Progress<'_>),
 ) -> Result<VerifyReport, AuditError> {
-    on_chain_db!(conn.backend_connection(), spec, |db| verify_on(
+    on_chain_db!(conn.backend_connection(), |db| verify_on(
         db,
         spec,
         options,
@@ -474,7 +473,7 @@ pub fn anchor_table<C: AuditConnection>(
     if !spec.chained() {
         return Err(not_chained(spec));
     }
-    let (rows, objects, anchor) = on_chain_db!(conn.backend_connection(), spec, |db| {
+    let (rows, objects, anchor) = on_chain_db!(conn.backend_connection(), |db| {
         crate::maintenance::lifted_table(db, spec, db_dialect(db), |db| {
             anchor::seal(db, spec, reason)
         })
@@ -726,7 +725,7 @@ pub(crate) fn after_removal<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, what.spec, |db| anchor::after_removal(db, what, gone))
+    on_chain_db!(conn, |db| anchor::after_removal(db, what, gone))
 }
 
 /// Before maintenance edits history row `history_id` of a chained table: its chain must hold.
@@ -739,7 +738,7 @@ pub(crate) fn before_edit<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(spec))?;
-    on_chain_db!(conn, spec, |db| anchor::before_edit(db, spec, history_id))
+    on_chain_db!(conn, |db| anchor::before_edit(db, spec, history_id))
 }
 
 /// After maintenance edited history row `history_id`: re-hashes its chain, records the anchor.
@@ -752,9 +751,7 @@ pub(crate) fn after_edit<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, what.spec, |db| anchor::after_edit(
-        db, what, history_id
-    ))
+    on_chain_db!(conn, |db| anchor::after_edit(db, what, history_id))
 }
 
 /// Records an anchor for rows removed whole (an object's history, with nothing after it).
@@ -766,6 +763,5 @@ pub(crate) fn record_removal<C: 'static>(
         return Ok(());
     }
     let conn = downcast(conn).ok_or_else(|| unsupported(what.spec))?;
-    on_chain_db!(conn, what.spec, |db| anchor::record(db, what, 0)
-        .map(|_| ()))
+    on_chain_db!(conn, |db| anchor::record(db, what, 0).map(|_| ()))
 }

@@ -367,10 +367,11 @@ where
         // its `NOT EXISTS` saw (and none of them to it concurrently); on MySQL the batch's rows
         // are hashed by the chain procedure in the same transaction.
         let dialect = <C::Backend as AuditBackend>::DIALECT;
-        let written = if M::HISTORY.chained() && dialect != crate::schema::Dialect::Sqlite {
+        let lock = M::HISTORY.chain_lock_sql(dialect);
+        let written = if lock.is_some() || M::HISTORY.chain_call_sql(dialect).is_some() {
             conn.transaction(|conn| {
-                if let Some(lock) = M::HISTORY.chain_lock_sql(dialect) {
-                    conn.batch_execute(&lock)?;
+                if let Some(lock) = &lock {
+                    conn.batch_execute(lock)?;
                 }
                 let written = insert.execute(conn)?;
                 crate::write::chain_inserted(conn, M::HISTORY, written)?;

@@ -498,6 +498,7 @@ impl HistoryTableSpec {
                 vec![format!(
                     "CREATE PROCEDURE {proc}(IN audit_first_id BIGINT)\n\
                      BEGIN\n\
+                     \x20   DECLARE audit_next BIGINT DEFAULT audit_first_id;\n\
                      \x20   DECLARE audit_row BIGINT;\n\
                      \x20   DECLARE audit_date DATETIME(6);\n\
                      \x20   DECLARE audit_head_id BIGINT;\n\
@@ -506,13 +507,12 @@ impl HistoryTableSpec {
                      \x20   DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;\n\
                      \x20   audit_rows: LOOP\n\
                      \x20       SET audit_row = NULL;\n\
-                     \x20       SELECT MIN({id}) INTO audit_row FROM {table}\n\
-                     \x20           WHERE {id} >= audit_first_id AND {hash} = X'';\n\
+                     \x20       SELECT {id}, {date} INTO audit_row, audit_date FROM {table}\n\
+                     \x20           WHERE {id} >= audit_next AND {hash} = X'' ORDER BY {id} LIMIT 1;\n\
                      \x20       IF audit_row IS NULL THEN\n\
                      \x20           LEAVE audit_rows;\n\
                      \x20       END IF;\n\
                      \x20       SET audit_head_id = NULL, audit_head_date = NULL, audit_head_hash = NULL;\n\
-                     \x20       SELECT r.{date} INTO audit_date FROM {table} AS r WHERE r.{id} = audit_row;\n\
                      \x20       SELECT p.{id}, p.{date}, p.{hash} INTO audit_head_id, audit_head_date, audit_head_hash\n\
                      \x20           FROM {table} AS p JOIN {table} AS r ON {same}\n\
                      \x20           WHERE r.{id} = audit_row AND p.{id} <> audit_row AND NOT (p.{hash} <=> X'')\n\
@@ -524,6 +524,7 @@ impl HistoryTableSpec {
                      \x20       UPDATE {table} SET {prev} = audit_head_id,\n\
                      \x20           {hash} = UNHEX(SHA2(CONCAT(COALESCE(audit_head_hash, X''), CAST(CONCAT({encoding}, {prev_part}) AS BINARY)), 256))\n\
                      \x20           WHERE {id} = audit_row;\n\
+                     \x20       SET audit_next = audit_row + 1;\n\
                      \x20   END LOOP;\n\
                      END",
                     proc = name_quoted(dialect, &name),
